@@ -1,0 +1,316 @@
+"""
+The knowledge base: categories of outsourcing, the attributes along which they
+are compared, written comparisons of two categories, and the source articles
+every fact was extracted from.
+
+Human-readable text is translated by django-modeltranslation (see
+translation.py), which adds ``<field>_en``, ``<field>_uk`` and ``<field>_de``
+columns. Code that writes content names those columns explicitly: the plain
+attribute follows the active language and falls back to English on read.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Greatest, Least
+from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy as _
+
+LANGUAGE_CHOICES = settings.LANGUAGES
+
+
+def not_blank(field):
+    """A check that the English text of a translated field is filled in."""
+    return models.Q(**{f"{field}_en__isnull": False}) & ~models.Q(**{f"{field}_en": ""})
+
+
+class TranslatedFieldsMixin:
+    """What a record knows about its translated fields (see translation.py)."""
+
+    @classmethod
+    def translated_fields(cls):
+        from modeltranslation.translator import translator
+
+        registered = translator.get_options_for_model(cls).fields
+        return tuple(field.name for field in cls._meta.fields if field.name in registered)
+
+    @classmethod
+    def missing_translation_q(cls, language):
+        """Records with at least one translated field empty (NULL or '') in ``language``."""
+        query = models.Q()
+        for field in cls.translated_fields():
+            column = f"{field}_{language}"
+            query |= models.Q(**{f"{column}__isnull": True}) | models.Q(**{column: ""})
+        return query
+
+    def missing_translations(self, language):
+        """Names of the translated fields that have no text in ``language``."""
+        return [field for field in self.translated_fields() if not getattr(self, f"{field}_{language}")]
+
+
+class Source(TranslatedFieldsMixin, models.Model):
+    """A scraped article that content was extracted from (see shared/seeds)."""
+
+    title = models.CharField(_("title"), max_length=300)
+    site = models.CharField(_("site"), max_length=200)
+    language = models.CharField(_("language of the article"), max_length=8, choices=LANGUAGE_CHOICES)
+    seed_file = models.CharField(
+        _("seed file"),
+        max_length=100,
+        unique=True,
+        help_text=_("File name of the article in the seeds folder."),
+    )
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["seed_file"]
+        constraints = [models.CheckConstraint(condition=not_blank("title"), name="source_title_not_blank")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def original_language(self):
+        return self.language
+
+
+class TranslatedContent(TranslatedFieldsMixin, models.Model):
+    """Content written in one language and translated into the others."""
+
+    original_language = models.CharField(
+        _("original language"),
+        max_length=8,
+        choices=LANGUAGE_CHOICES,
+        default="en",
+        help_text=_("The language this text was first written in; the others are translations."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class CategoryQuerySet(models.QuerySet):
+    def roots(self):
+        return self.filter(parent__isnull=True)
+
+
+class Category(TranslatedContent):
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    abbreviation = models.CharField(
+        _("abbreviation"), max_length=40, help_text=_("Short name such as BPO, or “Call centre”.")
+    )
+    name = models.CharField(_("full name"), max_length=200)
+    summary = models.TextField(_("summary"), help_text=_("One or two sentences."))
+    description = models.TextField(_("description"))
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="categories")
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["order", "slug"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(slug=""), name="category_slug_not_blank"),
+            models.CheckConstraint(condition=not_blank("abbreviation"), name="category_abbreviation_not_blank"),
+            models.CheckConstraint(condition=not_blank("name"), name="category_name_not_blank"),
+            models.CheckConstraint(condition=~models.Q(parent=models.F("pk")), name="category_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.abbreviation
+
+    def get_absolute_url(self):
+        return reverse("comparisons:category_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("A category cannot be its own ancestor.")})
+            ancestor = ancestor.parent
+
+
+class CategoryItem(TranslatedContent):
+    """A service, segment or example listed for a category by a source."""
+
+    class Kind(models.TextChoices):
+        SERVICE = "service", _("service")
+        SEGMENT = "segment", _("segment")
+        EXAMPLE = "example", _("example")
+        FRONT_OFFICE = "front-office", _("front-office work")
+        BACK_OFFICE = "back-office", _("back-office work")
+        CALL_TYPE = "call-type", _("kind of call")
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="items"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="category_items"
+    )
+
+    class Meta:
+        verbose_name = _("category item")
+        verbose_name_plural = _("category items")
+        ordering = ["category", "kind", "order", "pk"]
+        constraints = [models.CheckConstraint(condition=not_blank("name"), name="categoryitem_name_not_blank")]
+
+    def __str__(self):
+        return self.name
+
+
+class Attribute(TranslatedContent):
+    """A dimension along which categories are compared, e.g. “required skills”."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    label = models.CharField(_("label"), max_length=120)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("attribute")
+        verbose_name_plural = _("attributes")
+        ordering = ["order", "slug"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(slug=""), name="attribute_slug_not_blank"),
+            models.CheckConstraint(condition=not_blank("label"), name="attribute_label_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class AttributeValue(TranslatedContent):
+    """
+    What one source says a category is along one attribute. Two sources may
+    say different things; both claims are kept, each with its source.
+    """
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="attribute_values"
+    )
+    attribute = models.ForeignKey(
+        Attribute, verbose_name=_("attribute"), on_delete=models.PROTECT, related_name="values"
+    )
+    value = models.TextField(_("value"))
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="attribute_values"
+    )
+
+    class Meta:
+        verbose_name = _("attribute value")
+        verbose_name_plural = _("attribute values")
+        ordering = ["category", "attribute__order", "source"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "attribute", "source"], name="attributevalue_one_claim_per_source"
+            ),
+            models.CheckConstraint(condition=not_blank("value"), name="attributevalue_value_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.category} · {self.attribute}"
+
+
+class ComparisonQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def for_category(self, category):
+        return self.filter(models.Q(first=category) | models.Q(second=category))
+
+    def for_pair(self, a, b):
+        """The comparison of two categories, in whichever order it was written."""
+        return self.filter(
+            models.Q(first=a, second=b) | models.Q(first=b, second=a)
+        )
+
+
+class Comparison(TranslatedContent):
+    """A written comparison of two different categories: X vs Y is also Y vs X."""
+
+    first = models.ForeignKey(
+        Category, verbose_name=_("first category"), on_delete=models.PROTECT, related_name="comparisons_as_first"
+    )
+    second = models.ForeignKey(
+        Category, verbose_name=_("second category"), on_delete=models.PROTECT, related_name="comparisons_as_second"
+    )
+    key_difference = models.TextField(_("key difference"))
+    introduction = models.TextField(_("introduction"))
+    conclusion = models.TextField(_("conclusion"))
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), related_name="comparisons")
+    is_published = models.BooleanField(_("published"), default=False)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = ComparisonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comparison")
+        verbose_name_plural = _("comparisons")
+        ordering = ["first__order", "second__order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(first=models.F("second")),
+                name="comparison_of_two_different_categories",
+                violation_error_message=_("A category cannot be compared with itself."),
+            ),
+            models.UniqueConstraint(
+                Least("first", "second"),
+                Greatest("first", "second"),
+                name="comparison_pair_exists_once",
+                violation_error_message=_("These two categories are already compared, possibly in the other order."),
+            ),
+            models.CheckConstraint(condition=not_blank("key_difference"), name="comparison_key_difference_not_blank"),
+            models.CheckConstraint(condition=not_blank("introduction"), name="comparison_introduction_not_blank"),
+            models.CheckConstraint(condition=not_blank("conclusion"), name="comparison_conclusion_not_blank"),
+        ]
+
+    def __str__(self):
+        return gettext("%(first)s vs %(second)s") % {"first": self.first, "second": self.second}
+
+    def get_absolute_url(self):
+        return reverse(
+            "comparisons:comparison_detail", kwargs={"first": self.first.slug, "second": self.second.slug}
+        )
+
+
+class ComparisonRow(TranslatedContent):
+    """One line of a comparison table: an attribute and each side's value."""
+
+    comparison = models.ForeignKey(
+        Comparison, verbose_name=_("comparison"), on_delete=models.CASCADE, related_name="rows"
+    )
+    attribute = models.ForeignKey(
+        Attribute, verbose_name=_("attribute"), on_delete=models.PROTECT, related_name="rows"
+    )
+    first_value = models.TextField(_("value for the first category"))
+    second_value = models.TextField(_("value for the second category"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="comparison_rows"
+    )
+
+    class Meta:
+        verbose_name = _("comparison row")
+        verbose_name_plural = _("comparison rows")
+        ordering = ["comparison", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["comparison", "attribute"], name="comparisonrow_attribute_once"),
+            models.CheckConstraint(condition=not_blank("first_value"), name="comparisonrow_first_value_not_blank"),
+            models.CheckConstraint(condition=not_blank("second_value"), name="comparisonrow_second_value_not_blank"),
+        ]
+
+    def __str__(self):
+        return str(self.attribute)

@@ -1,0 +1,66 @@
+import pytest
+from django.core.management import call_command
+
+from comparisons.models import Attribute, Category, Comparison, ComparisonRow, Source
+
+
+def trilingual(field, en, uk=None, de=None):
+    """Keyword arguments that fill one translated field in every language."""
+    return {f"{field}_en": en, f"{field}_uk": uk or f"{en} (uk)", f"{field}_de": de or f"{en} (de)"}
+
+
+@pytest.fixture
+def seeded(db):
+    """The real knowledge base, as `make run` loads it."""
+    call_command("loadcontent", verbosity=0)
+
+
+@pytest.fixture
+def source(db):
+    return Source.objects.create(
+        seed_file="test.txt", language="en", **trilingual("title", "A test article"), **trilingual("site", "example")
+    )
+
+
+@pytest.fixture
+def make_category(db):
+    def make(slug, **extra):
+        fields = {
+            **trilingual("abbreviation", slug.upper()),
+            **trilingual("name", f"{slug} outsourcing"),
+            **trilingual("summary", f"What {slug} is."),
+            **trilingual("description", f"A longer text about {slug}."),
+        }
+        fields.update(extra)
+        return Category.objects.create(slug=slug, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_comparison(db, source):
+    def make(first, second, rows=1, **extra):
+        fields = {
+            **trilingual("key_difference", f"{first} differs from {second}."),
+            **trilingual("introduction", "An introduction."),
+            **trilingual("conclusion", "A conclusion."),
+            "is_published": True,
+        }
+        fields.update(extra)
+        comparison = Comparison.objects.create(first=first, second=second, **fields)
+        comparison.sources.add(source)
+        for index in range(rows):
+            attribute, _ = Attribute.objects.get_or_create(
+                slug=f"attribute-{index}", defaults={**trilingual("label", f"Attribute {index}"), "order": index}
+            )
+            ComparisonRow.objects.create(
+                comparison=comparison,
+                attribute=attribute,
+                order=index,
+                source=source,
+                **trilingual("first_value", f"{first} value {index}"),
+                **trilingual("second_value", f"{second} value {index}"),
+            )
+        return comparison
+
+    return make
