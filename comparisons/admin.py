@@ -1,0 +1,300 @@
+"""
+The editors' admin. Translated fields appear as one tab per language
+(modeltranslation's tabbed admin); list views show what an editor checks
+first: how much each record holds, where it comes from, and which
+translations are missing.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _, ngettext
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
+
+from .models import (
+    Attribute,
+    AttributeValue,
+    Category,
+    CategoryItem,
+    Comparison,
+    ComparisonRow,
+    Source,
+)
+
+
+class MissingTranslationFilter(admin.SimpleListFilter):
+    """Find records with a translated field left empty in one language."""
+
+    title = _("translations")
+    parameter_name = "missing"
+
+    def lookups(self, request, model_admin):
+        choices = [
+            (code, _("missing in %(language)s") % {"language": name}) for code, name in settings.LANGUAGES
+        ]
+        return [*choices, ("none", _("complete in all languages"))]
+
+    def queryset(self, request, queryset):
+        model = queryset.model
+        if self.value() == "none":
+            for code, _name in settings.LANGUAGES:
+                queryset = queryset.exclude(model.missing_translation_q(code))
+            return queryset
+        if self.value() in dict(settings.LANGUAGES):
+            return queryset.filter(model.missing_translation_q(self.value()))
+        return queryset
+
+
+class ComparedCategoryFilter(admin.SimpleListFilter):
+    """A comparison belongs to both of its categories, whichever side they are on."""
+
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [(str(category.pk), str(category)) for category in Category.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(Q(first_id=self.value()) | Q(second_id=self.value()))
+        return queryset
+
+
+class ContentAdmin(TabbedTranslationAdmin):
+    """Shared list columns for every translated model."""
+
+    @admin.display(description=_("translations"))
+    def translation_status(self, obj):
+        missing = [code for code, _name in settings.LANGUAGES if obj.missing_translations(code)]
+        if not missing:
+            return _("complete")
+        return _("missing: %(languages)s") % {"languages": ", ".join(missing)}
+
+
+def changelist_link(model, label, **filters):
+    url = reverse(f"admin:comparisons_{model._meta.model_name}_changelist")
+    query = "&".join(f"{key}={value}" for key, value in filters.items())
+    return format_html('<a href="{}?{}">{}</a>', url, query, label)
+
+
+@admin.register(Source)
+class SourceAdmin(ContentAdmin):
+    list_display = [
+        "title",
+        "site",
+        "language",
+        "seed_file",
+        "supports",
+        "translation_status",
+    ]
+    list_filter = ["language", MissingTranslationFilter]
+    search_fields = ["title_en", "title_uk", "title_de", "seed_file"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                comparison_count=Count("comparisons", distinct=True),
+                row_count=Count("comparison_rows", distinct=True),
+                item_count=Count("category_items", distinct=True),
+                value_count=Count("attribute_values", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("supports"))
+    def supports(self, obj):
+        """Counts of the records that cite this source, each linking to them."""
+        links = [
+            (Comparison, obj.comparison_count, "sources__id__exact"),
+            (ComparisonRow, obj.row_count, "source__id__exact"),
+            (CategoryItem, obj.item_count, "source__id__exact"),
+            (AttributeValue, obj.value_count, "source__id__exact"),
+        ]
+        return format_html_join(
+            ", ",
+            "{}",
+            (
+                (changelist_link(model, f"{count} {model._meta.verbose_name_plural}", **{lookup: obj.pk}),)
+                for model, count, lookup in links
+            ),
+        )
+
+
+class CategoryItemInline(TranslationTabularInline):
+    model = CategoryItem
+    fields = ["kind", "name", "order", "source", "original_language"]
+    extra = 0
+
+
+class AttributeValueInline(TranslationStackedInline):
+    model = AttributeValue
+    fields = ["attribute", "value", "source", "original_language"]
+    extra = 0
+
+
+@admin.register(Category)
+class CategoryAdmin(ContentAdmin):
+    list_display = [
+        "abbreviation",
+        "name",
+        "parent",
+        "order",
+        "item_count",
+        "comparison_count",
+        "translation_status",
+    ]
+    list_editable = ["order"]
+    list_filter = ["parent", "original_language", MissingTranslationFilter]
+    search_fields = ["slug", "abbreviation_en", "abbreviation_uk", "abbreviation_de", "name_en", "name_uk", "name_de"]
+    prepopulated_fields = {"slug": ["abbreviation_en"]}
+    filter_horizontal = ["sources"]
+    inlines = [CategoryItemInline, AttributeValueInline]
+    fieldsets = [
+        (None, {"fields": ["slug", "abbreviation", "name", "parent", "order"]}),
+        (_("Text"), {"fields": ["summary", "description", "original_language", "sources"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("parent")
+            .annotate(
+                item_count=Count("items", distinct=True),
+                comparison_count=Count("comparisons_as_first", distinct=True)
+                + Count("comparisons_as_second", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("items"), ordering="item_count")
+    def item_count(self, obj):
+        return changelist_link(CategoryItem, obj.item_count, category__id__exact=obj.pk)
+
+    @admin.display(description=_("comparisons"), ordering="comparison_count")
+    def comparison_count(self, obj):
+        return changelist_link(Comparison, obj.comparison_count, category=obj.pk)
+
+
+@admin.register(CategoryItem)
+class CategoryItemAdmin(ContentAdmin):
+    list_display = ["name", "category", "kind", "order", "source", "translation_status"]
+    list_editable = ["order"]
+    list_filter = ["category", "kind", "source", MissingTranslationFilter]
+    list_select_related = ["category", "source"]
+    search_fields = ["name_en", "name_uk", "name_de"]
+
+
+@admin.register(Attribute)
+class AttributeAdmin(ContentAdmin):
+    list_display = ["label", "slug", "order", "value_count", "row_count", "translation_status"]
+    list_editable = ["order"]
+    list_filter = [MissingTranslationFilter]
+    search_fields = ["slug", "label_en", "label_uk", "label_de"]
+    prepopulated_fields = {"slug": ["label_en"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(value_count=Count("values", distinct=True), row_count=Count("rows", distinct=True))
+        )
+
+    @admin.display(description=_("category values"), ordering="value_count")
+    def value_count(self, obj):
+        return changelist_link(AttributeValue, obj.value_count, attribute__id__exact=obj.pk)
+
+    @admin.display(description=_("comparison rows"), ordering="row_count")
+    def row_count(self, obj):
+        return changelist_link(ComparisonRow, obj.row_count, attribute__id__exact=obj.pk)
+
+
+@admin.register(AttributeValue)
+class AttributeValueAdmin(ContentAdmin):
+    list_display = ["category", "attribute", "value", "source", "translation_status"]
+    list_filter = ["category", "attribute", "source", MissingTranslationFilter]
+    list_select_related = ["category", "attribute", "source"]
+    search_fields = ["value_en", "value_uk", "value_de"]
+
+
+class ComparisonRowInline(TranslationStackedInline):
+    model = ComparisonRow
+    fields = ["order", "attribute", "first_value", "second_value", "source", "original_language"]
+    extra = 0
+
+
+@admin.register(Comparison)
+class ComparisonAdmin(ContentAdmin):
+    list_display = [
+        "__str__",
+        "is_published",
+        "row_count",
+        "source_list",
+        "original_language",
+        "updated_at",
+        "translation_status",
+    ]
+    list_filter = ["is_published", ComparedCategoryFilter, "original_language", MissingTranslationFilter]
+    search_fields = [
+        "first__abbreviation_en",
+        "second__abbreviation_en",
+        "key_difference_en",
+        "key_difference_uk",
+        "key_difference_de",
+    ]
+    filter_horizontal = ["sources"]
+    inlines = [ComparisonRowInline]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["first", "second", "is_published"]}),
+        (_("Text"), {"fields": ["key_difference", "introduction", "conclusion", "original_language", "sources"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("first", "second")
+            .prefetch_related("sources")
+            .annotate(row_count=Count("rows", distinct=True))
+        )
+
+    @admin.display(description=_("rows"), ordering="row_count")
+    def row_count(self, obj):
+        return obj.row_count
+
+    @admin.display(description=_("sources"))
+    def source_list(self, obj):
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:comparisons_source_change", args=[s.pk]), s.seed_file) for s in obj.sources.all()),
+        )
+
+    @admin.action(description=_("Publish the selected comparisons"))
+    def publish(self, request, queryset):
+        count = queryset.update(is_published=True)
+        self.message_user(
+            request,
+            ngettext("%(count)d comparison published.", "%(count)d comparisons published.", count)
+            % {"count": count},
+        )
+
+    @admin.action(description=_("Unpublish the selected comparisons"))
+    def unpublish(self, request, queryset):
+        count = queryset.update(is_published=False)
+        self.message_user(
+            request,
+            ngettext("%(count)d comparison unpublished.", "%(count)d comparisons unpublished.", count)
+            % {"count": count},
+        )
+
+
+@admin.register(ComparisonRow)
+class ComparisonRowAdmin(ContentAdmin):
+    list_display = ["__str__", "comparison", "order", "source", "translation_status"]
+    list_filter = ["comparison", "attribute", "source", MissingTranslationFilter]
+    list_select_related = ["attribute", "comparison__first", "comparison__second", "source"]
+    search_fields = ["first_value_en", "second_value_en", "first_value_uk", "second_value_uk"]
