@@ -131,12 +131,14 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "uk", "de")
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",)}
 # The tabbed admin would load jQuery UI from a public CDN: serve our own copy.
-MODELTRANSLATION_JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
+# (modeltranslation reads these two without its usual prefix.)
+JQUERY_URL = None
+JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
 
 # Static files, served by whitenoise with hashed, compressed names.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -156,3 +158,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# The reader's explicit choice of language is remembered for a year.
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365

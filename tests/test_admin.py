@@ -1,0 +1,142 @@
+"""The editors' admin: every model's pages render and save; bad edits are refused."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import translation
+
+from comparisons.models import (
+    Attribute,
+    AttributeValue,
+    Category,
+    CategoryItem,
+    Comparison,
+    ComparisonRow,
+    Source,
+)
+
+MODELS = [Source, Category, CategoryItem, Attribute, AttributeValue, Comparison, ComparisonRow]
+
+
+@pytest.fixture
+def editor_client(client, db):
+    user = get_user_model().objects.create_superuser("editor", "editor@example.com", "a-long-test-password")
+    client.force_login(user)
+    return client
+
+
+def form_data(response):
+    """The POST a browser would send back for an unchanged admin change form."""
+    forms = [response.context["adminform"].form]
+    for formset in response.context["inline_admin_formsets"]:
+        forms.append(formset.formset.management_form)
+        forms.extend(formset.formset.forms)
+    data = {}
+    for form in forms:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            if isinstance(value, (list, tuple)):
+                data[form.add_prefix(name)] = [str(getattr(v, "pk", v)) for v in value]
+            else:
+                data[form.add_prefix(name)] = str(getattr(value, "pk", value))
+    return data
+
+
+def admin_url(model, action, *args):
+    return reverse(f"admin:comparisons_{model._meta.model_name}_{action}", args=args)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_changelist_and_add_form_render(editor_client, seeded, model):
+    assert editor_client.get(admin_url(model, "changelist")).status_code == 200
+    assert editor_client.get(admin_url(model, "add")).status_code == 200
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_change_form_renders_and_saves_unchanged(editor_client, seeded, model):
+    obj = model.objects.order_by("pk").first()
+    url = admin_url(model, "change", obj.pk)
+    response = editor_client.get(url)
+    assert response.status_code == 200
+    response = editor_client.post(url, form_data(response))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert response.url == admin_url(model, "changelist")
+
+
+def test_change_form_saves_an_edited_translation(editor_client, seeded):
+    comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    url = admin_url(Comparison, "change", comparison.pk)
+    data = form_data(editor_client.get(url))
+    data["key_difference_de"] = "Neuer Text."
+    assert editor_client.post(url, data).status_code == 302
+    comparison.refresh_from_db()
+    assert comparison.key_difference_de == "Neuer Text."
+    assert comparison.rows.count() == 7
+
+
+def test_change_list_filters_by_missing_translation(editor_client, seeded):
+    Category.objects.filter(slug="ito").update(summary_de="")
+    response = editor_client.get(admin_url(Category, "changelist"), {"missing": "de"})
+    assert [c.slug for c in response.context["cl"].result_list] == ["ito"]
+
+
+def test_comparison_list_filters_by_either_category(editor_client, seeded):
+    kpo = Category.objects.get(slug="kpo")
+    response = editor_client.get(admin_url(Comparison, "changelist"), {"category": kpo.pk})
+    assert [str(c) for c in response.context["cl"].result_list] == ["BPO vs KPO"]
+
+
+def test_reversed_pair_is_refused_with_a_message_and_nothing_saved(editor_client, seeded):
+    existing = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    data = form_data(editor_client.get(admin_url(Comparison, "change", existing.pk)))
+    data = {key: value for key, value in data.items() if not key.startswith("rows-")}
+    data.update({"first": str(existing.second_id), "second": str(existing.first_id)})
+    data.update({"rows-TOTAL_FORMS": "0", "rows-INITIAL_FORMS": "0"})
+    before = Comparison.objects.count()
+    response = editor_client.post(admin_url(Comparison, "add"), data)
+    assert response.status_code == 200
+    assert "already compared" in response.content.decode()
+    assert Comparison.objects.count() == before
+
+
+def test_self_comparison_is_refused_in_the_editors_language(editor_client, seeded):
+    existing = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    data = form_data(editor_client.get(admin_url(Comparison, "change", existing.pk)))
+    data["second"] = data["first"]
+    with translation.override("uk"):
+        response = editor_client.post(
+            admin_url(Comparison, "change", existing.pk), data, headers={"accept-language": "uk"}
+        )
+    assert response.status_code == 200
+    assert "Категорію не можна порівнювати саму з собою." in response.content.decode()
+    existing.refresh_from_db()
+    assert existing.second.slug == "kpo"
+
+
+def test_english_text_is_required_in_the_form(editor_client, seeded):
+    category = Category.objects.get(slug="bpo")
+    url = admin_url(Category, "change", category.pk)
+    data = form_data(editor_client.get(url))
+    data["name_en"] = ""
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "name_en" in response.context["adminform"].form.errors
+    category.refresh_from_db()
+    assert category.name_en
+
+
+def test_translated_fields_are_tabbed_and_jquery_ui_is_served_locally(editor_client, seeded):
+    response = editor_client.get(admin_url(Comparison, "change", Comparison.objects.first().pk))
+    html = response.content.decode()
+    assert "modeltranslation/js/tabbed_translation_fields." in html
+    assert "vendor/jquery-ui/jquery-ui.min." in html
+    assert "googleapis" not in html
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_anonymous_users_are_redirected_to_the_login(client, seeded, model):
+    response = client.get(admin_url(model, "changelist"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
