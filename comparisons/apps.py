@@ -1,5 +1,21 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.utils.translation import gettext_lazy as _
+
+
+def unicode_case_on_sqlite(sender, connection, **kwargs):
+    """
+    SQLite's lower() and LIKE fold ASCII letters only, so "кпо" would not find
+    "КПО". Python's str.lower follows Unicode, as PostgreSQL's lower() does.
+    """
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("lower", 1, lambda s: s.lower() if s else s, deterministic=True)
+        connection.connection.create_function("upper", 1, lambda s: s.upper() if s else s, deterministic=True)
 
 
 class ComparisonsConfig(AppConfig):
-    name = 'comparisons'
+    name = "comparisons"
+    verbose_name = _("Outsourcing knowledge base")
+
+    def ready(self):
+        connection_created.connect(unicode_case_on_sqlite)

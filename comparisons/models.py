@@ -12,9 +12,11 @@ attribute follows the active language and falls back to English on read.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Greatest, Least
+from django.db.models.functions import Coalesce, Greatest, Least, Lower, NullIf
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import get_language, gettext, gettext_lazy as _
+
+from .translated import TranslatedFields
 
 LANGUAGE_CHOICES = settings.LANGUAGES
 
@@ -24,31 +26,7 @@ def not_blank(field):
     return models.Q(**{f"{field}_en__isnull": False}) & ~models.Q(**{f"{field}_en": ""})
 
 
-class TranslatedFieldsMixin:
-    """What a record knows about its translated fields (see translation.py)."""
-
-    @classmethod
-    def translated_fields(cls):
-        from modeltranslation.translator import translator
-
-        registered = translator.get_options_for_model(cls).fields
-        return tuple(field.name for field in cls._meta.fields if field.name in registered)
-
-    @classmethod
-    def missing_translation_q(cls, language):
-        """Records with at least one translated field empty (NULL or '') in ``language``."""
-        query = models.Q()
-        for field in cls.translated_fields():
-            column = f"{field}_{language}"
-            query |= models.Q(**{f"{column}__isnull": True}) | models.Q(**{column: ""})
-        return query
-
-    def missing_translations(self, language):
-        """Names of the translated fields that have no text in ``language``."""
-        return [field for field in self.translated_fields() if not getattr(self, f"{field}_{language}")]
-
-
-class Source(TranslatedFieldsMixin, models.Model):
+class Source(TranslatedFields):
     """A scraped article that content was extracted from (see shared/seeds)."""
 
     title = models.CharField(_("title"), max_length=300)
@@ -75,7 +53,7 @@ class Source(TranslatedFieldsMixin, models.Model):
         return self.language
 
 
-class TranslatedContent(TranslatedFieldsMixin, models.Model):
+class TranslatedContent(TranslatedFields):
     """Content written in one language and translated into the others."""
 
     original_language = models.CharField(
@@ -90,9 +68,47 @@ class TranslatedContent(TranslatedFieldsMixin, models.Model):
         abstract = True
 
 
-class CategoryQuerySet(models.QuerySet):
+class SearchableQuerySet(models.QuerySet):
+    """
+    Case-insensitive search in the text a reader sees: the active language,
+    or English where that language has no text yet. Lower() folds Cyrillic
+    and umlauts on PostgreSQL; on SQLite, apps.py gives lower() the same
+    Unicode rules.
+    """
+
+    search_fields = ()
+
+    def search(self, query):
+        language = get_language()
+        default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+        needle = query.lower()
+        condition = models.Q()
+        for index, field in enumerate(self.search_fields):
+            text = models.TextField()
+            shown = Coalesce(
+                NullIf(f"{field}_{language}", models.Value(""), output_field=text),
+                f"{field}_{default}",
+                output_field=text,
+            )
+            alias = f"search_text_{index}"
+            self = self.alias(**{alias: Lower(shown)})
+            condition |= models.Q(**{f"{alias}__contains": needle})
+        return self.filter(condition)
+
+
+class CategoryQuerySet(SearchableQuerySet):
+    search_fields = ("abbreviation", "name", "summary", "description")
+
     def roots(self):
         return self.filter(parent__isnull=True)
+
+    def for_page(self):
+        """Everything a category page shows, in a fixed number of queries."""
+        return self.select_related("parent").prefetch_related(
+            models.Prefetch("items", CategoryItem.objects.select_related("source")),
+            "children",
+            "sources",
+        )
 
 
 class Category(TranslatedContent):
@@ -133,12 +149,26 @@ class Category(TranslatedContent):
     def get_absolute_url(self):
         return reverse("comparisons:category_detail", kwargs={"slug": self.slug})
 
+    def translated_parts(self):
+        return [self, *self.items.all()]
+
+    def items_by_kind(self):
+        """The listed items grouped by kind, in the order of ``CategoryItem.Kind``."""
+        groups = {kind: [] for kind in CategoryItem.Kind}
+        for item in self.items.all():
+            groups[item.kind].append(item)
+        return [(kind, items) for kind, items in groups.items() if items]
+
     def clean(self):
         ancestor = self.parent
         while ancestor is not None:
             if ancestor.pk == self.pk:
                 raise ValidationError({"parent": _("A category cannot be its own ancestor.")})
             ancestor = ancestor.parent
+
+
+class CategoryItemQuerySet(SearchableQuerySet):
+    search_fields = ("name",)
 
 
 class CategoryItem(TranslatedContent):
@@ -161,6 +191,8 @@ class CategoryItem(TranslatedContent):
     source = models.ForeignKey(
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="category_items"
     )
+
+    objects = CategoryItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("category item")
@@ -192,6 +224,21 @@ class Attribute(TranslatedContent):
         return self.label
 
 
+class AttributeValueQuerySet(models.QuerySet):
+    def table_for(self, first, second):
+        """
+        A comparison table generated from what the sources say of each
+        category: (attribute, first's claims, second's claims) for every
+        attribute that at least one of them has a value for.
+        """
+        values = self.filter(category__in=[first, second]).select_related("attribute", "source")
+        table = {}
+        for value in values.order_by("attribute__order", "attribute__slug", "source__seed_file"):
+            claims = table.setdefault(value.attribute, ([], []))
+            claims[0 if value.category_id == first.pk else 1].append(value)
+        return [(attribute, *claims) for attribute, claims in table.items()]
+
+
 class AttributeValue(TranslatedContent):
     """
     What one source says a category is along one attribute. Two sources may
@@ -209,6 +256,8 @@ class AttributeValue(TranslatedContent):
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="attribute_values"
     )
 
+    objects = AttributeValueQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("attribute value")
         verbose_name_plural = _("attribute values")
@@ -224,7 +273,15 @@ class AttributeValue(TranslatedContent):
         return f"{self.category} · {self.attribute}"
 
 
-class ComparisonQuerySet(models.QuerySet):
+class ComparisonQuerySet(SearchableQuerySet):
+    search_fields = (
+        "first__abbreviation",
+        "second__abbreviation",
+        "key_difference",
+        "introduction",
+        "conclusion",
+    )
+
     def published(self):
         return self.filter(is_published=True)
 
@@ -233,8 +290,16 @@ class ComparisonQuerySet(models.QuerySet):
 
     def for_pair(self, a, b):
         """The comparison of two categories, in whichever order it was written."""
-        return self.filter(
-            models.Q(first=a, second=b) | models.Q(first=b, second=a)
+        return self.filter(models.Q(first=a, second=b) | models.Q(first=b, second=a))
+
+    def with_categories(self):
+        return self.select_related("first", "second")
+
+    def for_page(self):
+        """Everything a comparison page shows, in a fixed number of queries."""
+        return self.with_categories().prefetch_related(
+            models.Prefetch("rows", ComparisonRow.objects.select_related("attribute", "source")),
+            "sources",
         )
 
 
@@ -259,6 +324,13 @@ class Comparison(TranslatedContent):
     class Meta:
         verbose_name = _("comparison")
         verbose_name_plural = _("comparisons")
+        # App-wide rights of the translator roles (see roles.py), kept here
+        # because every permission needs a model to belong to.
+        permissions = [
+            ("translate_en", _("Can translate content into English")),
+            ("translate_uk", _("Can translate content into Ukrainian")),
+            ("translate_de", _("Can translate content into German")),
+        ]
         ordering = ["first__order", "second__order"]
         constraints = [
             models.CheckConstraint(
@@ -284,6 +356,18 @@ class Comparison(TranslatedContent):
         return reverse(
             "comparisons:comparison_detail", kwargs={"first": self.first.slug, "second": self.second.slug}
         )
+
+    def translated_parts(self):
+        return [self, *self.rows.all()]
+
+    def categories(self):
+        return [self.first, self.second]
+
+    def title(self):
+        return gettext("Difference between %(first)s and %(second)s") % {
+            "first": self.first.abbreviation,
+            "second": self.second.abbreviation,
+        }
 
 
 class ComparisonRow(TranslatedContent):

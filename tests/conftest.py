@@ -11,8 +11,13 @@ def trilingual(field, en, uk=None, de=None):
 
 @pytest.fixture
 def seeded(db):
-    """The real knowledge base, as `make run` loads it."""
-    call_command("loadcontent", verbosity=0)
+    """
+    The real knowledge base. Plain loaddata is several times faster than
+    loadcontent's validation, which test_fixtures.py covers on its own.
+    """
+    from comparisons.management.commands.loadcontent import DEFAULT_FIXTURES
+
+    call_command("loaddata", *sorted(DEFAULT_FIXTURES.glob("*.json")), verbosity=0)
 
 
 @pytest.fixture
@@ -64,3 +69,16 @@ def make_comparison(db, source):
         return comparison
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static(tmp_path_factory):
+    """
+    Pages link hashed, compressed static files as in production, so the suite
+    collects them once into a folder of its own.
+    """
+    from django.conf import settings
+
+    settings.STATIC_ROOT = tmp_path_factory.mktemp("staticfiles")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return settings.STATIC_ROOT

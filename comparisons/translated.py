@@ -1,0 +1,118 @@
+"""
+What a record knows about its own translations.
+
+Each translated field is *missing*, *up to date* or *outdated* in each
+language. A translation is outdated when the text in the record's original
+language has changed since the translation was last saved. To tell, every
+record keeps, per field and language, a fingerprint of the original text as it
+was when that translation was saved (``translated_from``). The fingerprints
+travel with the record through fixtures, so status survives export and import.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MISSING = "missing"
+UP_TO_DATE = "up-to-date"
+OUTDATED = "outdated"
+STATUS_LABELS = {MISSING: _("missing"), UP_TO_DATE: _("up to date"), OUTDATED: _("outdated")}
+
+
+def fingerprint(text):
+    return hashlib.blake2b((text or "").encode(), digest_size=8).hexdigest()
+
+
+def language_codes():
+    return [code for code, _name in settings.LANGUAGES]
+
+
+class TranslatedFields(models.Model):
+    translated_from = models.JSONField(
+        _("translated from"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Fingerprint of the original text each translation was made from."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.record_translation_bases()
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def translated_fields(cls):
+        from modeltranslation.translator import translator
+
+        registered = translator.get_options_for_model(cls).fields
+        return tuple(field.name for field in cls._meta.fields if field.name in registered)
+
+    @classmethod
+    def missing_translation_q(cls, language):
+        """Records with at least one translated field empty (NULL or '') in ``language``."""
+        query = models.Q()
+        for field in cls.translated_fields():
+            column = f"{field}_{language}"
+            query |= models.Q(**{f"{column}__isnull": True}) | models.Q(**{column: ""})
+        return query
+
+    def missing_translations(self, language):
+        """Names of the translated fields that have no text in ``language``."""
+        return [field for field in self.translated_fields() if not getattr(self, f"{field}_{language}")]
+
+    def translation_status(self, field, language):
+        if not getattr(self, f"{field}_{language}"):
+            return MISSING
+        if language == self.original_language:
+            return UP_TO_DATE
+        original = getattr(self, f"{field}_{self.original_language}")
+        base = self.translated_from.get(field, {}).get(language)
+        return UP_TO_DATE if base == fingerprint(original) else OUTDATED
+
+    def translation_statuses(self):
+        """{(field, language): status} for every translated field and language."""
+        return {
+            (field, language): self.translation_status(field, language)
+            for field in self.translated_fields()
+            for language in language_codes()
+        }
+
+    def record_translation_bases(self):
+        """
+        A translation saved with new text is up to date with the original as it
+        stands now; one left alone keeps the fingerprint it had, so a change of
+        the original makes it outdated.
+        """
+        columns = [f"{f}_{code}" for f in self.translated_fields() for code in language_codes()]
+        stored = {}
+        if self.pk is not None:
+            stored = type(self)._base_manager.filter(pk=self.pk).values(*columns).first() or {}
+        bases = {field: dict(self.translated_from.get(field, {})) for field in self.translated_fields()}
+        for field in self.translated_fields():
+            original = getattr(self, f"{field}_{self.original_language}")
+            for language in language_codes():
+                if language == self.original_language:
+                    continue
+                text = getattr(self, f"{field}_{language}")
+                if not text:
+                    bases[field].pop(language, None)
+                elif text != stored.get(f"{field}_{language}"):
+                    bases[field][language] = fingerprint(original)
+        self.translated_from = {field: langs for field, langs in bases.items() if langs}
+
+    def translated_parts(self):
+        """The records whose text makes up this one's page (for the languages it really has)."""
+        return [self]
+
+    def complete_languages(self):
+        """Languages in which every text of the page is written, not fallen back to English."""
+        return [
+            code
+            for code in language_codes()
+            if not any(part.missing_translations(code) for part in self.translated_parts())
+        ]
