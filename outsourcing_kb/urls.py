@@ -1,10 +1,18 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from comparisons import views
+from comparisons.admin.dashboard import translation_dashboard
+from comparisons.sitemaps import sitemaps
+
 urlpatterns = [
+    path("admin/translations/", admin.site.admin_view(translation_dashboard), name="translation_dashboard"),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("language/<str:language>/", views.choose_language, name="choose_language"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]
 
 urlpatterns += i18n_patterns(

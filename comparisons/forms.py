@@ -1,0 +1,19 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=100, strip=True)
+
+
+class CompareForm(forms.Form):
+    first = forms.ModelChoiceField(Category.objects.all(), label=_("First"), to_field_name="slug")
+    second = forms.ModelChoiceField(Category.objects.all(), label=_("Second"), to_field_name="slug")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("first") and data.get("first") == data.get("second"):
+            raise forms.ValidationError(_("Choose two different categories."), code="same")
+        return data

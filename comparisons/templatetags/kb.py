@@ -1,0 +1,146 @@
+"""Template helpers for translated content, language alternates and search results."""
+
+import json
+import re
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.html import _json_script_escapes, conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
+
+from comparisons.translated import OUTDATED
+
+register = template.Library()
+
+
+def localized(obj, field):
+    """The text of ``field`` in the active language, and the language it is really in."""
+    language = get_language()
+    text = getattr(obj, f"{field}_{language}", None)
+    if text:
+        return text, language
+    return getattr(obj, f"{field}_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}") or "", "en"
+
+
+def fallback_note():
+    return format_html(' <small class="fallback-note">{}</small>', gettext("(not yet translated; shown in English)"))
+
+
+def outdated_note(obj, field, language):
+    """A discreet note where the original text changed after this translation was made."""
+    if obj.translation_status(field, language) != OUTDATED:
+        return ""
+    return format_html(
+        ' <small class="outdated-note">{}</small>', gettext("(the original has changed since this translation)")
+    )
+
+
+@register.simple_tag
+def translated(obj, field, element="span"):
+    """
+    The field's text in an element of its own. Where the active language has no
+    text yet, the English text is shown with ``lang="en"`` and a visible note.
+    """
+    text, language = localized(obj, field)
+    if language == get_language():
+        return format_html("<{0}>{1}</{0}>{2}", element, text, outdated_note(obj, field, language))
+    return format_html('<{0} lang="{1}">{2}</{0}>{3}', element, language, text, fallback_note())
+
+
+@register.simple_tag
+def translated_paragraphs(obj, field):
+    """A long text field as paragraphs (blank lines separate them), with the fallback note."""
+    text, language = localized(obj, field)
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    lang = "" if language == get_language() else format_html(' lang="{}"', language)
+    html = format_html_join("", "<p{}>{}</p>", ((lang, p) for p in paragraphs))
+    return html + (fallback_note() if lang else outdated_note(obj, field, language))
+
+
+@register.simple_tag
+def plain(obj, field):
+    """The field's text (English where untranslated) for titles and attributes."""
+    return localized(obj, field)[0]
+
+
+@register.simple_tag(takes_context=True)
+def head_links(context, languages=None):
+    """
+    The canonical URL (without the query string), and ``<link rel="alternate"
+    hreflang>`` for each language the page really has, plus x-default.
+    """
+    request = context.get("request")
+    if request is None or request.resolver_match is None:
+        return ""
+    codes = [code for code, _name in settings.LANGUAGES if languages is None or code in languages]
+    links = [(code, request.build_absolute_uri(translate_url(request.path, code))) for code in codes]
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    if default in codes:
+        links.append(("x-default", request.build_absolute_uri(translate_url(request.path, default))))
+    canonical = format_html('<link rel="canonical" href="{}">\n', request.build_absolute_uri(request.path))
+    return canonical + format_html_join("\n", '<link rel="alternate" hreflang="{}" href="{}">', links)
+
+
+@register.simple_tag(takes_context=True)
+def language_urls(context):
+    """(code, name, url) for the language switcher: the same page in each language."""
+    request = context.get("request")
+    path = request.path if request is not None and request.resolver_match else None
+    return [
+        (code, name, translate_url(path, code) if path else f"/{code}/")
+        for code, name in settings.LANGUAGES
+    ]
+
+
+@register.filter
+def highlight(text, query):
+    """Escape ``text`` and mark every case-insensitive occurrence of ``query``."""
+    text = str(text)
+    if not query:
+        return conditional_escape(text)
+    parts = re.split(f"({re.escape(query)})", text, flags=re.IGNORECASE)
+    return mark_safe(
+        "".join(
+            format_html("<mark>{}</mark>", part) if index % 2 else conditional_escape(part)
+            for index, part in enumerate(parts)
+        )
+    )
+
+
+@register.filter
+def excerpt(text, query, width=90):
+    """The part of a long text around the first match of ``query``."""
+    text = " ".join(str(text).split())
+    position = text.casefold().find(query.casefold()) if query else -1
+    if position < 0 or len(text) <= 2 * width:
+        return text[: 2 * width] + ("…" if len(text) > 2 * width else "")
+    start = max(position - width, 0)
+    end = min(position + len(query) + width, len(text))
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+@register.filter
+def json_ld(data):
+    """Structured data for search engines in a non-executable script element."""
+    payload = json.dumps(data, ensure_ascii=False).translate(_json_script_escapes)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+@register.simple_tag(takes_context=True)
+def article_json_ld(context, comparison):
+    """schema.org Article data for a comparison page."""
+    request = context["request"]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": comparison.title(),
+        "description": localized(comparison, "key_difference")[0],
+        "inLanguage": get_language(),
+        "dateModified": comparison.updated_at.isoformat(),
+        "url": request.build_absolute_uri(request.path),
+        "about": [localized(category, "name")[0] for category in comparison.categories()],
+        "isBasedOn": [localized(source, "title")[0] for source in comparison.sources.all()],
+    }
+    return json_ld(data)

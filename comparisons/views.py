@@ -1,0 +1,154 @@
+from django.conf import settings
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
+
+from .forms import CompareForm, SearchForm
+from .models import AttributeValue, Category, CategoryItem, Comparison
+
+SEARCH_RESULTS_PER_KIND = 50
+
+
+def home(request):
+    categories = Category.objects.select_related("parent")
+    comparisons = Comparison.objects.published().with_categories()
+    return render(
+        request,
+        "comparisons/home.html",
+        {"categories": categories, "comparisons": comparisons, "search_form": SearchForm()},
+    )
+
+
+def category_detail(request, slug):
+    category = get_object_or_404(Category.objects.for_page(), slug=slug)
+    comparisons = Comparison.objects.published().with_categories().for_category(category)
+    return render(
+        request,
+        "comparisons/category_detail.html",
+        {"category": category, "comparisons": comparisons, "page_languages": category.complete_languages()},
+    )
+
+
+def comparison_detail(request, first, second):
+    """
+    A written comparison, or one generated from the categories' attribute
+    values when nobody has written it. Either way one URL per pair: the
+    reversed order redirects permanently to it.
+    """
+    categories = {c.slug: c for c in Category.objects.filter(slug__in=[first, second])}
+    if first not in categories or second not in categories:
+        return render_404(request)
+    if first == second:
+        return redirect(categories[first], permanent=True)
+    a, b = categories[first], categories[second]
+    comparison = Comparison.objects.published().for_page().for_pair(a, b).first()
+    if comparison is not None:
+        if comparison.first_id != a.pk:
+            return redirect(comparison, permanent=True)
+        related = (
+            Comparison.objects.published()
+            .with_categories()
+            .filter(Q(first__in=[a, b]) | Q(second__in=[a, b]))
+            .exclude(pk=comparison.pk)
+        )
+        return render(
+            request,
+            "comparisons/comparison_detail.html",
+            {
+                "comparison": comparison,
+                "related": related,
+                "page_languages": comparison.complete_languages(),
+            },
+        )
+    if (a.order, a.slug) > (b.order, b.slug):
+        return redirect("comparisons:comparison_detail", first=b.slug, second=a.slug, permanent=True)
+    table = AttributeValue.objects.table_for(a, b)
+    return render(
+        request,
+        "comparisons/comparison_generated.html",
+        {"first": a, "second": b, "categories": [a, b], "table": table},
+    )
+
+
+def compare(request):
+    """Pick any two categories; a matrix links every pair."""
+    form = CompareForm(request.GET or None)
+    if form.is_valid():
+        return redirect(
+            "comparisons:comparison_detail",
+            first=form.cleaned_data["first"].slug,
+            second=form.cleaned_data["second"].slug,
+        )
+    categories = list(Category.objects.all())
+    written = {
+        frozenset(pair) for pair in Comparison.objects.published().values_list("first_id", "second_id")
+    }
+    matrix = [
+        (row, [(column, frozenset((row.pk, column.pk)) in written) for column in categories])
+        for row in categories
+    ]
+    return render(
+        request,
+        "comparisons/compare.html",
+        {"form": form, "categories": categories, "matrix": matrix},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def search(request):
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        results = {
+            "comparisons": list(
+                Comparison.objects.published().with_categories().search(query)[:SEARCH_RESULTS_PER_KIND]
+            ),
+            "categories": list(Category.objects.search(query)[:SEARCH_RESULTS_PER_KIND]),
+            "items": list(
+                CategoryItem.objects.select_related("category").search(query)[:SEARCH_RESULTS_PER_KIND]
+            ),
+        }
+    return render(
+        request,
+        "comparisons/search.html",
+        {
+            "search_form": form,
+            "query": form.cleaned_data["q"] if form.is_valid() else "",
+            "results": results,
+            "result_count": sum(map(len, results.values())) if results else 0,
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+def render_404(request):
+    return render(request, "404.html", status=404)
+
+
+@require_GET
+def choose_language(request, language):
+    """Remember the reader's explicit choice of language, then show the page in it."""
+    if language not in dict(settings.LANGUAGES):
+        return render_404(request)
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = f"/{language}/"
+    response = redirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
+    return response
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri("/sitemap.xml")
+    return HttpResponse(f"User-agent: *\nDisallow: /admin/\n\nSitemap: {sitemap}\n", content_type="text/plain")

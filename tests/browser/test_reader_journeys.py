@@ -1,0 +1,90 @@
+"""A reader's journeys through the real site in headless Chromium."""
+
+import pytest
+
+from tests.browser.conftest import serious_violations
+
+pytestmark = pytest.mark.browser
+
+
+def test_reader_opens_a_comparison_and_switches_language(site, page):
+    page.goto(f"{site['url']}/en/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("link", name="Difference between BPO and KPO").first.click()
+    page.wait_for_url("**/en/bpo-vs-kpo/")
+    assert page.locator("h1").inner_text() == "Difference between BPO and KPO"
+
+    page.get_by_role("link", name="Українська").click()
+    page.wait_for_url("**/uk/bpo-vs-kpo/")
+    assert page.locator("html").get_attribute("lang") == "uk"
+    assert page.locator("h1").inner_text() == "Різниця між BPO і KPO"
+    assert page.locator("table.comparison-table tbody tr").count() == 7
+
+    page.get_by_role("link", name="Deutsch").click()
+    page.wait_for_url("**/de/bpo-vs-kpo/")
+    assert page.locator("h1").inner_text() == "Unterschied zwischen BPO und KPO"
+
+    # The explicit choice is remembered: the bare address now opens German.
+    page.goto(f"{site['url']}/")
+    assert page.url.endswith("/de/")
+
+
+def test_reader_searches_and_follows_a_result(site, page):
+    page.goto(f"{site['url']}/uk/")
+    page.get_by_label("Пошук у базі знань").fill("ЗНАНЬ")
+    page.get_by_role("button", name="Шукати").click()
+    marks = page.locator("mark")
+    assert marks.count() > 0
+    assert {text.lower() for text in marks.all_inner_texts()} == {"знань"}
+    page.locator(".results a").first.click()
+    assert page.locator("html").get_attribute("lang") == "uk"
+    assert "знань" in page.locator("main").inner_text().lower()
+
+
+def test_table_fits_a_360px_phone_without_horizontal_scrolling(site, phone):
+    phone.goto(f"{site['url']}/en/bpo-vs-kpo/")
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"page is {overflow}px wider than the screen"
+    table = phone.locator("table.comparison-table").bounding_box()
+    assert table["x"] >= 0 and table["x"] + table["width"] <= 360
+    # Each value is labelled with its category once the header row is hidden.
+    label = phone.evaluate(
+        "getComputedStyle(document.querySelector('.comparison-table td'), '::before').content"
+    )
+    assert "BPO" in label
+
+
+def test_source_of_a_row_opens_in_place(site, page):
+    page.goto(f"{site['url']}/en/bpo-vs-kpo/")
+    details = page.locator("table.comparison-table details.source").first
+    details.locator("summary").click()
+    assert details.locator("cite").is_visible()
+    assert page.url.endswith("/en/bpo-vs-kpo/")
+
+
+def test_static_files_are_hashed_compressed_and_cached_for_long(site, page):
+    response = page.goto(f"{site['url']}/en/")
+    css = page.locator('link[rel="stylesheet"]').get_attribute("href")
+    assert css.startswith("/static/css/site.") and css.endswith(".css") and css != "/static/css/site.css"
+    response = page.request.get(f"{site['url']}{css}", headers={"Accept-Encoding": "gzip"})
+    assert response.ok
+    assert "max-age=315360000" in response.headers["cache-control"]
+    assert response.headers.get("content-encoding") == "gzip"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/en/", "/uk/bpo-vs-kpo/", "/de/bpo-vs-call-centre/", "/en/kpo-vs-ito/", "/uk/", "/de/compare/", "/en/search/?q=bpo",
+     "/en/no-such-page/"],
+)
+def test_pages_have_no_serious_accessibility_violations(site, page, path):
+    page.goto(f"{site['url']}{path}")
+    assert serious_violations(page) == []
+
+
+def test_no_request_leaves_the_site(site, page):
+    hosts = set()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page.goto(f"{site['url']}/en/bpo-vs-kpo/")
+    page.wait_for_load_state("networkidle")
+    assert hosts == {site["url"].split("/")[2]}

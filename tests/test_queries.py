@@ -1,0 +1,65 @@
+"""Every public page costs a fixed number of queries, whatever the size of the content."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from comparisons.models import Attribute, AttributeValue, Category, CategoryItem, Comparison, ComparisonRow, Source
+from tests.conftest import trilingual
+
+PAGES = {
+    "home": (("comparisons:home", {}), 2),
+    "comparison": (("comparisons:comparison_detail", {"first": "bpo", "second": "kpo"}), 5),
+    "generated comparison": (("comparisons:comparison_detail", {"first": "kpo", "second": "ito"}), 3),
+    "category": (("comparisons:category_detail", {"slug": "bpo"}), 5),
+    "compare": (("comparisons:compare", {}), 2),
+    "search": (("comparisons:search", {}), 3),
+}
+
+
+def count_queries(client, name, kwargs, language):
+    with translation.override(language):
+        path = reverse(name, kwargs=kwargs)
+    query = {"q": "bpo"} if name.endswith("search") else {}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, query)
+    assert response.status_code == 200, path
+    return len(queries)
+
+
+def grow_content():
+    """Add many rows, items, values, categories and comparisons touching the measured pages."""
+    source = Source.objects.first()
+    bpo, kpo, ito = (Category.objects.get(slug=slug) for slug in ("bpo", "kpo", "ito"))
+    comparison = Comparison.objects.get(first=bpo, second=kpo)
+    for index in range(30):
+        attribute = Attribute.objects.create(slug=f"extra-{index}", order=100 + index, **trilingual("label", f"Extra {index}"))
+        ComparisonRow.objects.create(
+            comparison=comparison, attribute=attribute, source=source, order=100 + index,
+            **trilingual("first_value", "a"), **trilingual("second_value", "b"),
+        )
+        for category in (kpo, ito):
+            AttributeValue.objects.create(category=category, attribute=attribute, source=source, **trilingual("value", "v"))
+        CategoryItem.objects.create(category=bpo, kind="service", source=source, **trilingual("name", f"Service {index}"))
+    for index in range(10):
+        other = Category.objects.create(
+            slug=f"extra-{index}", parent=bpo, **trilingual("abbreviation", f"X{index}"), **trilingual("name", "bpo x"),
+            **trilingual("summary", "bpo"), **trilingual("description", "bpo"),
+        )
+        extra = Comparison.objects.create(
+            first=bpo, second=other, is_published=True, **trilingual("key_difference", "bpo"),
+            **trilingual("introduction", "i"), **trilingual("conclusion", "c"),
+        )
+        extra.sources.add(source)
+
+
+@pytest.mark.parametrize("language", ["en", "uk", "de"])
+@pytest.mark.parametrize("page", PAGES)
+def test_page_queries_stay_fixed_as_content_grows(client, seeded, page, language):
+    (name, kwargs), budget = PAGES[page]
+    small = count_queries(client, name, kwargs, language)
+    grow_content()
+    large = count_queries(client, name, kwargs, language)
+    assert small == large == budget

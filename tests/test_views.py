@@ -1,0 +1,285 @@
+"""The reader's pages in every language: status, language, content, links."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from comparisons.models import Category, Comparison
+
+LANGUAGES = ["en", "uk", "de"]
+TITLES = {
+    "en": "Difference between BPO and KPO",
+    "uk": "Різниця між BPO і KPO",
+    "de": "Unterschied zwischen BPO und KPO",
+}
+
+
+def url(name, language, **kwargs):
+    with translation.override(language):
+        return reverse(f"comparisons:{name}", kwargs=kwargs)
+
+
+def html_lang(response):
+    return re.search(r'<html lang="([^"]+)"', response.content.decode()).group(1)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_home_lists_categories_and_comparisons(client, seeded, language):
+    response = client.get(url("home", language))
+    assert response.status_code == 200
+    assert html_lang(response) == language
+    html = response.content.decode()
+    assert TITLES[language] in html
+    for category in Category.objects.all():
+        assert category.get_absolute_url().replace("/en/", f"/{language}/") in html
+    assert 'role="search"' in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_comparison_page_shows_the_written_comparison(client, seeded, language):
+    comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    response = client.get(url("comparison_detail", language, first="bpo", second="kpo"))
+    assert response.status_code == 200
+    assert html_lang(response) == language
+    html = response.content.decode()
+    assert f"<h1>{TITLES[language]}</h1>" in html
+    first_paragraph = getattr(comparison, f"key_difference_{language}").split("\n\n")[0].strip()
+    assert first_paragraph in html
+    assert html.count("<tr>") == 1 + comparison.rows.count()
+    for row in comparison.rows.all():
+        assert getattr(row, f"first_value_{language}") in html
+    assert 'application/ld+json' in html
+    assert html.index("key-heading") < html.index("table-heading") < html.index("conclusion-heading")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_category_page_groups_items_and_lists_comparisons(client, seeded, language):
+    bpo = Category.objects.get(slug="bpo")
+    response = client.get(url("category_detail", language, slug="bpo"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert getattr(bpo, f"summary_{language}") in html
+    for item in bpo.items.all():
+        assert getattr(item, f"name_{language}") in html
+    assert url("comparison_detail", language, first="bpo", second="kpo") in html
+    assert url("category_detail", language, slug="call-centre") in html  # a child
+    assert url("category_detail", language, slug="outsourcing") in html  # the parent
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_reversed_pair_redirects_to_canonical(client, seeded, language):
+    response = client.get(url("comparison_detail", language, first="kpo", second="bpo"))
+    assert response.status_code == 301
+    assert response.url == url("comparison_detail", language, first="bpo", second="kpo")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_unwritten_pair_is_generated_and_labelled(client, seeded, language):
+    kpo, call = Category.objects.get(slug="kpo"), Category.objects.get(slug="call-centre")
+    first, second = sorted([kpo, call], key=lambda c: (c.order, c.slug))
+    response = client.get(url("comparison_detail", language, first=first.slug, second=second.slug))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "generated-notice" in html
+    assert "<table" in html
+
+
+def test_every_pair_of_existing_categories_answers_without_error(client, seeded):
+    slugs = list(Category.objects.values_list("slug", flat=True))
+    for a in slugs:
+        for b in slugs:
+            response = client.get(url("comparison_detail", "en", first=a, second=b))
+            assert response.status_code in (200, 301), (a, b)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_unknown_slugs_are_localized_404s(client, seeded, language):
+    for path in [
+        url("comparison_detail", language, first="bpo", second="nothing"),
+        url("category_detail", language, slug="nothing"),
+        f"/{language}/no-such-page/",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert html_lang(response) == language
+        with translation.override(language):
+            assert translation.gettext("Page not found") in response.content.decode()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_compare_form_redirects_to_the_pair(client, seeded, language):
+    response = client.get(url("compare", language), {"first": "kpo", "second": "bpo"})
+    assert response.status_code == 302
+    assert response.url == url("comparison_detail", language, first="kpo", second="bpo")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_compare_page_shows_the_matrix(client, seeded, language):
+    response = client.get(url("compare", language))
+    assert response.status_code == 200
+    html = response.content.decode()
+    count = Category.objects.count()
+    assert html.count('class="matrix"') == 1
+    assert len(re.findall(r'<td><a href="', html)) == count * (count - 1)
+
+
+def test_compare_form_rejects_the_same_category_twice(client, seeded):
+    response = client.get(url("compare", "de"), {"first": "bpo", "second": "bpo"})
+    assert response.status_code == 400
+    assert "Wählen Sie zwei verschiedene Kategorien" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "language, query",
+    [("uk", "АУТСОРСИНГ"), ("uk", "знань"), ("de", "CALLCENTER"), ("de", "ÜBER"), ("en", "PAYROLL")],
+)
+def test_search_is_case_insensitive_and_highlights(client, seeded, language, query):
+    response = client.get(url("search", language), {"q": query})
+    assert response.status_code == 200
+    html = response.content.decode()
+    marks = re.findall(r"<mark>(.*?)</mark>", html)
+    assert marks, html
+    assert all(mark.lower() == query.lower() for mark in marks)
+
+
+@pytest.mark.parametrize("query", ["", "x" * 101, "a\x00b"])
+def test_bad_search_input_is_a_clear_400(client, seeded, query):
+    response = client.get(url("search", "en"), {"q": query})
+    assert response.status_code in (200, 400)
+    if query:
+        assert response.status_code == 400
+
+
+def test_root_redirects_by_accept_language(client, seeded):
+    response = client.get("/", headers={"accept-language": "de-DE,de;q=0.9,en;q=0.5"})
+    assert response.status_code == 302
+    assert response.url == "/de/"
+
+
+def test_explicit_language_choice_is_remembered(client, seeded):
+    target = url("comparison_detail", "uk", first="bpo", second="kpo")
+    response = client.get(reverse("choose_language", args=["uk"]), {"next": target})
+    assert response.status_code == 302
+    assert response.url == target
+    response = client.get("/", headers={"accept-language": "de"})
+    assert response.url == "/uk/"
+
+
+def test_language_choice_ignores_foreign_redirects(client, seeded):
+    response = client.get(reverse("choose_language", args=["de"]), {"next": "https://evil.example/"})
+    assert response.url == "/de/"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_language_switcher_lands_on_the_same_page(client, seeded, language):
+    response = client.get(url("comparison_detail", language, first="bpo", second="call-centre"))
+    html = response.content.decode()
+    for other in set(LANGUAGES) - {language}:
+        target = url("comparison_detail", other, first="bpo", second="call-centre")
+        assert f"next={target.replace('/', '%2F')}" in html
+
+
+def test_hreflang_lists_only_complete_languages(client, seeded):
+    Comparison.objects.filter(first__slug="bpo", second__slug="kpo").update(conclusion_de="")
+    html = client.get(url("comparison_detail", "en", first="bpo", second="kpo")).content.decode()
+    hreflangs = re.findall(r'<link rel="alternate" hreflang="([^"]+)"', html)
+    assert hreflangs == ["en", "uk", "x-default"]
+    assert '<link rel="canonical" href="http://testserver/en/bpo-vs-kpo/">' in html
+
+
+def test_missing_translation_falls_back_to_english_visibly(client, seeded):
+    comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    Comparison.objects.filter(pk=comparison.pk).update(conclusion_de=None)
+    html = client.get(url("comparison_detail", "de", first="bpo", second="kpo")).content.decode()
+    english = comparison.conclusion_en.split("\n\n")[0].strip()
+    assert f'<p lang="en">{english}' in html
+    assert "noch nicht übersetzt" in html
+
+
+def test_unpublished_comparison_is_not_shown(client, seeded):
+    Comparison.objects.filter(first__slug="bpo", second__slug="kpo").update(is_published=False)
+    response = client.get(url("comparison_detail", "en", first="bpo", second="kpo"))
+    assert "generated-notice" in response.content.decode()
+
+
+def test_sitemap_lists_pages_with_real_alternates(client, seeded):
+    Comparison.objects.filter(first__slug="bpo", second__slug="kpo").update(conclusion_uk="")
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "<loc>http://testserver/en/bpo-vs-kpo/</loc>" in xml
+    assert "<loc>http://testserver/uk/bpo-vs-kpo/</loc>" not in xml
+    assert 'hreflang="uk" href="http://testserver/uk/bpo-vs-kpo/"' not in xml
+    assert 'hreflang="x-default" href="http://testserver/en/bpo-vs-kpo/"' in xml
+    assert "<loc>http://testserver/de/categories/bpo/</loc>".replace("categories", url("category_detail", "de", slug="x").split("/")[2]) in xml
+
+
+def test_robots_txt_points_at_the_sitemap(client, db):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+
+
+@pytest.mark.parametrize("language, query, stored", [("uk", "кпо", "КПО"), ("de", "ÜBERSETZUNG", "Übersetzung")])
+def test_search_folds_cyrillic_and_umlauts_in_the_database(client, make_category, language, query, stored):
+    make_category("kpo", **{f"summary_{language}": f"Über {stored} und mehr"})
+    response = client.get(url("search", language), {"q": query})
+    assert f"<mark>{stored}</mark>" in response.content.decode()
+
+
+def test_search_uses_english_where_the_language_has_no_text(client, make_category):
+    make_category("ito", summary_de="", summary_en="Overseen by the CIO")
+    html = client.get(url("search", "de"), {"q": "cio"}).content.decode()
+    assert "<mark>CIO</mark>" in html
+
+
+PUBLIC_PAGES = [
+    ("home", {}),
+    ("comparison_detail", {"first": "bpo", "second": "kpo"}),
+    ("comparison_detail", {"first": "bpo", "second": "call-centre"}),
+    ("comparison_detail", {"first": "kpo", "second": "ito"}),
+    ("category_detail", {"slug": "contact-centre"}),
+    ("compare", {}),
+    ("search", {}),
+]
+
+
+def interface_strings(language):
+    """(English, translation) for each interface string that its catalogue translates."""
+    catalog = translation.trans_real.translation(language)._catalog
+    for msgid, msgstr in catalog.items():
+        if isinstance(msgid, str) and msgid and msgstr != msgid and "%" not in msgid and len(msgid) > 3:
+            yield msgid, msgstr
+
+
+@pytest.mark.parametrize("language", ["uk", "de"])
+@pytest.mark.parametrize("name, kwargs", PUBLIC_PAGES)
+def test_no_english_interface_text_leaks_into_translated_pages(client, seeded, language, name, kwargs):
+    html = client.get(url(name, language, **kwargs), {"q": "bpo"} if name == "search" else {}).content.decode()
+    leaks = [msgid for msgid, _ in interface_strings(language) if f">{msgid}<" in html or f'"{msgid}"' in html]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name, kwargs", PUBLIC_PAGES)
+def test_pages_need_no_javascript_and_describe_themselves(client, seeded, language, name, kwargs):
+    html = client.get(url(name, language, **kwargs)).content.decode()
+    assert "<script src" not in html and "<script>" not in html
+    assert re.search(r'<meta name="description" content="[^"]{20,}">', html)
+    assert re.search(r"<title>[^<]{10,}</title>", html)
+    assert html.count("<h1") == 1
+    assert '<main id="main">' in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_server_error_page_is_localized_and_in_the_layout(rf, db, language):
+    from django.views.defaults import server_error
+
+    with translation.override(language):
+        response = server_error(rf.get(f"/{language}/"))
+        expected = translation.gettext("Something went wrong")
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert f'<html lang="{language}">' in html
+    assert expected in html
+    assert 'class="site-header"' in html
