@@ -13,7 +13,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _, ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
-from .models import (
+from ..translated import UP_TO_DATE
+from .translators import TranslationStatusFilter, TranslatorAdminMixin, TranslatorInlineMixin
+
+from ..models import (
     Attribute,
     AttributeValue,
     Category,
@@ -22,29 +25,6 @@ from .models import (
     ComparisonRow,
     Source,
 )
-
-
-class MissingTranslationFilter(admin.SimpleListFilter):
-    """Find records with a translated field left empty in one language."""
-
-    title = _("translations")
-    parameter_name = "missing"
-
-    def lookups(self, request, model_admin):
-        choices = [
-            (code, _("missing in %(language)s") % {"language": name}) for code, name in settings.LANGUAGES
-        ]
-        return [*choices, ("none", _("complete in all languages"))]
-
-    def queryset(self, request, queryset):
-        model = queryset.model
-        if self.value() == "none":
-            for code, _name in settings.LANGUAGES:
-                queryset = queryset.exclude(model.missing_translation_q(code))
-            return queryset
-        if self.value() in dict(settings.LANGUAGES):
-            return queryset.filter(model.missing_translation_q(self.value()))
-        return queryset
 
 
 class ComparedCategoryFilter(admin.SimpleListFilter):
@@ -62,15 +42,17 @@ class ComparedCategoryFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ContentAdmin(TabbedTranslationAdmin):
-    """Shared list columns for every translated model."""
+class ContentAdmin(TranslatorAdminMixin, TabbedTranslationAdmin):
+    """Shared by every translated model: translator rights and a status column."""
 
     @admin.display(description=_("translations"))
     def translation_status(self, obj):
-        missing = [code for code, _name in settings.LANGUAGES if obj.missing_translations(code)]
-        if not missing:
-            return _("complete")
-        return _("missing: %(languages)s") % {"languages": ", ".join(missing)}
+        statuses = obj.translation_statuses()
+        gaps = []
+        for code, _name in settings.LANGUAGES:
+            states = {state for (_field, language), state in statuses.items() if language == code}
+            gaps += [f"{code}: {state}" for state in sorted(states - {UP_TO_DATE})]
+        return ", ".join(gaps) or _("complete")
 
 
 def changelist_link(model, label, **filters):
@@ -89,7 +71,7 @@ class SourceAdmin(ContentAdmin):
         "supports",
         "translation_status",
     ]
-    list_filter = ["language", MissingTranslationFilter]
+    list_filter = ["language", TranslationStatusFilter]
     search_fields = ["title_en", "title_uk", "title_de", "seed_file"]
 
     def get_queryset(self, request):
@@ -123,13 +105,13 @@ class SourceAdmin(ContentAdmin):
         )
 
 
-class CategoryItemInline(TranslationTabularInline):
+class CategoryItemInline(TranslatorInlineMixin, TranslationTabularInline):
     model = CategoryItem
     fields = ["kind", "name", "order", "source", "original_language"]
     extra = 0
 
 
-class AttributeValueInline(TranslationStackedInline):
+class AttributeValueInline(TranslatorInlineMixin, TranslationStackedInline):
     model = AttributeValue
     fields = ["attribute", "value", "source", "original_language"]
     extra = 0
@@ -147,7 +129,7 @@ class CategoryAdmin(ContentAdmin):
         "translation_status",
     ]
     list_editable = ["order"]
-    list_filter = ["parent", "original_language", MissingTranslationFilter]
+    list_filter = ["parent", "original_language", TranslationStatusFilter]
     search_fields = ["slug", "abbreviation_en", "abbreviation_uk", "abbreviation_de", "name_en", "name_uk", "name_de"]
     prepopulated_fields = {"slug": ["abbreviation_en"]}
     filter_horizontal = ["sources"]
@@ -182,7 +164,7 @@ class CategoryAdmin(ContentAdmin):
 class CategoryItemAdmin(ContentAdmin):
     list_display = ["name", "category", "kind", "order", "source", "translation_status"]
     list_editable = ["order"]
-    list_filter = ["category", "kind", "source", MissingTranslationFilter]
+    list_filter = ["category", "kind", "source", TranslationStatusFilter]
     list_select_related = ["category", "source"]
     search_fields = ["name_en", "name_uk", "name_de"]
 
@@ -191,7 +173,7 @@ class CategoryItemAdmin(ContentAdmin):
 class AttributeAdmin(ContentAdmin):
     list_display = ["label", "slug", "order", "value_count", "row_count", "translation_status"]
     list_editable = ["order"]
-    list_filter = [MissingTranslationFilter]
+    list_filter = [TranslationStatusFilter]
     search_fields = ["slug", "label_en", "label_uk", "label_de"]
     prepopulated_fields = {"slug": ["label_en"]}
 
@@ -214,12 +196,12 @@ class AttributeAdmin(ContentAdmin):
 @admin.register(AttributeValue)
 class AttributeValueAdmin(ContentAdmin):
     list_display = ["category", "attribute", "value", "source", "translation_status"]
-    list_filter = ["category", "attribute", "source", MissingTranslationFilter]
+    list_filter = ["category", "attribute", "source", TranslationStatusFilter]
     list_select_related = ["category", "attribute", "source"]
     search_fields = ["value_en", "value_uk", "value_de"]
 
 
-class ComparisonRowInline(TranslationStackedInline):
+class ComparisonRowInline(TranslatorInlineMixin, TranslationStackedInline):
     model = ComparisonRow
     fields = ["order", "attribute", "first_value", "second_value", "source", "original_language"]
     extra = 0
@@ -236,7 +218,7 @@ class ComparisonAdmin(ContentAdmin):
         "updated_at",
         "translation_status",
     ]
-    list_filter = ["is_published", ComparedCategoryFilter, "original_language", MissingTranslationFilter]
+    list_filter = ["is_published", ComparedCategoryFilter, "original_language", TranslationStatusFilter]
     search_fields = [
         "first__abbreviation_en",
         "second__abbreviation_en",
@@ -295,6 +277,6 @@ class ComparisonAdmin(ContentAdmin):
 @admin.register(ComparisonRow)
 class ComparisonRowAdmin(ContentAdmin):
     list_display = ["__str__", "comparison", "order", "source", "translation_status"]
-    list_filter = ["comparison", "attribute", "source", MissingTranslationFilter]
+    list_filter = ["comparison", "attribute", "source", TranslationStatusFilter]
     list_select_related = ["attribute", "comparison__first", "comparison__second", "source"]
     search_fields = ["first_value_en", "second_value_en", "first_value_uk", "second_value_uk"]

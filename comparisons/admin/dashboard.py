@@ -1,0 +1,65 @@
+"""The translators' dashboard: what is missing or outdated, per language."""
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from ..translated import MISSING, OUTDATED, STATUS_LABELS
+from .translators import translation_languages
+
+
+def translation_work(languages):
+    """
+    {language: {"missing": n, "outdated": n, "records": [...]}} over every
+    translated field of every content record.
+    """
+    work = {code: {MISSING: 0, OUTDATED: 0, "records": []} for code in languages}
+    for model in apps.get_app_config("comparisons").get_models():
+        for obj in model._default_manager.all():
+            statuses = obj.translation_statuses()
+            for code in languages:
+                fields = [
+                    (field, state)
+                    for (field, language), state in statuses.items()
+                    if language == code and state in (MISSING, OUTDATED)
+                ]
+                for _field, state in fields:
+                    work[code][state] += 1
+                if fields:
+                    work[code]["records"].append(todo(obj, code, fields))
+    return work
+
+
+def todo(obj, language, fields):
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return {
+        "model": obj._meta.verbose_name,
+        "record": str(obj),
+        "fields": [
+            {
+                "label": obj._meta.get_field(field).verbose_name,
+                "status": state,
+                "status_label": STATUS_LABELS[state],
+                "url": f"{url}?translate={field}_{language}",
+            }
+            for field, state in fields
+        ],
+    }
+
+
+def translation_dashboard(request):
+    languages = translation_languages(request.user)
+    if not languages:
+        raise PermissionDenied
+    names = dict(settings.LANGUAGES)
+    work = translation_work(languages)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Translation work"),
+        "languages": [(code, names[code], work[code]) for code in languages],
+    }
+    return render(request, "admin/comparisons/translation_dashboard.html", context)

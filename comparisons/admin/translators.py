@@ -1,0 +1,151 @@
+"""
+What translators may do in the admin, and what they see.
+
+A translator holds ``comparisons.translate_<code>`` for their language(s) and
+only the view permissions of the content models. They may open every change
+form, but only the text fields of their own languages are editable: other
+languages, slugs, order, relations and publication are read-only, and they
+cannot add or delete records. A POST that names a field they may not change
+is refused as a whole, not silently trimmed.
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from ..translated import OUTDATED, STATUS_LABELS
+
+
+def translation_languages(user):
+    """The language codes this user may write text in."""
+    return [code for code, _name in settings.LANGUAGES if user.has_perm(f"comparisons.translate_{code}")]
+
+
+class TranslatorRightsMixin:
+    """Shared by the content admins and their inlines."""
+
+    def may_edit_everything(self, request):
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or bool(translation_languages(request.user))
+
+    def editable_translation_fields(self, request):
+        languages = translation_languages(request.user)
+        return [f"{field}_{code}" for field in self.model.translated_fields() for code in languages]
+
+    def translator_readonly_fields(self, request):
+        # The untranslated base field stands for all its languages in modeltranslation's
+        # admin, so only the per-language columns are named here.
+        editable = {*self.editable_translation_fields(request), *self.model.translated_fields()}
+        fields = [
+            f.name
+            for f in self.model._meta.get_fields()
+            if getattr(f, "editable", False) and not f.auto_created and (f.concrete or f.many_to_many)
+        ]
+        return [name for name in fields if name not in editable and name != self.model._meta.pk.name]
+
+    def get_readonly_fields(self, request, obj=None):
+        if self.may_edit_everything(request):
+            return super().get_readonly_fields(request, obj)
+        return self.translator_readonly_fields(request)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if self.may_edit_everything(request):
+            return super().get_prepopulated_fields(request, obj)
+        return {}
+
+
+class TranslatorAdminMixin(TranslatorRightsMixin):
+    """For a model's own admin: refuse crafted POSTs and show the original beside each field."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and not self.may_edit_everything(request):
+            forbidden = self.forbidden_post_keys(request)
+            if forbidden:
+                raise PermissionDenied(f"Not allowed to change: {', '.join(sorted(forbidden))}")
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def forbidden_post_keys(self, request):
+        patterns = [re.escape(name) for name in self.translator_readonly_fields(request)]
+        checks = [re.compile(f"^(?:{'|'.join(patterns)})$")] if patterns else []
+        for inline in self.get_inline_instances(request):
+            formset = inline.get_formset(request)
+            prefix = re.escape(formset.get_default_prefix())
+            # Every inline form carries its parent's key as a hidden field.
+            readonly = [n for n in inline.translator_readonly_fields(request) if n != formset.fk.name]
+            names = [re.escape(n) for n in readonly] + ["DELETE"]
+            checks.append(re.compile(rf"^{prefix}-\d+-(?:{'|'.join(names)})$"))
+        return {key for key in request.POST for check in checks if check.match(key)}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            highlighted = request.GET.get("translate")
+            for name in self.editable_translation_fields(request):
+                if name in form.base_fields:
+                    self.describe_translation_field(form.base_fields[name], obj, name, highlighted)
+        return form
+
+    def describe_translation_field(self, formfield, obj, name, highlighted):
+        """Put the original text and the translation's status under the field."""
+        field, _sep, language = name.rpartition("_")
+        original_language = obj.original_language
+        status = obj.translation_status(field, language)
+        if language != original_language:
+            formfield.help_text = format_html(
+                '<span class="translation-status translation-{}">{}</span> '
+                '<span class="translation-original"><strong>{}</strong> <span lang="{}">{}</span></span>',
+                status,
+                STATUS_LABELS[status],
+                _("Original (%(language)s):") % {"language": original_language},
+                original_language,
+                getattr(obj, f"{field}_{original_language}") or "",
+            )
+        if name == highlighted:
+            formfield.widget.attrs["class"] = "translation-todo"
+            formfield.widget.attrs["autofocus"] = True
+
+    class Media:
+        css = {"all": ["comparisons/admin/translations.css"]}
+
+
+class TranslatorInlineMixin(TranslatorRightsMixin):
+    pass
+
+
+class TranslationStatusFilter(admin.SimpleListFilter):
+    """Find records with a translation missing or outdated in one language."""
+
+    title = _("translations")
+    parameter_name = "translation"
+
+    def lookups(self, request, model_admin):
+        choices = []
+        for code, name in settings.LANGUAGES:
+            choices.append((f"missing-{code}", _("missing in %(language)s") % {"language": name}))
+            choices.append((f"outdated-{code}", _("outdated in %(language)s") % {"language": name}))
+        return [*choices, ("complete", _("complete and up to date"))]
+
+    def queryset(self, request, queryset):
+        value = self.value() or ""
+        status, _sep, code = value.partition("-")
+        model = queryset.model
+        if status == "missing" and code in dict(settings.LANGUAGES):
+            return queryset.filter(model.missing_translation_q(code))
+        if status == "outdated" and code in dict(settings.LANGUAGES):
+            pks = [
+                obj.pk
+                for obj in queryset
+                if any(obj.translation_status(f, code) == OUTDATED for f in model.translated_fields())
+            ]
+            return queryset.filter(pk__in=pks)
+        if value == "complete":
+            pks = [obj.pk for obj in queryset if set(obj.translation_statuses().values()) == {"up-to-date"}]
+            return queryset.filter(pk__in=pks)
+        return queryset
