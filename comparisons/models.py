@@ -9,6 +9,8 @@ columns. Code that writes content names those columns explicitly: the plain
 attribute follows the active language and falls back to English on read.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -26,7 +28,25 @@ def not_blank(field):
     return models.Q(**{f"{field}_en__isnull": False}) & ~models.Q(**{f"{field}_en": ""})
 
 
-class Source(TranslatedFields):
+class EditTracked(models.Model):
+    """
+    A new random token on every save, so that a form opened before someone
+    else's save can be told apart from a fresh one (optimistic locking in the
+    admin). A token rather than a counter: reverting to an old version must
+    not bring back a number that an open form still holds.
+    """
+
+    edit_token = models.CharField(_("edit token"), max_length=32, default="", editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.edit_token = uuid.uuid4().hex
+        super().save(*args, **kwargs)
+
+
+class Source(EditTracked, TranslatedFields):
     """A scraped article that content was extracted from (see shared/seeds)."""
 
     title = models.CharField(_("title"), max_length=300)
@@ -53,7 +73,7 @@ class Source(TranslatedFields):
         return self.language
 
 
-class TranslatedContent(TranslatedFields):
+class TranslatedContent(EditTracked, TranslatedFields):
     """Content written in one language and translated into the others."""
 
     original_language = models.CharField(

@@ -15,9 +15,10 @@ def seeded(db):
     The real knowledge base. Plain loaddata is several times faster than
     loadcontent's validation, which test_fixtures.py covers on its own.
     """
+    from comparisons.backup import fixture_paths
     from comparisons.management.commands.loadcontent import DEFAULT_FIXTURES
 
-    call_command("loaddata", *sorted(DEFAULT_FIXTURES.glob("*.json")), verbosity=0)
+    call_command("loaddata", *fixture_paths(DEFAULT_FIXTURES), verbosity=0)
 
 
 @pytest.fixture

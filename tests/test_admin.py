@@ -78,7 +78,7 @@ def test_change_form_saves_an_edited_translation(editor_client, seeded):
 
 def test_change_list_filters_by_missing_translation(editor_client, seeded):
     Category.objects.filter(slug="ito").update(summary_de="")
-    response = editor_client.get(admin_url(Category, "changelist"), {"missing": "de"})
+    response = editor_client.get(admin_url(Category, "changelist"), {"translation": "missing-de"})
     assert [c.slug for c in response.context["cl"].result_list] == ["ito"]
 
 

@@ -7,6 +7,7 @@ from django.apps import apps
 from django.core import serializers
 from django.core.management import CommandError, call_command
 
+from comparisons.backup import fixture_paths
 from comparisons.management.commands.loadcontent import DEFAULT_FIXTURES
 from comparisons.models import Category, CategoryItem, Comparison, Source
 
@@ -78,7 +79,7 @@ def test_loading_twice_changes_nothing(seeded):
 
 
 def test_plain_loaddata_is_idempotent_too(db):
-    files = sorted(str(path) for path in DEFAULT_FIXTURES.glob("*.json"))
+    files = fixture_paths(DEFAULT_FIXTURES)
     call_command("loaddata", *files, verbosity=0)
     before = snapshot()
     call_command("loaddata", *files, verbosity=0)
@@ -87,7 +88,7 @@ def test_plain_loaddata_is_idempotent_too(db):
 
 def broken_copies(tmp_path):
     """The real fixtures, with one record broken in a few different ways."""
-    originals = {path.name: json.loads(path.read_text()) for path in sorted(DEFAULT_FIXTURES.glob("*.json"))}
+    originals = {path.name: json.loads(path.read_text()) for path in fixture_paths(DEFAULT_FIXTURES)}
 
     def write(name, mutate):
         folder = tmp_path / name

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _, ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
 from ..translated import UP_TO_DATE
+from .history import HistoryAdminMixin
 from .translators import TranslationStatusFilter, TranslatorAdminMixin, TranslatorInlineMixin
 
 from ..models import (
@@ -42,8 +43,8 @@ class ComparedCategoryFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ContentAdmin(TranslatorAdminMixin, TabbedTranslationAdmin):
-    """Shared by every translated model: translator rights and a status column."""
+class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdmin):
+    """Shared by every content model: translator rights, history, locking and a status column."""
 
     @admin.display(description=_("translations"))
     def translation_status(self, obj):
@@ -168,6 +169,9 @@ class CategoryItemAdmin(ContentAdmin):
     list_select_related = ["category", "source"]
     search_fields = ["name_en", "name_uk", "name_de"]
 
+    def locking_parent(self, obj):
+        return obj.category
+
 
 @admin.register(Attribute)
 class AttributeAdmin(ContentAdmin):
@@ -199,6 +203,9 @@ class AttributeValueAdmin(ContentAdmin):
     list_filter = ["category", "attribute", "source", TranslationStatusFilter]
     list_select_related = ["category", "attribute", "source"]
     search_fields = ["value_en", "value_uk", "value_de"]
+
+    def locking_parent(self, obj):
+        return obj.category
 
 
 class ComparisonRowInline(TranslatorInlineMixin, TranslationStackedInline):
@@ -280,3 +287,6 @@ class ComparisonRowAdmin(ContentAdmin):
     list_filter = ["comparison", "attribute", "source", TranslationStatusFilter]
     list_select_related = ["attribute", "comparison__first", "comparison__second", "source"]
     search_fields = ["first_value_en", "second_value_en", "first_value_uk", "second_value_uk"]
+
+    def locking_parent(self, obj):
+        return obj.comparison

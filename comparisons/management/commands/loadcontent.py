@@ -1,13 +1,15 @@
 """
-Load the knowledge base from fixture files, validating every record first.
+Load the knowledge base from fixture files (a seed or a backup), all or nothing.
 
 ``loaddata`` saves records raw, without ``full_clean()``, so a record that
 breaks a rule the database cannot express (a slug with spaces, an unknown
 language code, a category that is its own ancestor) would load silently.
-This command checks every record as the admin would and loads all files in
-one transaction: either everything is written, or nothing is.
+This command saves every record, then validates every record as the admin
+would, inside one transaction: either everything is written, or nothing is,
+and the message names the bad record.
 """
 
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -15,6 +17,9 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
+from reversion import add_to_revision, create_revision, is_registered, set_comment
+
+from comparisons.backup import FORMAT_VERSION
 
 DEFAULT_FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -23,41 +28,72 @@ class Command(BaseCommand):
     help = "Validate and load knowledge-base fixtures (default: every JSON file in fixtures/), all or nothing."
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="*", type=Path, help="Fixture files; default: fixtures/*.json")
+        parser.add_argument(
+            "paths", nargs="*", type=Path, help="Fixture files or an export folder; default: fixtures/"
+        )
 
     def handle(self, *args, **options):
-        paths = options["paths"] or sorted(DEFAULT_FIXTURES.glob("*.json"))
-        if not paths:
-            raise CommandError(f"No fixture files found in {DEFAULT_FIXTURES}.")
+        paths = self.fixture_files(options["paths"] or [DEFAULT_FIXTURES])
         try:
             with transaction.atomic():
-                counts = [self.load(path) for path in paths]
+                loaded = [(path, record) for path in paths for record in self.read(path)]
+                for _path, record in loaded:
+                    record.save()
+                for _path, record in loaded:
+                    if record.deferred_fields:
+                        record.save_deferred_fields()
+                for path, record in loaded:
+                    self.validate(path, record.object)
+                self.start_history([record.object for _path, record in loaded], paths)
         except DatabaseError as error:
             raise CommandError(f"Nothing was loaded: the database refused a record: {error}") from error
         if options["verbosity"]:
-            self.stdout.write(f"Loaded {sum(counts)} records from {len(paths)} files.")
+            self.stdout.write(f"Loaded {len(loaded)} records from {len(paths)} files.")
 
-    def load(self, path):
+    def start_history(self, objects, paths):
+        """Record what was loaded as a revision, so the admin's history and revert start from it."""
+        with create_revision():
+            set_comment("Loaded from " + ", ".join(path.name for path in paths))
+            for obj in objects:
+                if is_registered(type(obj)):
+                    add_to_revision(obj)
+
+    def fixture_files(self, paths):
+        files = []
+        for path in paths:
+            if path.is_dir():
+                manifest = path / "manifest.json"
+                if manifest.exists():
+                    self.check_manifest(manifest)
+                files += sorted(p for p in path.glob("*.json") if p.name != "manifest.json")
+            else:
+                files.append(path)
+        if not files:
+            raise CommandError(f"Nothing was loaded: no fixture files in {', '.join(map(str, paths))}.")
+        return files
+
+    def check_manifest(self, manifest):
+        try:
+            version = json.loads(manifest.read_text(encoding="utf-8"))["format"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise CommandError(f"Nothing was loaded: unreadable manifest {manifest}: {error}") from error
+        if version > FORMAT_VERSION:
+            raise CommandError(
+                f"Nothing was loaded: {manifest} is format {version}; this version reads up to {FORMAT_VERSION}."
+            )
+
+    def read(self, path):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"Nothing was loaded: cannot read {path}: {error}") from error
         try:
-            records = list(serializers.deserialize("json", text, handle_forward_references=True))
+            return list(serializers.deserialize("json", text, handle_forward_references=True))
         except serializers.base.DeserializationError as error:
             raise CommandError(f"Nothing was loaded: {path} is not a valid fixture: {error}") from error
-        for record in records:
-            self.validate(path, record.object)
-            record.save()
-        for record in records:
-            if record.deferred_fields:
-                record.save_deferred_fields()
-        return len(records)
 
     def validate(self, path, obj):
-        model = type(obj)
-        # A record already in the database is an update, not a duplicate.
-        obj._state.adding = not model._default_manager.filter(pk=obj.pk).exists()
+        obj._state.adding = False  # saved above: checks compare with the other records, not itself
         try:
             obj.full_clean()
         except ValidationError as error:
@@ -65,5 +101,5 @@ class Command(BaseCommand):
                 f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
             )
             raise CommandError(
-                f"Nothing was loaded: {path}: {model._meta.label_lower} pk={obj.pk}: {problems}"
+                f"Nothing was loaded: {path}: {obj._meta.label_lower} pk={obj.pk}: {problems}"
             ) from error

@@ -1,0 +1,137 @@
+"""Nothing lost: history with revert and undelete, and no silent overwrite by a second editor."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from reversion.models import Version
+
+from comparisons.models import Comparison, ComparisonRow
+from tests.test_admin import form_data
+
+LANGUAGES = ("en", "uk", "de")
+
+
+@pytest.fixture
+def history_seeded(db):
+    """The seeds loaded as make run loads them, which starts each record's history."""
+    call_command("loadcontent", verbosity=0)
+
+
+def editor(name):
+    client = Client()
+    user = get_user_model().objects.create_superuser(name, f"{name}@example.com", "a-long-test-password")
+    client.force_login(user)
+    return client
+
+
+def comparison():
+    return Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+
+
+def change_url(obj):
+    return reverse(f"admin:comparisons_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def texts(obj):
+    return {
+        f"{field}_{code}": getattr(obj, f"{field}_{code}")
+        for field in obj.translated_fields()
+        for code in LANGUAGES
+    }
+
+
+def test_revert_restores_every_language_of_the_record_and_its_rows(history_seeded):
+    client = editor("anna")
+    obj = comparison()
+    original, original_rows = texts(obj), [texts(row) for row in obj.rows.order_by("pk")]
+    data = form_data(client.get(change_url(obj)))
+    for code in LANGUAGES:
+        data[f"key_difference_{code}"] = f"Rewritten ({code})."
+        data[f"rows-0-first_value_{code}"] = f"Row rewritten ({code})."
+    assert client.post(change_url(obj), data).status_code == 302
+    assert comparison().key_difference_de == "Rewritten (de)."
+
+    history = client.get(reverse("admin:comparisons_comparison_history", args=[obj.pk]))
+    html = history.content.decode()
+    assert "key difference (de)" in html and "Rewritten (de)." in html  # a per-language diff
+
+    first_version = Version.objects.get_for_object(obj).order_by("revision__date_created", "pk").first()
+    revision_url = reverse("admin:comparisons_comparison_revision", args=[obj.pk, first_version.pk])
+    response = client.post(revision_url, form_data(client.get(revision_url)))
+    assert response.status_code == 302
+    reverted = comparison()
+    assert texts(reverted) == original
+    assert [texts(row) for row in reverted.rows.order_by("pk")] == original_rows
+
+
+def test_a_deleted_comparison_is_recovered_with_its_rows(history_seeded):
+    client = editor("anna")
+    obj = comparison()
+    original, rows = texts(obj), {row.pk: texts(row) for row in obj.rows.all()}
+    response = client.post(reverse("admin:comparisons_comparison_delete", args=[obj.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Comparison.objects.filter(pk=obj.pk).exists()
+    assert not ComparisonRow.objects.filter(pk__in=rows).exists()
+
+    recover_list = client.get(reverse("admin:comparisons_comparison_recoverlist"))
+    assert "BPO vs KPO" in recover_list.content.decode()
+    deleted = Version.objects.get_deleted(Comparison).get(object_id=str(obj.pk))
+    recover_url = reverse("admin:comparisons_comparison_recover", args=[deleted.pk])
+    assert client.post(recover_url, form_data(client.get(recover_url))).status_code == 302
+    recovered = comparison()
+    assert texts(recovered) == original
+    assert {row.pk: texts(row) for row in recovered.rows.all()} == rows
+
+
+def test_second_editor_is_told_what_changed_instead_of_overwriting(history_seeded):
+    first, second = editor("anna"), editor("bohdan")
+    obj = comparison()
+    first_data = form_data(first.get(change_url(obj)))
+    second_data = form_data(second.get(change_url(obj)))
+
+    first_data["key_difference_de"] = "Annas Fassung."
+    assert first.post(change_url(obj), first_data).status_code == 302
+
+    second_data["conclusion_en"] = "Bohdan's version."
+    response = second.post(change_url(obj), second_data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Someone else saved this record after you opened it" in html
+    assert "anna" in html
+    assert "key difference (de)" in html
+    current = comparison()
+    assert current.key_difference_de == "Annas Fassung."
+    assert current.conclusion_en != "Bohdan's version."
+
+    # Reloading gives a fresh form that saves.
+    fresh = form_data(second.get(change_url(obj)))
+    fresh["conclusion_en"] = "Bohdan's version."
+    assert second.post(change_url(obj), fresh).status_code == 302
+    assert comparison().key_difference_de == "Annas Fassung."
+
+
+def test_an_inline_row_edit_conflicts_with_an_open_parent_form(history_seeded):
+    first, second = editor("anna"), editor("bohdan")
+    obj = comparison()
+    first_data = form_data(first.get(change_url(obj)))
+    second_data = form_data(second.get(change_url(obj)))
+    first_data["rows-1-second_value_uk"] = "Змінено."
+    assert first.post(change_url(obj), first_data).status_code == 302
+    second_data["rows-1-second_value_uk"] = "Інша зміна."
+    assert second.post(change_url(obj), second_data).status_code == 200
+    assert comparison().rows.order_by("order", "pk")[1].second_value_uk == "Змінено."
+
+
+def test_saving_a_row_on_its_own_conflicts_with_an_open_comparison_form(history_seeded):
+    first, second = editor("anna"), editor("bohdan")
+    obj = comparison()
+    row = obj.rows.order_by("pk").first()
+    comparison_data = form_data(second.get(change_url(obj)))
+    row_data = form_data(first.get(change_url(row)))
+    row_data["first_value_en"] = "Changed on its own page."
+    assert first.post(change_url(row), row_data).status_code == 302
+    response = second.post(change_url(obj), comparison_data)
+    assert response.status_code == 200
+    assert "Someone else saved this record" in response.content.decode()
