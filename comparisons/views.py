@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from .forms import CompareForm, SearchForm
 from .models import AttributeValue, Category, CategoryItem, Comparison
@@ -11,6 +11,7 @@ from .models import AttributeValue, Category, CategoryItem, Comparison
 SEARCH_RESULTS_PER_KIND = 50
 
 
+@require_safe
 def home(request):
     categories = Category.objects.select_related("parent")
     comparisons = Comparison.objects.published().with_categories()
@@ -21,6 +22,7 @@ def home(request):
     )
 
 
+@require_safe
 def category_detail(request, slug):
     category = get_object_or_404(Category.objects.for_page(), slug=slug)
     comparisons = Comparison.objects.published().with_categories().for_category(category)
@@ -31,6 +33,7 @@ def category_detail(request, slug):
     )
 
 
+@require_safe
 def comparison_detail(request, first, second):
     """
     A written comparison, or one generated from the categories' attribute
@@ -72,6 +75,7 @@ def comparison_detail(request, first, second):
     )
 
 
+@require_safe
 def compare(request):
     """Pick any two categories; a matrix links every pair."""
     form = CompareForm(request.GET or None)
@@ -97,6 +101,7 @@ def compare(request):
     )
 
 
+@require_safe
 def search(request):
     form = SearchForm(request.GET or None)
     results = None
@@ -151,4 +156,4 @@ def choose_language(request, language):
 @require_GET
 def robots_txt(request):
     sitemap = request.build_absolute_uri("/sitemap.xml")
-    return HttpResponse(f"User-agent: *\nDisallow: /admin/\n\nSitemap: {sitemap}\n", content_type="text/plain")
+    return HttpResponse(f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n", content_type="text/plain")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -6,10 +7,16 @@ from django.urls import include, path
 from comparisons import views
 from comparisons.admin.dashboard import translation_dashboard
 from comparisons.sitemaps import sitemaps
+from outsourcing_kb.views import health
 
 urlpatterns = [
-    path("admin/translations/", admin.site.admin_view(translation_dashboard), name="translation_dashboard"),
-    path("admin/", admin.site.urls),
+    path(
+        f"{settings.ADMIN_PATH}translations/",
+        admin.site.admin_view(translation_dashboard),
+        name="translation_dashboard",
+    ),
+    path(settings.ADMIN_PATH, admin.site.urls),
+    path("health/", health, name="health"),
     path("language/<str:language>/", views.choose_language, name="choose_language"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),

@@ -73,6 +73,21 @@ def make_comparison(db, source):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """A cache folder of the suite's own, emptied before every test."""
+    from django.conf import settings
+
+    settings.CACHES["default"]["LOCATION"] = str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(private_cache):
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def collected_static(tmp_path_factory):
     """
     Pages link hashed, compressed static files as in production, so the suite

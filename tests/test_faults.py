@@ -1,0 +1,98 @@
+"""
+Faults: a database outage gives readers a 503 page in their language, the
+health check says so, and the site recovers by itself when the database returns.
+Runs against real gunicorn workers and a real PostgreSQL server that the test
+stops mid-run (Django's test client never closes connections, so it cannot show
+recovery).
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import free_port
+from tests.postgres import ThrowawayPostgres, server_binaries
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+@pytest.fixture
+def site_on_postgres(tmp_path):
+    if server_binaries() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must have PostgreSQL's server binaries")
+        pytest.skip("PostgreSQL server binaries are not installed")
+    database = ThrowawayPostgres()
+    database.start()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database.url,
+        "DATABASE_CONN_MAX_AGE": "600",
+        "DJANGO_SECRET_KEY": "fault-test-secret-key",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+        "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for command in (["migrate", "-v0"], ["loadcontent", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+        subprocess.run(manage + command, env=env, check=True, cwd=ROOT, capture_output=True)
+    port = free_port()
+    log = open(tmp_path / "gunicorn.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "outsourcing_kb.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
+        env=env, cwd=ROOT, stdout=log, stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _attempt in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/robots.txt", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield base, database, tmp_path / "gunicorn.log"
+    server.terminate()
+    server.wait(timeout=10)
+    database.remove()
+
+
+def test_outage_gives_a_localized_503_and_the_site_recovers_by_itself(site_on_postgres):
+    base, database, log = site_on_postgres
+    # Warm both workers' persistent connections.
+    for _ in range(6):
+        assert get(f"{base}/uk/bpo-vs-kpo/")[0] == 200
+
+    database.stop()
+    for _ in range(4):  # each worker, with a connection that has just died
+        status, headers, body = get(f"{base}/uk/bpo-vs-kpo/")
+        assert status == 503
+        assert '<html lang="uk">' in body
+        assert "Тимчасово недоступно" in body
+        assert headers["Retry-After"] == "30"
+    status, _headers, body = get(f"{base}/health/")
+    assert status == 503
+    assert json.loads(body) == {"status": "unavailable", "database": "unavailable", "cache": "ok"}
+
+    database.start()
+    for _ in range(6):
+        status, _headers, body = get(f"{base}/de/bpo-vs-kpo/")
+        assert status == 200, body[:500]
+    assert get(f"{base}/health/")[0] == 200
+
+    # The outage was logged as structured lines, without anyone's address.
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    assert any(line["message"] == "database unavailable" for line in lines)
+    assert "127.0.0.1" not in "".join(json.dumps(line) for line in lines)

@@ -1,0 +1,124 @@
+"""Hardening: deploy checks, security headers on every kind of response, cookies, throttling, escaping."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from comparisons.models import Category
+from outsourcing_kb.logging import JsonFormatter
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "k" * 10 + "a-long-random-production-secret-key-for-the-deploy-check-only-1234567890",
+    "DJANGO_HTTPS": "1",
+    "DJANGO_HSTS_PRELOAD": "1",
+    "DJANGO_ALLOWED_HOSTS": "kb.example.com",
+    "DJANGO_DEBUG": "",
+}
+
+
+def manage(*args, **env):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True,
+    )
+
+
+def test_production_settings_pass_the_deploy_check_without_warnings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_admin_path_is_configurable():
+    result = manage("shell", "-c", "from django.urls import reverse; print(reverse('admin:index'))",
+                    DJANGO_ADMIN_PATH="backstage", DJANGO_DEBUG="1")
+    assert result.stdout.strip().endswith("/backstage/"), result.stderr
+
+
+PAGES = [
+    "/en/", "/uk/bpo-vs-kpo/", "/de/bpo-vs-call-centre/", "/en/kpo-vs-ito/", "/en/categories/bpo/",
+    "/en/compare/", "/en/search/?q=bpo", "/en/no-such-page/", "/admin/login/", "/health/", "/sitemap.xml",
+    "/robots.txt",
+]
+
+
+@pytest.mark.parametrize("path", [*PAGES, "static"])
+def test_security_headers_on_every_kind_of_response(client, seeded, collected_static, path):
+    if path == "static":
+        css = next((collected_static / "css").glob("site.*.css")).name
+        path = f"/static/css/{css}"
+    response = client.get(path)
+    assert response.status_code < 500
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+    if path.startswith("/static/"):
+        return
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@override_settings(SECURE_HSTS_SECONDS=31536000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True, SECURE_SSL_REDIRECT=True,
+                   SESSION_COOKIE_SECURE=True, CSRF_COOKIE_SECURE=True, LANGUAGE_COOKIE_SECURE=True)
+def test_https_production_sends_hsts_and_secure_cookies(client, seeded):
+    assert client.get("/en/").status_code == 301  # plain HTTP is redirected
+    response = client.get("/en/", secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    response = client.get(reverse("choose_language", args=["de"]), {"next": "/de/"}, secure=True)
+    cookie = response.cookies["django_language"]
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
+    login = client.get("/admin/login/", secure=True)
+    csrf = login.cookies["csrftoken"]
+    assert csrf["secure"] and csrf["httponly"]
+
+
+def test_login_is_throttled_after_the_configured_number_of_failures(client, db, settings):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("anna", "anna@example.com", "the-right-password-42")
+    url = reverse("admin:login")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(url, {"username": "anna", "password": "wrong"})
+        assert response.status_code == 200  # the form again, with an error
+    assert client.post(url, {"username": "anna", "password": "wrong"}).status_code == 429
+    # Locked out: even the right password is refused now.
+    response = client.post(url, {"username": "anna", "password": "the-right-password-42"})
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.content.decode()
+
+
+def test_a_weak_password_is_refused(db):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password("password")
+
+
+def test_markup_in_content_is_shown_as_text_never_run(client, seeded):
+    Category.objects.filter(slug="bpo").update(summary_en='<script>alert("x")</script><b>bold</b>')
+    html = client.get("/en/categories/bpo/").content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in html
+    html = client.get("/en/search/", {"q": "<b>bold"}).content.decode()
+    assert "<b>bold" not in html
+
+
+def test_log_lines_are_json_without_personal_data(rf):
+    request = rf.get("/en/secret/", HTTP_COOKIE="sessionid=abc123", REMOTE_ADDR="203.0.113.9")
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", ("/en/",), None)
+    record.request = request
+    record.status_code = 500
+    line = JsonFormatter().format(record)
+    entry = json.loads(line)
+    assert entry["status_code"] == 500 and entry["path"] == "/en/secret/" and entry["level"] == "ERROR"
+    assert "abc123" not in line and "203.0.113.9" not in line
