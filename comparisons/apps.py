@@ -18,4 +18,7 @@ class ComparisonsConfig(AppConfig):
     verbose_name = _("Outsourcing knowledge base")
 
     def ready(self):
+        from .cache import connect_signals
+
         connection_created.connect(unicode_case_on_sqlite)
+        connect_signals()

@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "outsourcing_kb.middleware.PermissionsPolicyMiddleware",
     # Before the session and everything else, so static files skip them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Likewise for cached public pages: a hit costs two cache reads and no query.
+    "comparisons.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions (it reads the language choice) and before CommonMiddleware
     # (which needs the resolved language to append slashes to prefixed URLs).

@@ -8,19 +8,13 @@ recovery).
 
 import json
 import os
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import free_port
 from tests.postgres import ThrowawayPostgres, server_binaries
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.servers import Gunicorn, prepare_site, site_environment
 
 
 def get(url):
@@ -39,33 +33,11 @@ def site_on_postgres(tmp_path):
         pytest.skip("PostgreSQL server binaries are not installed")
     database = ThrowawayPostgres()
     database.start()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database.url,
-        "DATABASE_CONN_MAX_AGE": "600",
-        "DJANGO_SECRET_KEY": "fault-test-secret-key",
-        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
-        "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "-v0"], ["loadcontent", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-        subprocess.run(manage + command, env=env, check=True, cwd=ROOT, capture_output=True)
-    port = free_port()
-    log = open(tmp_path / "gunicorn.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "outsourcing_kb.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
-        env=env, cwd=ROOT, stdout=log, stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _attempt in range(100):
-        try:
-            urllib.request.urlopen(f"{base}/robots.txt", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield base, database, tmp_path / "gunicorn.log"
-    server.terminate()
-    server.wait(timeout=10)
+    env = site_environment(tmp_path, DATABASE_URL=database.url, DATABASE_CONN_MAX_AGE="600")
+    prepare_site(env)
+    server = Gunicorn(env, tmp_path / "gunicorn.log")
+    yield server.url, database, tmp_path / "gunicorn.log"
+    server.stop()
     database.remove()
 
 

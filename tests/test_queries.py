@@ -1,6 +1,7 @@
 """Every public page costs a fixed number of queries, whatever the size of the content."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,10 +20,12 @@ PAGES = {
 }
 
 
-def count_queries(client, name, kwargs, language):
+def count_queries(client, name, kwargs, language, cached=False):
     with translation.override(language):
         path = reverse(name, kwargs=kwargs)
     query = {"q": "bpo"} if name.endswith("search") else {}
+    if not cached:
+        cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path, query)
     assert response.status_code == 200, path
@@ -63,3 +66,10 @@ def test_page_queries_stay_fixed_as_content_grows(client, seeded, page, language
     grow_content()
     large = count_queries(client, name, kwargs, language)
     assert small == large == budget
+
+
+@pytest.mark.parametrize("page", [page for page in PAGES if page != "search"])
+def test_a_cached_page_makes_no_query(client, seeded, page):
+    (name, kwargs), _budget = PAGES[page]
+    count_queries(client, name, kwargs, "uk")
+    assert count_queries(client, name, kwargs, "uk", cached=True) == 0

@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _, ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
+from ..cache import content_changed
 from ..translated import UP_TO_DATE
 from .history import HistoryAdminMixin
 from .translators import TranslationStatusFilter, TranslatorAdminMixin, TranslatorInlineMixin
@@ -265,6 +266,7 @@ class ComparisonAdmin(ContentAdmin):
     @admin.action(description=_("Publish the selected comparisons"))
     def publish(self, request, queryset):
         count = queryset.update(is_published=True)
+        content_changed()  # update() sends no save signals
         self.message_user(
             request,
             ngettext("%(count)d comparison published.", "%(count)d comparisons published.", count)
@@ -274,6 +276,7 @@ class ComparisonAdmin(ContentAdmin):
     @admin.action(description=_("Unpublish the selected comparisons"))
     def unpublish(self, request, queryset):
         count = queryset.update(is_published=False)
+        content_changed()
         self.message_user(
             request,
             ngettext("%(count)d comparison unpublished.", "%(count)d comparisons unpublished.", count)

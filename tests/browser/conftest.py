@@ -3,18 +3,12 @@ Browser journeys: the real site under gunicorn with production settings,
 driven by Debian's headless Chromium through Playwright.
 """
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import MANAGE, Gunicorn, prepare_site, site_environment
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -37,48 +31,15 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     """The site with the seeded content, served by gunicorn on a loopback port."""
     folder = tmp_path_factory.mktemp("site")
-    env = {
-        **os.environ,
-        "DJANGO_SECRET_KEY": "browser-test-secret-key",
-        "DJANGO_DEBUG": "",
-        "DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
-        "DJANGO_STATIC_ROOT": str(folder / "static"),
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "-v0"], ["loadcontent", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-        subprocess.run(manage + command, env=env, check=True, cwd=ROOT)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "outsourcing_kb.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=open(folder / "gunicorn.log", "w"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/robots.txt", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError((folder / "gunicorn.log").read_text()) from None
-            time.sleep(0.2)
-    yield {"url": base, "env": env, "manage": manage}
-    server.terminate()
-    server.wait(timeout=10)
+    env = site_environment(folder)
+    prepare_site(env)
+    server = Gunicorn(env, folder / "gunicorn.log")
+    yield {"url": server.url, "env": env, "manage": MANAGE}
+    server.stop()
 
 
 @pytest.fixture(scope="session")

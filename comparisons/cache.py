@@ -1,0 +1,113 @@
+"""
+Public pages served from the shared cache, never stale.
+
+Every page is cached under the current *content version*: a token kept in
+the shared cache (Redis in production, so every worker on every server sees
+the same one). Any save or delete of content, including the admin's bulk
+actions, reverts and imports, draws a new token once its transaction commits,
+so every page is rendered afresh on its next request, everywhere at once. The
+token is also the pages' ETag, so browsers revalidate with a cheap 304.
+"""
+
+import time
+import uuid
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.cache import patch_cache_control
+from django.http import HttpResponseNotModified
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
+
+VERSION_KEY = "content-version"
+CACHED_PREFIXES = ("/en/", "/uk/", "/de/")
+
+
+def content_version():
+    """(token, time of the change): made afresh if the cache lost it, which only costs a re-render."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = new_version()
+    return version
+
+
+def new_version():
+    version = (uuid.uuid4().hex[:16], time.time())
+    cache.set(VERSION_KEY, version, None)
+    return version
+
+
+def content_changed(**kwargs):
+    """Signal receiver for every content model: a new version once the change is committed."""
+    transaction.on_commit(new_version)
+
+
+def connect_signals():
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for model in apps.get_app_config("comparisons").get_models():
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"cache-save-{model.__name__}")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"cache-delete-{model.__name__}")
+        for field in model._meta.many_to_many:
+            m2m_changed.connect(content_changed, sender=field.remote_field.through, dispatch_uid=f"cache-m2m-{field}")
+
+
+class PublicPageCacheMiddleware:
+    """
+    Serve the language-prefixed public pages from the cache. Only plain GET
+    and HEAD requests without a query string are cached (a search term space
+    is unbounded); responses that set cookies or are private are not.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self.cacheable_request(request):
+            return self.get_response(request)
+        token, changed = content_version()
+        etag = quote_etag(token)
+        if self.client_is_current(request, etag, changed):
+            return self.not_modified(etag, changed)
+        key = f"page:{token}:{request.path}"
+        response = cache.get(key)
+        if response is None:
+            response = self.get_response(request)
+            if self.cacheable_response(response):
+                self.add_validators(response, etag, changed)
+                cache.set(key, response, None)
+        return response
+
+    def client_is_current(self, request, etag, changed):
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match is not None:
+            return etag in if_none_match or if_none_match.strip() == "*"
+        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        return since is not None and since >= int(changed)
+
+    def cacheable_request(self, request):
+        return (
+            request.method in ("GET", "HEAD")
+            and not request.META.get("QUERY_STRING")
+            and request.path.startswith(CACHED_PREFIXES)
+        )
+
+    def cacheable_response(self, response):
+        return (
+            response.status_code in (200, 301)
+            and not response.cookies
+            and not response.streaming
+            and "private" not in response.get("Cache-Control", "")
+        )
+
+    def add_validators(self, response, etag, changed):
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(changed)
+        # Shared caches may keep the page, but must ask again before each use:
+        # an editor's save has to reach every reader at once.
+        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+
+    def not_modified(self, etag, changed):
+        response = HttpResponseNotModified()
+        self.add_validators(response, etag, changed)
+        return response

@@ -1,0 +1,130 @@
+"""The page cache: shared, keyed by content version, never stale; conditional GET."""
+
+import http.cookiejar
+import re
+import urllib.parse
+import urllib.request
+
+import pytest
+from django.core.management import call_command
+
+from comparisons.cache import content_version
+from comparisons.models import Comparison
+from tests.servers import Gunicorn, manage, prepare_site, site_environment
+from tests.test_admin import form_data
+from tests.test_history import editor
+
+PAGE = "/en/bpo-vs-kpo/"
+
+
+def test_pages_carry_validators_and_revalidate(client, seeded):
+    response = client.get(PAGE)
+    assert response["ETag"] and response["Last-Modified"]
+    assert response["Cache-Control"] == "public, max-age=0, must-revalidate"
+    assert client.get(PAGE, headers={"if-none-match": response["ETag"]}).status_code == 304
+    assert client.get(PAGE, headers={"if-modified-since": response["Last-Modified"]}).status_code == 304
+    assert client.get(PAGE, headers={"if-none-match": '"something-else"'}).status_code == 200
+
+
+def test_an_admin_save_makes_the_page_fresh(seeded, django_capture_on_commit_callbacks):
+    admin = editor("anna")
+    first = admin.get(PAGE)
+    obj = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    url = f"/admin/comparisons/comparison/{obj.pk}/change/"
+    data = form_data(admin.get(url))
+    data["key_difference_en"] = "A freshly edited key difference."
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin.post(url, data).status_code == 302
+    second = admin.get(PAGE)
+    assert "A freshly edited key difference." in second.content.decode()
+    assert second["ETag"] != first["ETag"]
+    assert admin.get(PAGE, headers={"if-none-match": first["ETag"]}).status_code == 200
+
+
+def test_bulk_publication_and_imports_make_pages_fresh(client, seeded, django_capture_on_commit_callbacks):
+    admin = editor("anna")
+    client.get(PAGE)
+    obj = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post("/admin/comparisons/comparison/", {"action": "unpublish", "_selected_action": [obj.pk]})
+    assert "generated-notice" in client.get(PAGE).content.decode()
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("loadcontent", verbosity=0)
+    assert content_version() != before
+    assert "generated-notice" not in client.get(PAGE).content.decode()
+
+
+def test_a_rolled_back_change_leaves_the_cache_alone(seeded):
+    before = content_version()
+    obj = Comparison.objects.first()
+    obj.save()  # inside the test's transaction: never committed
+    assert content_version() == before
+
+
+def test_search_and_admin_pages_are_not_cached(client, seeded):
+    assert "ETag" not in client.get("/en/search/", {"q": "bpo"})
+    assert "ETag" not in client.get("/admin/login/")
+
+
+@pytest.fixture
+def two_servers(tmp_path):
+    """Two app servers, as behind a load balancer, sharing one database and one cache."""
+    env = site_environment(tmp_path)
+    prepare_site(env)
+    manage(env, "shell", "-c", "from django.contrib.auth.models import User; "
+           "User.objects.create_superuser('anna', 'anna@example.com', 'a-long-test-password')")
+    servers = [Gunicorn(env, tmp_path / f"server-{name}.log", workers=2) for name in ("a", "b")]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+def browser_session():
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar)), jar
+
+
+def fetch(opener, url, data=None, headers=None):
+    body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers=headers or {})
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def csrf_token(html):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_an_edit_through_one_server_is_seen_at_once_through_the_other(two_servers, seeded):
+    server_a, server_b = two_servers
+    reader, _jar = browser_session()
+    for _ in range(4):  # both workers of server B have the page cached now
+        status, headers, body = fetch(reader, server_b.url + PAGE)
+        assert status == 200 and "generated-notice" not in body
+    etag = headers["ETag"]
+
+    editor_session, _jar = browser_session()
+    _status, _headers, login_page = fetch(editor_session, server_a.url + "/admin/login/")
+    status, _headers, _body = fetch(editor_session, server_a.url + "/admin/login/?next=/admin/", {
+        "csrfmiddlewaretoken": csrf_token(login_page), "username": "anna", "password": "a-long-test-password",
+        "next": "/admin/",
+    })
+    _status, _headers, changelist = fetch(editor_session, server_a.url + "/admin/comparisons/comparison/")
+    pk = str(Comparison.objects.get(first__slug="bpo", second__slug="kpo").pk)  # the seeds' own key
+    assert f'name="_selected_action" value="{pk}"' in changelist
+    status, _headers, _body = fetch(editor_session, server_a.url + "/admin/comparisons/comparison/", {
+        "csrfmiddlewaretoken": csrf_token(changelist), "action": "unpublish", "_selected_action": pk,
+    })
+    assert status == 200
+
+    for _ in range(4):  # every worker of the other server
+        status, headers, body = fetch(reader, server_b.url + PAGE)
+        assert status == 200
+        assert "generated-notice" in body
+        assert headers["ETag"] != etag
+    status, _headers, _body = fetch(reader, server_b.url + PAGE, headers={"If-None-Match": etag})
+    assert status == 200
