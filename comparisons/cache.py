@@ -9,6 +9,7 @@ so every page is rendered afresh on its next request, everywhere at once. The
 token is also the pages' ETag, so browsers revalidate with a cheap 304.
 """
 
+import hashlib
 import time
 import uuid
 
@@ -69,7 +70,7 @@ class PublicPageCacheMiddleware:
         etag = quote_etag(token)
         if self.client_is_current(request, etag, changed):
             return self.not_modified(etag, changed)
-        key = f"page:{token}:{request.path}"
+        key = f"page:{token}:{hashlib.sha1(request.path.encode()).hexdigest()}"
         response = cache.get(key)
         if response is None:
             response = self.get_response(request)

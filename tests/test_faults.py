@@ -43,13 +43,17 @@ def site_on_postgres(tmp_path):
 
 def test_outage_gives_a_localized_503_and_the_site_recovers_by_itself(site_on_postgres):
     base, database, log = site_on_postgres
-    # Warm both workers' persistent connections.
+    # Warm both workers' persistent connections (a search is never served from the cache),
+    # and put one page in the cache.
     for _ in range(6):
-        assert get(f"{base}/uk/bpo-vs-kpo/")[0] == 200
+        assert get(f"{base}/uk/poshuk/?q=bpo")[0] == 200
+    assert get(f"{base}/uk/bpo-vs-kpo/")[0] == 200
 
     database.stop()
+    # A page in the cache is still served while the database is away.
+    assert get(f"{base}/uk/bpo-vs-kpo/")[0] == 200
     for _ in range(4):  # each worker, with a connection that has just died
-        status, headers, body = get(f"{base}/uk/bpo-vs-kpo/")
+        status, headers, body = get(f"{base}/uk/poshuk/?q=kpo")
         assert status == 503
         assert '<html lang="uk">' in body
         assert "Тимчасово недоступно" in body

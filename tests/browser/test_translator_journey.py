@@ -1,0 +1,52 @@
+"""A Ukrainian translator fixes an outdated translation, and readers see it."""
+
+import subprocess
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SETUP = """
+from django.contrib.auth.models import Group, User
+from comparisons.models import Comparison
+user = User.objects.create_user("olena", password="a-long-test-password", is_staff=True)
+user.groups.add(Group.objects.get(name="translator (uk)"))
+comparison = Comparison.objects.get(first__slug="bpo", second__slug="call-centre")
+comparison.conclusion_de = comparison.conclusion_de + " Dieser Satz ist neu."
+comparison.save()
+"""
+
+
+def test_translator_fixes_an_outdated_field_from_the_dashboard(site, page):
+    subprocess.run([*site["manage"], "shell", "-c", SETUP], env=site["env"], check=True, capture_output=True)
+    base = site["url"]
+    page.goto(f"{base}/admin/")
+    page.fill("#id_username", "olena")
+    page.fill("#id_password", "a-long-test-password")
+    page.click("input[type=submit]")
+    page.get_by_role("link", name="Translation work").click()
+
+    link = page.locator("a.translation-link[href*='translate=conclusion_uk']")
+    assert link.count() == 1
+    link.click()
+    field = page.locator("textarea[name=conclusion_uk]")
+    assert "translation-todo" in field.get_attribute("class")
+    # The original (German) text stands beside the field, with the field's status.
+    help_text = page.locator("#id_conclusion_uk_helptext").inner_text()
+    assert "Dieser Satz ist neu." in help_text
+    # Other languages and the structure are not editable for this translator.
+    assert page.locator("textarea[name=conclusion_de]").count() == 0
+    assert page.locator("select[name=first]").count() == 0
+
+    field.fill(field.input_value() + " Це речення нове.")
+    page.click("input[name=_save]")
+    assert page.locator(".messagelist .success").count() == 1
+
+    page.goto(f"{base}/admin/translations/")
+    assert page.locator("a.translation-link[href*='translate=conclusion_uk']").count() == 0
+
+    page.goto(f"{base}/uk/bpo-vs-call-centre/")
+    assert "Це речення нове." in page.locator("main").inner_text()
+    assert page.locator(".outdated-note").count() == 0
+    page.goto(f"{base}/en/bpo-vs-call-centre/")
+    assert page.locator(".outdated-note").count() == 1  # the English conclusion is still behind
