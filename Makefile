@@ -7,7 +7,7 @@ PORT ?= 8000
 # `make run` serves with debug off, as production does, with a key made once for this checkout.
 LOCAL_KEY = DJANGO_SECRET_KEY=$$(cat .local-secret-key)
 
-.PHONY: run test install install-test messages
+.PHONY: run test install install-test messages benchmark
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (Django 6): run with PYTHON=python3.12")'
@@ -33,8 +33,14 @@ run: install messages .local-secret-key
 	$(LOCAL_KEY) $(MANAGE) collectstatic --noinput -v0
 	$(LOCAL_KEY) $(MANAGE) runserver $(PORT)
 
-# The whole suite: on SQLite, then again on a throwaway PostgreSQL server.
+# The whole suite on SQLite, then again on a throwaway PostgreSQL server (but the
+# tests that start servers with databases of their own, which need no second run).
 test: install-test messages
 	DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run -v0
 	$(PY) -m pytest
-	tests/with-postgres.sh $(PY) -m pytest
+	tests/with-postgres.sh $(PY) -m pytest -m "not browser and not servers"
+
+# Load benchmark of the public pages (SQLite and PostgreSQL, seeded and 100 000 comparisons);
+# about 15 minutes. Reports only; see benchmarks/README.md.
+benchmark: install-test messages
+	$(PY) benchmarks/run.py

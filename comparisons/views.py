@@ -1,6 +1,7 @@
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_safe
@@ -8,13 +9,22 @@ from django.views.decorators.http import require_GET, require_safe
 from .forms import CompareForm, SearchForm
 from .models import AttributeValue, Category, CategoryItem, Comparison
 
+# Pages list a bounded number of records, whatever the size of the knowledge
+# base; the rest is one click away on a paginated list.
 SEARCH_RESULTS_PER_KIND = 50
+HOME_CATEGORIES = 24
+HOME_COMPARISONS = 30
+CATEGORY_COMPARISONS = 50
+CATEGORY_CHILDREN = 50
+RELATED_COMPARISONS = 10
+MATRIX_CATEGORIES = 12
+PER_PAGE = 50
 
 
 @require_safe
 def home(request):
-    categories = Category.objects.select_related("parent")
-    comparisons = Comparison.objects.published().with_categories()
+    categories = Category.objects.select_related("parent")[:HOME_CATEGORIES]
+    comparisons = Comparison.objects.published().with_categories()[:HOME_COMPARISONS]
     return render(
         request,
         "comparisons/home.html",
@@ -25,12 +35,47 @@ def home(request):
 @require_safe
 def category_detail(request, slug):
     category = get_object_or_404(Category.objects.for_page(), slug=slug)
-    comparisons = Comparison.objects.published().with_categories().for_category(category)
+    # One more than shown tells whether to link to the full list, without a count query.
+    comparisons = list(
+        Comparison.objects.published().with_categories().for_category(category)[: CATEGORY_COMPARISONS + 1]
+    )
     return render(
         request,
         "comparisons/category_detail.html",
-        {"category": category, "comparisons": comparisons, "page_languages": category.complete_languages()},
+        {
+            "category": category,
+            "children": category.children.all()[:CATEGORY_CHILDREN],
+            "comparisons": comparisons[:CATEGORY_COMPARISONS],
+            "more_comparisons": len(comparisons) > CATEGORY_COMPARISONS,
+            "page_languages": category.complete_languages(),
+        },
     )
+
+
+def paginate(request, queryset):
+    """One page of a list; a page number that is not a page is a 404, never a 500."""
+    try:
+        return Paginator(queryset, PER_PAGE).page(request.GET.get("page") or 1)
+    except Exception as error:  # InvalidPage, or a number too large to convert
+        raise Http404(str(error)) from error
+
+
+@require_safe
+def category_list(request):
+    page = paginate(request, Category.objects.select_related("parent"))
+    return render(request, "comparisons/category_list.html", {"page": page})
+
+
+@require_safe
+def comparison_list(request):
+    """All published comparisons, or those of one category (?category=slug)."""
+    comparisons = Comparison.objects.published().with_categories()
+    category = None
+    if request.GET.get("category"):
+        category = get_object_or_404(Category, slug=request.GET["category"])
+        comparisons = comparisons.for_category(category)
+    page = paginate(request, comparisons)
+    return render(request, "comparisons/comparison_list.html", {"page": page, "category": category})
 
 
 @require_safe
@@ -54,7 +99,7 @@ def comparison_detail(request, first, second):
             Comparison.objects.published()
             .with_categories()
             .filter(Q(first__in=[a, b]) | Q(second__in=[a, b]))
-            .exclude(pk=comparison.pk)
+            .exclude(pk=comparison.pk)[:RELATED_COMPARISONS]
         )
         return render(
             request,
@@ -86,17 +131,22 @@ def compare(request):
             second=form.cleaned_data["second"].slug,
         )
     categories = list(Category.objects.all())
+    # The matrix shows the main categories; the form reaches every pair.
+    featured = categories[:MATRIX_CATEGORIES]
     written = {
-        frozenset(pair) for pair in Comparison.objects.published().values_list("first_id", "second_id")
+        frozenset(pair)
+        for pair in Comparison.objects.published()
+        .filter(first__in=featured, second__in=featured)
+        .values_list("first_id", "second_id")
     }
     matrix = [
-        (row, [(column, frozenset((row.pk, column.pk)) in written) for column in categories])
-        for row in categories
+        (row, [(column, frozenset((row.pk, column.pk)) in written) for column in featured])
+        for row in featured
     ]
     return render(
         request,
         "comparisons/compare.html",
-        {"form": form, "categories": categories, "matrix": matrix},
+        {"form": form, "categories": categories, "featured": featured, "matrix": matrix},
         status=400 if form.is_bound else 200,
     )
 

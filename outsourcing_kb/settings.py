@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Trigram indexes for search on PostgreSQL (migration 0005); harmless on SQLite.
+    "django.contrib.postgres",
     # Revision history, revert and undelete for every content model (see admin/history.py).
     "reversion",
     # Login throttling against password guessing.

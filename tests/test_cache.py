@@ -99,6 +99,7 @@ def csrf_token(html):
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
 
+@pytest.mark.servers
 def test_an_edit_through_one_server_is_seen_at_once_through_the_other(two_servers, seeded):
     server_a, server_b = two_servers
     reader, _jar = browser_session()

@@ -16,6 +16,8 @@ import pytest
 from tests.postgres import ThrowawayPostgres, server_binaries
 from tests.servers import Gunicorn, prepare_site, site_environment
 
+pytestmark = pytest.mark.servers
+
 
 def get(url):
     try:

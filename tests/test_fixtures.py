@@ -163,3 +163,9 @@ def test_a_broken_reload_leaves_the_existing_content_untouched(seeded, tmp_path)
         call_command("loadcontent", *broken_copies(tmp_path)["empty_english"], verbosity=0)
     assert snapshot() == before
     assert Source.objects.count() == 3
+
+
+def test_new_records_get_fresh_keys_after_a_load(db):
+    call_command("loadcontent", verbosity=0)
+    source = Source.objects.create(seed_file="new.txt", language="en", title_en="New", site_en="example")
+    assert source.pk > max(Source.objects.exclude(pk=source.pk).values_list("pk", flat=True))

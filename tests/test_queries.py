@@ -17,6 +17,8 @@ PAGES = {
     "category": (("comparisons:category_detail", {"slug": "bpo"}), 5),
     "compare": (("comparisons:compare", {}), 2),
     "search": (("comparisons:search", {}), 3),
+    "comparison list": (("comparisons:comparison_list", {}), 2),
+    "category list": (("comparisons:category_list", {}), 2),
 }
 
 

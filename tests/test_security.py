@@ -31,12 +31,14 @@ def manage(*args, **env):
     )
 
 
+@pytest.mark.servers
 def test_production_settings_pass_the_deploy_check_without_warnings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+@pytest.mark.servers
 def test_the_admin_path_is_configurable():
     result = manage("shell", "-c", "from django.urls import reverse; print(reverse('admin:index'))",
                     DJANGO_ADMIN_PATH="backstage", DJANGO_DEBUG="1")

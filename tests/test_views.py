@@ -204,14 +204,26 @@ def test_unpublished_comparison_is_not_shown(client, seeded):
     assert "generated-notice" in response.content.decode()
 
 
+def sitemap_text(client):
+    """The index and every section it lists, as one text."""
+    index = client.get("/sitemap.xml").content.decode()
+    sections = re.findall(r"<loc>http://testserver(/sitemap-[^<]+)</loc>", index)
+    assert len(sections) == 9  # three kinds of page in three languages
+    return index + "".join(client.get(section).content.decode() for section in sections)
+
+
 def test_sitemap_lists_pages_with_real_alternates(client, seeded):
     Comparison.objects.filter(first__slug="bpo", second__slug="kpo").update(conclusion_uk="")
-    xml = client.get("/sitemap.xml").content.decode()
+    xml = sitemap_text(client)
     assert "<loc>http://testserver/en/bpo-vs-kpo/</loc>" in xml
+    assert "<loc>http://testserver/de/bpo-vs-kpo/</loc>" in xml
     assert "<loc>http://testserver/uk/bpo-vs-kpo/</loc>" not in xml
     assert 'hreflang="uk" href="http://testserver/uk/bpo-vs-kpo/"' not in xml
+    assert 'hreflang="de" href="http://testserver/de/bpo-vs-kpo/"' in xml
     assert 'hreflang="x-default" href="http://testserver/en/bpo-vs-kpo/"' in xml
-    assert "<loc>http://testserver/de/categories/bpo/</loc>".replace("categories", url("category_detail", "de", slug="x").split("/")[2]) in xml
+    assert "<loc>http://testserver/de/kategorien/bpo/</loc>" in xml
+    assert "<loc>http://testserver/uk/porivniaty/</loc>" in xml
+    assert "<loc>http://testserver/de/vergleiche/</loc>" in xml
 
 
 def test_robots_txt_points_at_the_sitemap(client, db):
@@ -299,3 +311,35 @@ def test_server_error_page_is_localized_and_in_the_layout(rf, db, language):
     assert f'<html lang="{language}">' in html
     assert expected in html
     assert 'class="site-header"' in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_list_pages_paginate_and_filter(client, seeded, language):
+    response = client.get(url("comparison_list", language))
+    assert response.status_code == 200
+    assert url("comparison_detail", language, first="bpo", second="kpo") in response.content.decode()
+    response = client.get(url("comparison_list", language), {"category": "call-centre"})
+    html = response.content.decode()
+    assert url("comparison_detail", language, first="bpo", second="call-centre") in html
+    assert url("comparison_detail", language, first="bpo", second="kpo") not in html
+    response = client.get(url("category_list", language))
+    assert response.status_code == 200
+    assert url("category_detail", language, slug="contact-centre") in response.content.decode()
+
+
+@pytest.mark.parametrize("query", [{"page": "999"}, {"page": "x"}, {"page": "9" * 40}, {"category": "nothing"}])
+def test_list_pages_answer_bad_parameters_with_404(client, seeded, query):
+    assert client.get(url("comparison_list", "en"), query).status_code == 404
+
+
+def test_search_can_use_the_trigram_indexes_on_postgresql(seeded):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only; SQLite scans")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    with translation.override("uk"):
+        for queryset in (Comparison.objects.search("знань"), Category.objects.search("знань")):
+            plan = queryset.explain()
+            assert "search_" in plan and "Index Scan" in plan, plan

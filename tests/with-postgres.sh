@@ -36,6 +36,7 @@ trap stop EXIT
 "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$data_dir/data" -l "$data_dir/server.log" -w \
     -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$data_dir -c fsync=off" start >/dev/null
 
+"${as_owner[@]}" "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres outsourcing_kb
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/outsourcing_kb"
 echo "with-postgres: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 "$@"

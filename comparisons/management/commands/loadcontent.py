@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, transaction
+from django.core.management.color import no_style
+from django.db import DatabaseError, connection, transaction
 from reversion import add_to_revision, create_revision, is_registered, set_comment
 
 from comparisons.backup import FORMAT_VERSION
@@ -44,11 +45,19 @@ class Command(BaseCommand):
                         record.save_deferred_fields()
                 for path, record in loaded:
                     self.validate(path, record.object)
+                self.reset_sequences({type(record.object) for _path, record in loaded})
                 self.start_history([record.object for _path, record in loaded], paths)
         except DatabaseError as error:
             raise CommandError(f"Nothing was loaded: the database refused a record: {error}") from error
         if options["verbosity"]:
             self.stdout.write(f"Loaded {len(loaded)} records from {len(paths)} files.")
+
+    def reset_sequences(self, models):
+        """Records came with their keys: the next new record's key must follow them (PostgreSQL)."""
+        statements = connection.ops.sequence_reset_sql(no_style(), list(models))
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
 
     def start_history(self, objects, paths):
         """Record what was loaded as a revision, so the admin's history and revert start from it."""
