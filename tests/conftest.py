@@ -73,6 +73,14 @@ def make_comparison(db, source):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Real hashing is slow on purpose; the tests make many users (the deploy check tests the real one)."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
 def private_cache(tmp_path_factory):
     """A cache folder of the suite's own, emptied before every test."""
     from django.conf import settings

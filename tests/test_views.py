@@ -337,9 +337,13 @@ def test_search_can_use_the_trigram_indexes_on_postgresql(seeded):
 
     if connection.vendor != "postgresql":
         pytest.skip("trigram indexes exist on PostgreSQL only; SQLite scans")
+    # On a few seeded rows a scan is cheaper, and a plain index scan on the primary key
+    # serves the ordering; with both turned off only the trigram indexes are left.
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
     with translation.override("uk"):
         for queryset in (Comparison.objects.search("знань"), Category.objects.search("знань")):
             plan = queryset.explain()
-            assert "search_" in plan and "Index Scan" in plan, plan
+            assert "Bitmap Index Scan on search_" in plan, plan
+            assert "Disabled" not in plan, plan
