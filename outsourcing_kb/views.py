@@ -1,3 +1,5 @@
+import os
+import threading
 import uuid
 
 from django.core.cache import cache
@@ -28,7 +30,10 @@ def database_status():
 
 
 def cache_status():
-    key, value = "health-check", uuid.uuid4().hex
+    # A key per process and thread: with one shared key, another worker's write
+    # between this set and get would read as a failing cache under load.
+    key = f"health-check:{os.getpid()}:{threading.get_ident()}"
+    value = uuid.uuid4().hex
     try:
         cache.set(key, value, 10)
         return "ok" if cache.get(key) == value else "unavailable"

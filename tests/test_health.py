@@ -1,0 +1,19 @@
+"""The load balancer's health check."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from outsourcing_kb.views import cache_status
+
+
+def test_health_reports_database_and_cache(client, db):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_the_cache_check_holds_under_concurrent_checks(db):
+    # Workers checking at the same moment must not see each other's writes as a failure.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        states = list(pool.map(lambda _: cache_status(), range(400)))
+    assert set(states) == {"ok"}
