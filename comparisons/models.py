@@ -312,9 +312,26 @@ class ComparisonQuerySet(SearchableQuerySet):
     def for_category(self, category):
         return self.filter(models.Q(first=category) | models.Q(second=category))
 
-    def for_pair(self, a, b):
-        """The comparison of two categories, in whichever order it was written."""
-        return self.filter(models.Q(first=a, second=b) | models.Q(first=b, second=a))
+    def related_to(self, comparison, limit):
+        """
+        Up to ``limit`` other comparisons of either of its categories, the latest
+        changed first. The few are picked in a subquery of the comparison table
+        alone: sorted by primary key, PostgreSQL walked the whole table hoping to
+        meet them early, and with the categories joined first it hashed them all.
+        """
+        categories = [comparison.first_id, comparison.second_id]
+        latest = (
+            self.filter(models.Q(first__in=categories) | models.Q(second__in=categories))
+            .exclude(pk=comparison.pk)
+            .order_by("-updated_at", "-pk")
+        )
+        return self.filter(pk__in=latest.values("pk")[:limit]).order_by("-updated_at", "-pk")
+
+    def for_slugs(self, first, second):
+        """The comparison of the categories with these slugs, in whichever order it was written."""
+        return self.filter(
+            models.Q(first__slug=first, second__slug=second) | models.Q(first__slug=second, second__slug=first)
+        )
 
     def with_categories(self):
         return self.select_related("first", "second")

@@ -9,6 +9,7 @@ was when that translation was saved (``translated_from``). The fingerprints
 travel with the record through fixtures, so status survives export and import.
 """
 
+import functools
 import hashlib
 
 from django.conf import settings
@@ -29,6 +30,15 @@ def language_codes():
     return [code for code, _name in settings.LANGUAGES]
 
 
+@functools.cache
+def registered_fields(model):
+    """The model's fields registered with modeltranslation, in field order (asked for on every render)."""
+    from modeltranslation.translator import translator
+
+    registered = translator.get_options_for_model(model).fields
+    return tuple(field.name for field in model._meta.fields if field.name in registered)
+
+
 class TranslatedFields(models.Model):
     translated_from = models.JSONField(
         _("translated from"),
@@ -47,10 +57,7 @@ class TranslatedFields(models.Model):
 
     @classmethod
     def translated_fields(cls):
-        from modeltranslation.translator import translator
-
-        registered = translator.get_options_for_model(cls).fields
-        return tuple(field.name for field in cls._meta.fields if field.name in registered)
+        return registered_fields(cls)
 
     @classmethod
     def missing_translation_q(cls, language):

@@ -103,11 +103,13 @@ def test_ancestor_loop_is_rejected_by_validation(make_category):
     assert "parent" in error.value.message_dict
 
 
-def test_for_pair_finds_the_comparison_in_either_order(make_comparison, make_category):
-    bpo, kpo = make_category("bpo"), make_category("kpo")
+def test_for_slugs_finds_the_comparison_in_either_order(make_comparison, make_category):
+    bpo, kpo, ito = make_category("bpo"), make_category("kpo"), make_category("ito")
     comparison = make_comparison(bpo, kpo)
-    assert Comparison.objects.for_pair(kpo, bpo).get() == comparison
-    assert Comparison.objects.for_pair(bpo, kpo).get() == comparison
+    make_comparison(bpo, ito)
+    assert Comparison.objects.for_slugs("kpo", "bpo").get() == comparison
+    assert Comparison.objects.for_slugs("bpo", "kpo").get() == comparison
+    assert not Comparison.objects.for_slugs("kpo", "ito").exists()
 
 
 def test_missing_translations_treats_null_and_empty_alike(make_category):
@@ -116,3 +118,15 @@ def test_missing_translations_treats_null_and_empty_alike(make_category):
     assert bpo.missing_translations("de") == []
     assert list(Category.objects.filter(Category.missing_translation_q("uk"))) == [bpo]
     assert not Category.objects.filter(Category.missing_translation_q("de")).exists()
+
+
+def test_related_to_lists_other_comparisons_of_either_category_latest_first(make_comparison, make_category):
+    bpo, kpo, ito, cc, oth = (make_category(slug) for slug in ("bpo", "kpo", "ito", "call-centre", "other"))
+    comparison = make_comparison(bpo, kpo)
+    older = make_comparison(bpo, ito)
+    newer = make_comparison(kpo, cc)
+    make_comparison(ito, oth)  # shares no category
+    make_comparison(bpo, oth, is_published=False)
+    related = Comparison.objects.published().related_to(comparison, 10)
+    assert list(related) == [newer, older]
+    assert list(Comparison.objects.published().related_to(comparison, 1)) == [newer]

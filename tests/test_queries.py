@@ -12,7 +12,7 @@ from tests.conftest import trilingual
 
 PAGES = {
     "home": (("comparisons:home", {}), 2),
-    "comparison": (("comparisons:comparison_detail", {"first": "bpo", "second": "kpo"}), 5),
+    "comparison": (("comparisons:comparison_detail", {"first": "bpo", "second": "kpo"}), 4),
     "generated comparison": (("comparisons:comparison_detail", {"first": "kpo", "second": "ito"}), 3),
     "category": (("comparisons:category_detail", {"slug": "bpo"}), 5),
     "compare": (("comparisons:compare", {}), 2),

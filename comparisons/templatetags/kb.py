@@ -65,6 +65,13 @@ def plain(obj, field):
     return localized(obj, field)[0]
 
 
+def translated_paths(request):
+    """{language: this page's path in that language}, worked out once per request."""
+    if not hasattr(request, "translated_paths"):
+        request.translated_paths = {code: translate_url(request.path, code) for code, _name in settings.LANGUAGES}
+    return request.translated_paths
+
+
 @register.simple_tag(takes_context=True)
 def head_links(context, languages=None):
     """
@@ -74,11 +81,12 @@ def head_links(context, languages=None):
     request = context.get("request")
     if request is None or request.resolver_match is None:
         return ""
+    paths = translated_paths(request)
     codes = [code for code, _name in settings.LANGUAGES if languages is None or code in languages]
-    links = [(code, request.build_absolute_uri(translate_url(request.path, code))) for code in codes]
+    links = [(code, request.build_absolute_uri(paths[code])) for code in codes]
     default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
     if default in codes:
-        links.append(("x-default", request.build_absolute_uri(translate_url(request.path, default))))
+        links.append(("x-default", request.build_absolute_uri(paths[default])))
     canonical = format_html('<link rel="canonical" href="{}">\n', request.build_absolute_uri(request.path))
     return canonical + format_html_join("\n", '<link rel="alternate" hreflang="{}" href="{}">', links)
 
@@ -87,11 +95,10 @@ def head_links(context, languages=None):
 def language_urls(context):
     """(code, name, url) for the language switcher: the same page in each language."""
     request = context.get("request")
-    path = request.path if request is not None and request.resolver_match else None
-    return [
-        (code, name, translate_url(path, code) if path else f"/{code}/")
-        for code, name in settings.LANGUAGES
-    ]
+    if request is None or request.resolver_match is None:
+        return [(code, name, f"/{code}/") for code, name in settings.LANGUAGES]
+    paths = translated_paths(request)
+    return [(code, name, paths[code]) for code, name in settings.LANGUAGES]
 
 
 @register.filter
