@@ -640,12 +640,12 @@ def git_state():
         result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
         return result.stdout.strip() if result.returncode == 0 else ""
 
-    # The uncommitted changes to tracked files, as a fingerprint: two sites that
+    # The uncommitted changes to the code (not the docs), as a fingerprint: two sites that
     # ran different working trees on the same commit can be told apart.
-    diff = git("diff", "HEAD", "--", ".", ":(exclude)benchmarks")
+    diff = git("diff", "HEAD", "--", ".", ":(exclude)benchmarks", ":(exclude)*.md")
     return {
         "commit": git("rev-parse", "HEAD") or "unknown",
-        "dirty": bool(git("status", "--porcelain", "--", ".", ":(exclude)benchmarks")),
+        "dirty": bool(git("status", "--porcelain", "--", ".", ":(exclude)benchmarks", ":(exclude)*.md")),
         "changes": hashlib.sha1(diff.encode()).hexdigest()[:12] if diff else None,
     }
 
