@@ -250,54 +250,10 @@ print("SITE-FACTS " + json.dumps(facts))
 """
 
 
-# loadcontent saves the fixtures' records with their ids and leaves PostgreSQL's
-# sequences at 1, so the next insert (generatecontent's first) collides. Found
-# out, reported, and put right here so that the large size can be measured.
-RESET_SEQUENCES = """
-import json
-from django.apps import apps
-from django.core.management.color import no_style
-from django.db import connection
-models = [m for config in apps.get_app_configs() for m in config.get_models(include_auto_created=True)]
-behind = []
-with connection.cursor() as cursor:
-    for model in models:
-        table, column = model._meta.db_table, model._meta.pk.column
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
-        sequence = cursor.fetchone()[0]
-        if not sequence:
-            continue
-        cursor.execute(f'SELECT COALESCE(MAX("{column}"), 0) FROM "{table}"')
-        highest = cursor.fetchone()[0]
-        cursor.execute(f"SELECT last_value, is_called FROM {sequence}")
-        last, called = cursor.fetchone()
-        if (last + 1 if called else last) <= highest:
-            behind.append(table)
-    if behind:
-        for statement in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(statement)
-print("SEQUENCES-BEHIND " + json.dumps(behind))
-"""
-
-
-def reset_sequences(env):
-    """The tables whose id sequence was behind their rows (now put right)."""
-    output = manage(env, "shell", "-c", RESET_SEQUENCES).stdout
-    for line in output.splitlines():
-        if line.startswith("SEQUENCES-BEHIND "):
-            return json.loads(line.removeprefix("SEQUENCES-BEHIND "))
-    raise Broken(f"manage.py shell printed nothing about the sequences:\n{output[-2000:]}")
-
-
 def manage(env, *arguments, timeout=None):
     return subprocess.run(
         MANAGE + list(arguments), env=env, cwd=ROOT, check=True, capture_output=True, text=True, timeout=timeout
     )
-
-
-def has_command(env, name):
-    result = subprocess.run(MANAGE + ["help", name], env=env, cwd=ROOT, capture_output=True, text=True)
-    return result.returncode == 0
 
 
 def site_facts(env):
@@ -347,23 +303,8 @@ def benchmark_site(database, size, args, wrk, workdir):
         try:
             prepare_site(env)
             log(f"    migrate, loadcontent, collectstatic: {time.monotonic() - started:.0f}s")
-            if database == "postgres":
-                behind = reset_sequences(env)
-                record["sequences_reset"] = behind
-                if behind:
-                    note = (
-                        f"loadcontent left the id sequences of {len(behind)} tables behind their rows "
-                        f"({', '.join(behind)}): reset with sqlsequencereset's SQL before going on"
-                    )
-                    record.setdefault("notes", []).append(note)
-                    log(f"    WORK-AROUND: {note}")
             generate = SIZES[size]
             if generate:
-                if not has_command(env, "generatecontent"):
-                    raise Broken(
-                        "the management command `generatecontent` does not exist (yet): "
-                        f"the {size} size needs `manage.py generatecontent {' '.join(generate)}`."
-                    )
                 step = time.monotonic()
                 log(f"    manage.py generatecontent {' '.join(generate)} ...")
                 manage(env, "generatecontent", *generate)
