@@ -10,6 +10,7 @@ token is also the pages' ETag, so browsers revalidate with a cheap 304.
 """
 
 import hashlib
+import logging
 import time
 import uuid
 
@@ -22,6 +23,10 @@ from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 VERSION_KEY = "content-version"
 CACHED_PREFIXES = ("/en/", "/uk/", "/de/")
+# Pages of earlier versions are never read again; they expire rather than fill the cache.
+PAGE_TIMEOUT = 60 * 60 * 24
+
+logger = logging.getLogger(__name__)
 
 
 def content_version():
@@ -40,7 +45,8 @@ def new_version():
 
 def content_changed(**kwargs):
     """Signal receiver for every content model: a new version once the change is committed."""
-    transaction.on_commit(new_version)
+    # robust: with the cache down the change is saved all the same (and logged).
+    transaction.on_commit(new_version, robust=True)
 
 
 def connect_signals():
@@ -66,7 +72,11 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if not self.cacheable_request(request):
             return self.get_response(request)
-        token, changed = content_version()
+        try:
+            token, changed = content_version()
+        except Exception:  # any backend's failure: readers still get the page, rendered
+            logger.warning("The page cache is unavailable; rendering %s", request.path, exc_info=True)
+            return self.get_response(request)
         etag = quote_etag(token)
         if self.client_is_current(request, etag, changed):
             return self.not_modified(etag, changed)
@@ -76,7 +86,10 @@ class PublicPageCacheMiddleware:
             response = self.get_response(request)
             if self.cacheable_response(response):
                 self.add_validators(response, etag, changed)
-                cache.set(key, response, None)
+                try:
+                    cache.set(key, response, PAGE_TIMEOUT)
+                except Exception:  # a full or failing cache costs the next reader a render, no more
+                    logger.warning("Could not cache %s", request.path, exc_info=True)
         return response
 
     def client_is_current(self, request, etag, changed):

@@ -74,10 +74,13 @@ def make_comparison(db, source):
 
 @pytest.fixture(scope="session", autouse=True)
 def fast_password_hashing():
-    """Real hashing is slow on purpose; the tests make many users (the deploy check tests the real one)."""
+    """Real hashing is slow on purpose, and the tests sign in many users; production keeps Django's default."""
     from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

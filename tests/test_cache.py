@@ -129,3 +129,45 @@ def test_an_edit_through_one_server_is_seen_at_once_through_the_other(two_server
         assert headers["ETag"] != etag
     status, _headers, _body = fetch(reader, server_b.url + PAGE, headers={"If-None-Match": etag})
     assert status == 200
+
+
+class BrokenCache:
+    """Stands in for a shared cache that is down: every call fails."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("the cache is down")
+
+        return fail
+
+
+def test_with_the_cache_down_readers_get_rendered_pages_and_saves_go_through(
+    client, seeded, monkeypatch, django_capture_on_commit_callbacks
+):
+    import comparisons.cache
+
+    monkeypatch.setattr(comparisons.cache, "cache", BrokenCache())
+    response = client.get(PAGE)
+    assert response.status_code == 200 and "ETag" not in response
+    comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    comparison.key_difference_en = "Saved while the cache was down."
+    with django_capture_on_commit_callbacks(execute=True):
+        comparison.save()
+    assert Comparison.objects.get(pk=comparison.pk).key_difference_en == "Saved while the cache was down."
+    assert "Saved while the cache was down." in client.get(PAGE).content.decode()
+
+
+def test_pages_of_earlier_versions_expire(client, seeded, monkeypatch):
+    import comparisons.cache
+
+    stored = []
+    real_set = comparisons.cache.cache.set
+
+    def recording_set(key, value, timeout):
+        stored.append((key, timeout))
+        real_set(key, value, timeout)
+
+    monkeypatch.setattr(comparisons.cache.cache, "set", recording_set)
+    client.get(PAGE)
+    pages = [timeout for key, timeout in stored if key.startswith("page:")]
+    assert pages == [comparisons.cache.PAGE_TIMEOUT]

@@ -17,3 +17,15 @@ def test_the_cache_check_holds_under_concurrent_checks(db):
     with ThreadPoolExecutor(max_workers=4) as pool:
         states = list(pool.map(lambda _: cache_status(), range(400)))
     assert set(states) == {"ok"}
+
+
+def test_without_the_cache_the_server_stays_in_rotation_as_degraded(client, db, monkeypatch):
+    import outsourcing_kb.views
+
+    def fail(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(outsourcing_kb.views.cache, "set", fail)
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "database": "ok", "cache": "unavailable"}

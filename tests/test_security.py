@@ -98,6 +98,24 @@ def test_login_is_throttled_after_the_configured_number_of_failures(client, db, 
     assert "Too many failed sign-ins" in response.content.decode()
 
 
+def test_behind_the_proxy_a_forged_forwarded_address_does_not_escape_throttling(client, db, settings):
+    from django.contrib.auth import get_user_model
+
+    settings.BEHIND_PROXY = True
+    get_user_model().objects.create_superuser("anna", "anna@example.com", "the-right-password-42")
+    url = reverse("admin:login")
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        # Each guess claims another address; the load balancer appends the real one.
+        forwarded = f"198.51.100.{attempt}, 203.0.113.7"
+        response = client.post(url, {"username": "anna", "password": "wrong"}, HTTP_X_FORWARDED_FOR=forwarded)
+    assert response.status_code == 429
+    # A reader at another address is not locked out by it.
+    response = client.post(
+        url, {"username": "anna", "password": "the-right-password-42"}, HTTP_X_FORWARDED_FOR="203.0.113.8"
+    )
+    assert response.status_code == 302
+
+
 def test_a_weak_password_is_refused(db):
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
