@@ -47,7 +47,7 @@ def short(function):
     filename, line, name = function
     for prefix, mark in ((str(ROOT) + "/", ""), (SITE_PACKAGES + "/", ""), (STDLIB + "/", "stdlib/")):
         if filename.startswith(prefix):
-            filename = mark + filename[len(prefix):]
+            filename = mark + filename[len(prefix) :]
             break
     if filename == "~":  # a built-in
         return name
@@ -115,7 +115,10 @@ def main():
         client = Client(SERVER_NAME="127.0.0.1")
         response = client.get(url)
         if response.status_code != 200 or response.has_header("ETag"):
-            sys.exit(f"{url} answered {response.status_code} (ETag: {response.get('ETag')}); expected an uncached 200.")
+            sys.exit(
+                f"{url} answered {response.status_code} (ETag: {response.get('ETag')});"
+                " expected an uncached 200."
+            )
         for _ in range(5):
             client.get(url)
 
@@ -140,7 +143,10 @@ def main():
     total = stats.total_tt
     n = args.requests
 
-    print(f"\n{url}: {n} renders; {plain * 1000:.1f} ms each without the profiler, {profiled * 1000:.1f} ms with it")
+    print(
+        f"\n{url}: {n} renders; {plain * 1000:.1f} ms each without the profiler,"
+        f" {profiled * 1000:.1f} ms with it"
+    )
     print(f"\nTop {args.top} by cumulative time (seconds over all {n} renders)")
     print("\n".join(top(stats, "cumulative", args.top)))
     print(f"\nTop {args.top} by own time")
@@ -148,24 +154,51 @@ def main():
 
     sqlite_driver = {"execute", "executemany", "fetchone", "fetchmany", "fetchall"}
 
-    handler_total = cumulative(stats, lambda f: f[0].endswith("django/core/handlers/base.py") and f[2] == "get_response")
-    handler_inner = cumulative(stats, lambda f: f[0].endswith("django/core/handlers/base.py") and f[2] == "_get_response")
+    handler_total = cumulative(
+        stats, lambda f: f[0].endswith("django/core/handlers/base.py") and f[2] == "get_response"
+    )
+    handler_inner = cumulative(
+        stats, lambda f: f[0].endswith("django/core/handlers/base.py") and f[2] == "_get_response"
+    )
     parts = [
-        ("template rendering (django.template, incl. what templates call)", entered_time(stats, in_files("/django/template/"))),
-        ("database: ORM (django.db, incl. queries, model instances)", entered_time(stats, in_files("/django/db/"))),
-        ("database: SQL in the sqlite3 driver (execute, fetch)",
-         cumulative(stats, lambda f: f[0] == "~" and "sqlite3.Cursor" in f[2] and f[2].split("'")[1] in sqlite_driver)),
-        ("modeltranslation: translated attribute access (descriptors)",
-         entered_time(stats, lambda f: "/modeltranslation/" in f[0] and f[2] in ("__get__", "__set__"))),
-        ("modeltranslation: all of it (descriptors, managers, query rewriting)",
-         entered_time(stats, in_files("/modeltranslation/"))),
-        ("our templatetags (comparisons/templatetags/kb.py)", entered_time(stats, in_files("comparisons/templatetags/kb.py"))),
+        (
+            "template rendering (django.template, incl. what templates call)",
+            entered_time(stats, in_files("/django/template/")),
+        ),
+        (
+            "database: ORM (django.db, incl. queries, model instances)",
+            entered_time(stats, in_files("/django/db/")),
+        ),
+        (
+            "database: SQL in the sqlite3 driver (execute, fetch)",
+            cumulative(
+                stats,
+                lambda f: f[0] == "~" and "sqlite3.Cursor" in f[2] and f[2].split("'")[1] in sqlite_driver,
+            ),
+        ),
+        (
+            "modeltranslation: translated attribute access (descriptors)",
+            entered_time(stats, lambda f: "/modeltranslation/" in f[0] and f[2] in ("__get__", "__set__")),
+        ),
+        (
+            "modeltranslation: all of it (descriptors, managers, query rewriting)",
+            entered_time(stats, in_files("/modeltranslation/")),
+        ),
+        (
+            "our templatetags (comparisons/templatetags/kb.py)",
+            entered_time(stats, in_files("comparisons/templatetags/kb.py")),
+        ),
         ("middleware (handler chain less the view and URL resolving)", handler_total - handler_inner),
-        ("gettext / translation lookups (django.utils.translation)",
-         entered_time(stats, in_files("/django/utils/translation/", "stdlib/gettext.py", "/gettext.py"))),
+        (
+            "gettext / translation lookups (django.utils.translation)",
+            entered_time(stats, in_files("/django/utils/translation/", "stdlib/gettext.py", "/gettext.py")),
+        ),
         ("URL reversing and translate_url (django.urls)", entered_time(stats, in_files("/django/urls/"))),
     ]
-    print(f"\nShare of the profiled time ({total:.2f} s, {total / n * 1000:.1f} ms a render), inclusive; parts overlap")
+    print(
+        f"\nShare of the profiled time ({total:.2f} s, {total / n * 1000:.1f} ms a render),"
+        " inclusive; parts overlap"
+    )
     for name, seconds in parts:
         print(f"  {name:<70} {seconds / total:6.1%}  {seconds / n * 1000:7.2f} ms/render")
     print(f"\nRaw profile: {(RESULTS / 'profile.prof').relative_to(ROOT)}")

@@ -89,11 +89,15 @@ def ensure_wrk():
     if path:
         return path
     if not shutil.which("apt-get"):
-        raise Broken("wrk is not on PATH and apt-get is not available: install wrk (https://github.com/wg/wrk).")
+        raise Broken(
+            "wrk is not on PATH and apt-get is not available: install wrk (https://github.com/wg/wrk)."
+        )
     prefix = []
     if os.geteuid() != 0:
         if not shutil.which("sudo"):
-            raise Broken("wrk is not on PATH, and installing it needs root: run `sudo apt-get install -y wrk`.")
+            raise Broken(
+                "wrk is not on PATH, and installing it needs root: run `sudo apt-get install -y wrk`."
+            )
         prefix = ["sudo", "-n"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     install = [*prefix, "apt-get", "install", "-y", "-q", "wrk"]
@@ -139,7 +143,7 @@ def parse_wrk(output):
         result["requests"] = int(match.group(1))
     errors = {"connect": 0, "read": 0, "write": 0, "timeout": 0, "non_2xx_3xx": 0}
     if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output):
-        errors.update(zip(("connect", "read", "write", "timeout"), map(int, match.groups())))
+        errors.update(zip(("connect", "read", "write", "timeout"), map(int, match.groups()), strict=True))
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         errors["non_2xx_3xx"] = int(match.group(1))
     result["errors"] = errors
@@ -149,8 +153,13 @@ def parse_wrk(output):
 
 def run_wrk(wrk, url, seconds, args):
     command = [
-        wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s",
-        f"--timeout={args.timeout}s", "--latency", url,
+        wrk,
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{seconds}s",
+        f"--timeout={args.timeout}s",
+        "--latency",
+        url,
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + args.timeout + 60)
     if result.returncode != 0:
@@ -173,12 +182,21 @@ class Server:
             command += ["-c", str(GUNICORN_CONF.relative_to(ROOT))]
         # Given after -c, these win over the config file. /dev/null: no access log worth the name.
         command += [
-            "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
-            "--access-logfile", "/dev/null", "outsourcing_kb.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--access-logfile",
+            "/dev/null",
+            "outsourcing_kb.wsgi",
         ]
         self.command = command
         self.process = subprocess.Popen(
-            command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(log_path, "w"),
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=open(log_path, "w"),
             start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -252,7 +270,13 @@ print("SITE-FACTS " + json.dumps(facts))
 
 def manage(env, *arguments, timeout=None):
     return subprocess.run(
-        MANAGE + list(arguments), env=env, cwd=ROOT, check=True, capture_output=True, text=True, timeout=timeout
+        MANAGE + list(arguments),
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -285,7 +309,14 @@ def pages_of(css_path, synthetic_url):
 def benchmark_site(database, size, args, wrk, workdir):
     """Prepare, serve, warm up and measure one site; always stops what it started."""
     label = f"{DATABASES[database]} · {size}"
-    record = {"database": database, "size": size, "label": label, "status": "failed", "error": None, "pages": []}
+    record = {
+        "database": database,
+        "size": size,
+        "label": label,
+        "status": "failed",
+        "error": None,
+        "pages": [],
+    }
     folder = Path(tempfile.mkdtemp(prefix=f"{database}-{size}-", dir=workdir))
     postgres = server = None
     started = time.monotonic()
@@ -294,7 +325,9 @@ def benchmark_site(database, size, args, wrk, workdir):
         extra = {"DATABASE_CONN_MAX_AGE": str(args.conn_max_age)}
         if database == "postgres":
             if server_binaries() is None:
-                raise Broken("PostgreSQL server binaries are not installed (/usr/lib/postgresql/*/bin/initdb).")
+                raise Broken(
+                    "PostgreSQL server binaries are not installed (/usr/lib/postgresql/*/bin/initdb)."
+                )
             postgres = ThrowawayPostgres()
             postgres.start()
             extra["DATABASE_URL"] = postgres.url
@@ -344,7 +377,7 @@ def benchmark_site(database, size, args, wrk, workdir):
                 status, headers, body = fetch(server.port, path)
             warmup[key] = {"status": status, "etag": "etag" in headers, "bytes": len(body)}
         if args.warmup > 0:
-            for key, _label, path, _cached in pages:
+            for _key, _label, path, _cached in pages:
                 run_wrk(wrk, server.url + path, args.warmup, args)
 
         # Rounds, each in the reverse order of the one before: a drift of the
@@ -371,8 +404,13 @@ def benchmark_site(database, size, args, wrk, workdir):
             if cached is False and warmup[key]["etag"]:
                 notes.append("served from the page cache (has an ETag)")
             row = {
-                "key": key, "label": page_label, "path": path, "bytes": warmup[key]["bytes"],
-                "warmup_status": warmup[key]["status"], "cached": warmup[key]["etag"], "notes": notes,
+                "key": key,
+                "label": page_label,
+                "path": path,
+                "bytes": warmup[key]["bytes"],
+                "warmup_status": warmup[key]["status"],
+                "cached": warmup[key]["etag"],
+                "notes": notes,
                 **combine_rounds([measured for measured, _raw in runs[key]]),
                 "wrk_output": [raw for _measured, raw in runs[key]],
             }
@@ -396,6 +434,7 @@ def benchmark_site(database, size, args, wrk, workdir):
 
 def combine_rounds(rounds):
     """One page's figures over the rounds: mean req/s, median p50, worst p99, all errors."""
+
     def known(key):
         return [r[key] for r in rounds if r[key] is not None]
 
@@ -408,7 +447,9 @@ def combine_rounds(rounds):
         "requests": sum(known("requests")),
         "errors": errors,
         "error_count": sum(errors.values()),
-        "rounds": [{k: r[k] for k in ("requests_per_second", "p50_ms", "p99_ms", "error_count")} for r in rounds],
+        "rounds": [
+            {k: r[k] for k in ("requests_per_second", "p50_ms", "p99_ms", "error_count")} for r in rounds
+        ],
     }
 
 
@@ -472,16 +513,26 @@ def scale_comparisons(records):
         if not small or not large or small["status"] != "ok" or large["status"] != "ok":
             continue
         keys = [(f"comparison-{lang}-{kind}",) * 2 for kind in ("uncached", "cached") for lang in LANGUAGES]
-        keys += [("synthetic-uncached", "comparison-en-uncached"), ("synthetic-cached", "comparison-en-cached")]
+        keys += [
+            ("synthetic-uncached", "comparison-en-uncached"),
+            ("synthetic-cached", "comparison-en-cached"),
+        ]
         for large_key, small_key in keys:
             big, base = page(large, large_key), page(small, small_key)
             if not big or not base:
                 continue
             ratio = big["p50_ms"] / base["p50_ms"] if big["p50_ms"] and base["p50_ms"] else None
-            found.append({
-                "database": database, "page": big["label"], "large_key": large_key, "seeded_key": small_key,
-                "seeded_p50_ms": base["p50_ms"], "large_p50_ms": big["p50_ms"], "ratio": ratio,
-            })
+            found.append(
+                {
+                    "database": database,
+                    "page": big["label"],
+                    "large_key": large_key,
+                    "seeded_key": small_key,
+                    "seeded_p50_ms": base["p50_ms"],
+                    "large_p50_ms": big["p50_ms"],
+                    "ratio": ratio,
+                }
+            )
     return found
 
 
@@ -496,28 +547,47 @@ def evaluate_goals(records, scaling):
         if record["status"] != "ok":
             continue
         for kind, threshold in (("cached", GOAL_CACHED), ("uncached", GOAL_UNCACHED)):
-            ratios = {lang: (page(record, f"comparison-{lang}-{kind}") or {}).get("ratio_to_static") for lang in LANGUAGES}
+            ratios = {
+                lang: (page(record, f"comparison-{lang}-{kind}") or {}).get("ratio_to_static")
+                for lang in LANGUAGES
+            }
             known = [r for r in ratios.values() if r is not None]
             ok = all(r >= threshold for r in known) if len(known) == len(ratios) else None
             detail = ", ".join(f"{lang} {fmt_ratio(r)}" for lang, r in ratios.items())
             add(f"{kind} comparison page ≥ {threshold}× static req/s", record["label"], ok, detail)
     for database, name in DATABASES.items():
-        rows = [s for s in scaling if s["database"] == database and s["large_key"] == s["seeded_key"]
-                and s["large_key"].endswith("-uncached")]
+        rows = [
+            s
+            for s in scaling
+            if s["database"] == database
+            and s["large_key"] == s["seeded_key"]
+            and s["large_key"].endswith("-uncached")
+        ]
         if not rows:
             if any(r["database"] == database for r in records):
-                add(f"comparison page p50 at 100k ≤ {GOAL_SCALE}× seeded", name, None,
-                    "not measured at both sizes")
+                add(
+                    f"comparison page p50 at 100k ≤ {GOAL_SCALE}× seeded",
+                    name,
+                    None,
+                    "not measured at both sizes",
+                )
             continue
         known = [s["ratio"] for s in rows if s["ratio"] is not None]
         ok = all(r <= GOAL_SCALE for r in known) if len(known) == len(rows) else None
         detail = "uncached, " + ", ".join(f"{s['page'].split('/')[1]} {fmt_ratio(s['ratio'])}" for s in rows)
         add(f"comparison page p50 at 100k ≤ {GOAL_SCALE}× seeded", name, ok, detail)
     measured = [(r, p) for r in records if r["status"] == "ok" for p in r["pages"]]
-    failing = [f"{r['label']}: {p['label']} {p['error_count']} ({describe_errors(p)})"
-               for r, p in measured if p["error_count"] or p["warmup_status"] != 200]
-    add("zero errors under load", "all runs", bool(measured) and not failing if measured else None,
-        f"{len(measured)} wrk runs, none with errors" if not failing else "; ".join(failing))
+    failing = [
+        f"{r['label']}: {p['label']} {p['error_count']} ({describe_errors(p)})"
+        for r, p in measured
+        if p["error_count"] or p["warmup_status"] != 200
+    ]
+    add(
+        "zero errors under load",
+        "all runs",
+        bool(measured) and not failing if measured else None,
+        f"{len(measured)} wrk runs, none with errors" if not failing else "; ".join(failing),
+    )
     return goals
 
 
@@ -532,10 +602,12 @@ def report_lines(result):
     settings = result["settings"]
     machine = result["machine"]
     lines = [
-        f"Benchmark of {result['git']['commit'][:12]}{' (uncommitted changes)' if result['git']['dirty'] else ''}"
+        f"Benchmark of {result['git']['commit'][:12]}"
+        f"{' (uncommitted changes)' if result['git']['dirty'] else ''}"
         f" at {result['started']}",
         *code_changed_note(result),
-        f"Machine: {machine['cpus']} CPUs, {machine['platform']}, load average {machine['load_start']} at the start,"
+        f"Machine: {machine['cpus']} CPUs, {machine['platform']},"
+        f" load average {machine['load_start']} at the start,"
         f" {machine['load_end']} at the end",
         f"wrk {result['wrk_version']}: {settings['rounds']} rounds of -t{settings['threads']}"
         f" -c{settings['connections']} -d{settings['seconds']}s"
@@ -543,14 +615,17 @@ def report_lines(result):
         f" gunicorn --workers {settings['workers']}"
         + (" -c outsourcing_kb/gunicorn.conf.py" if settings["gunicorn_conf"] else " (no gunicorn.conf.py)")
         + f"; DATABASE_CONN_MAX_AGE={settings['conn_max_age']}",
-        "req/s: mean over the rounds; p50: median; p99: the worst round. Each round runs the pages in the reverse",
-        "order of the one before. × static: req/s against the static CSS file's on the same server, same rounds.",
+        "req/s: mean over the rounds; p50: median; p99: the worst round.",
+        "Each round runs the pages in the reverse order of the one before.",
+        "× static: req/s against the static CSS file's on the same server, in the same rounds.",
         "",
     ]
     for record in result["sites"]:
         lines += site_table(record) + [""]
     if result["scaling"]:
-        lines.append("Comparison page p50, 100k comparisons against the seeded size (synthetic: against en seeded)")
+        lines.append(
+            "Comparison page p50, 100k comparisons against the seeded size (synthetic: against en seeded)"
+        )
         header = f"  {'database':<11} {'page':<46} {'seeded':>10} {'100k':>10} {'ratio':>7}"
         lines += [header, "  " + "-" * (len(header) - 2)]
         for row in result["scaling"]:
@@ -571,8 +646,11 @@ def code_changed_note(result):
     states = {(r["git"]["commit"], r["git"]["changes"]) for r in result["sites"] if "git" in r}
     if len(states) <= 1:
         return []
-    each = "; ".join(f"{r['label']} {r['git']['commit'][:12]}{'+' + r['git']['changes'] if r['git']['changes'] else ''}"
-                     for r in result["sites"] if "git" in r)
+    each = "; ".join(
+        f"{r['label']} {r['git']['commit'][:12]}{'+' + r['git']['changes'] if r['git']['changes'] else ''}"
+        for r in result["sites"]
+        if "git" in r
+    )
     return [f"WARNING: the code changed during the run, so the sites ran different code: {each}"]
 
 
@@ -603,7 +681,8 @@ def write_results(result):
     (RESULTS / "latest.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     text = "\n".join(result["report"])
     (RESULTS / "latest.md").write_text(
-        f"# Load benchmark: latest run\n\nMade by `benchmarks/run.py {' '.join(result['argv'])}`.\n\n```\n{text}\n```\n"
+        f"# Load benchmark: latest run\n\nMade by `benchmarks/run.py {' '.join(result['argv'])}`.\n\n"
+        f"```\n{text}\n```\n"
     )
 
 
@@ -611,17 +690,29 @@ def write_results(result):
 
 
 def parse_arguments():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="SQLite and the seeded size only, short runs")
     parser.add_argument("--seconds", type=int, help="duration of each wrk run (default 5; 2 with --quick)")
-    parser.add_argument("--rounds", type=int, default=2, help="rounds over all pages, alternating order (default 2)")
-    parser.add_argument("--warmup", type=int, help="seconds of wrk warm-up per page, not measured (default 1)")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="rounds over all pages, alternating order (default 2)"
+    )
+    parser.add_argument(
+        "--warmup", type=int, help="seconds of wrk warm-up per page, not measured (default 1)"
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
-    parser.add_argument("--timeout", type=int, default=5, help="wrk's per-request timeout in seconds (default 5)")
+    parser.add_argument(
+        "--timeout", type=int, default=5, help="wrk's per-request timeout in seconds (default 5)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE (default 60: persistent)")
-    parser.add_argument("--databases", default=None, help="comma-separated, of: sqlite, postgres (default both)")
+    parser.add_argument(
+        "--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE (default 60: persistent)"
+    )
+    parser.add_argument(
+        "--databases", default=None, help="comma-separated, of: sqlite, postgres (default both)"
+    )
     parser.add_argument("--sizes", default=None, help="comma-separated, of: seeded, 100k (default both)")
     parser.add_argument("--keep", action="store_true", help="keep the sites' temporary folders")
     args = parser.parse_args()
@@ -645,15 +736,27 @@ def main():
         "argv": sys.argv[1:],
         "started": started.isoformat(timespec="seconds"),
         "git": git_state(),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                    "load_start": load_average()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "load_start": load_average(),
+        },
         "settings": {
-            "seconds": args.seconds, "rounds": args.rounds, "warmup": args.warmup, "threads": args.threads,
-            "connections": args.connections, "timeout": args.timeout, "workers": args.workers,
-            "conn_max_age": args.conn_max_age, "databases": args.databases, "sizes": args.sizes,
+            "seconds": args.seconds,
+            "rounds": args.rounds,
+            "warmup": args.warmup,
+            "threads": args.threads,
+            "connections": args.connections,
+            "timeout": args.timeout,
+            "workers": args.workers,
+            "conn_max_age": args.conn_max_age,
+            "databases": args.databases,
+            "sizes": args.sizes,
             "gunicorn_conf": GUNICORN_CONF.exists(),
         },
-        "sites": [], "problems": [],
+        "sites": [],
+        "problems": [],
     }
     try:
         wrk = ensure_wrk()

@@ -17,8 +17,8 @@ import uuid
 from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
-from django.utils.cache import patch_cache_control
 from django.http import HttpResponseNotModified
+from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 VERSION_KEY = "content-version"
@@ -56,7 +56,9 @@ def connect_signals():
         post_save.connect(content_changed, sender=model, dispatch_uid=f"cache-save-{model.__name__}")
         post_delete.connect(content_changed, sender=model, dispatch_uid=f"cache-delete-{model.__name__}")
         for field in model._meta.many_to_many:
-            m2m_changed.connect(content_changed, sender=field.remote_field.through, dispatch_uid=f"cache-m2m-{field}")
+            m2m_changed.connect(
+                content_changed, sender=field.remote_field.through, dispatch_uid=f"cache-m2m-{field}"
+            )
 
 
 class PublicPageCacheMiddleware:

@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce, Greatest, Least, Lower, NullIf
 from django.urls import reverse
-from django.utils.translation import get_language, gettext, gettext_lazy as _
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
 from .translated import TranslatedFields
 
@@ -166,9 +167,13 @@ class Category(TranslatedContent):
         ordering = ["order", "slug"]
         constraints = [
             models.CheckConstraint(condition=~models.Q(slug=""), name="category_slug_not_blank"),
-            models.CheckConstraint(condition=not_blank("abbreviation"), name="category_abbreviation_not_blank"),
+            models.CheckConstraint(
+                condition=not_blank("abbreviation"), name="category_abbreviation_not_blank"
+            ),
             models.CheckConstraint(condition=not_blank("name"), name="category_name_not_blank"),
-            models.CheckConstraint(condition=~models.Q(parent=models.F("pk")), name="category_not_own_parent"),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")), name="category_not_own_parent"
+            ),
         ]
 
     def __str__(self):
@@ -226,7 +231,9 @@ class CategoryItem(TranslatedContent):
         verbose_name = _("category item")
         verbose_name_plural = _("category items")
         ordering = ["category", "kind", "order", "pk"]
-        constraints = [models.CheckConstraint(condition=not_blank("name"), name="categoryitem_name_not_blank")]
+        constraints = [
+            models.CheckConstraint(condition=not_blank("name"), name="categoryitem_name_not_blank")
+        ]
 
     def __str__(self):
         return self.name
@@ -330,7 +337,8 @@ class ComparisonQuerySet(SearchableQuerySet):
     def for_slugs(self, first, second):
         """The comparison of the categories with these slugs, in whichever order it was written."""
         return self.filter(
-            models.Q(first__slug=first, second__slug=second) | models.Q(first__slug=second, second__slug=first)
+            models.Q(first__slug=first, second__slug=second)
+            | models.Q(first__slug=second, second__slug=first)
         )
 
     def with_categories(self):
@@ -348,10 +356,16 @@ class Comparison(TranslatedContent):
     """A written comparison of two different categories: X vs Y is also Y vs X."""
 
     first = models.ForeignKey(
-        Category, verbose_name=_("first category"), on_delete=models.PROTECT, related_name="comparisons_as_first"
+        Category,
+        verbose_name=_("first category"),
+        on_delete=models.PROTECT,
+        related_name="comparisons_as_first",
     )
     second = models.ForeignKey(
-        Category, verbose_name=_("second category"), on_delete=models.PROTECT, related_name="comparisons_as_second"
+        Category,
+        verbose_name=_("second category"),
+        on_delete=models.PROTECT,
+        related_name="comparisons_as_second",
     )
     key_difference = models.TextField(_("key difference"))
     introduction = models.TextField(_("introduction"))
@@ -384,10 +398,16 @@ class Comparison(TranslatedContent):
                 Least("first", "second"),
                 Greatest("first", "second"),
                 name="comparison_pair_exists_once",
-                violation_error_message=_("These two categories are already compared, possibly in the other order."),
+                violation_error_message=_(
+                    "These two categories are already compared, possibly in the other order."
+                ),
             ),
-            models.CheckConstraint(condition=not_blank("key_difference"), name="comparison_key_difference_not_blank"),
-            models.CheckConstraint(condition=not_blank("introduction"), name="comparison_introduction_not_blank"),
+            models.CheckConstraint(
+                condition=not_blank("key_difference"), name="comparison_key_difference_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=not_blank("introduction"), name="comparison_introduction_not_blank"
+            ),
             models.CheckConstraint(condition=not_blank("conclusion"), name="comparison_conclusion_not_blank"),
         ]
 
@@ -434,8 +454,12 @@ class ComparisonRow(TranslatedContent):
         ordering = ["comparison", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["comparison", "attribute"], name="comparisonrow_attribute_once"),
-            models.CheckConstraint(condition=not_blank("first_value"), name="comparisonrow_first_value_not_blank"),
-            models.CheckConstraint(condition=not_blank("second_value"), name="comparisonrow_second_value_not_blank"),
+            models.CheckConstraint(
+                condition=not_blank("first_value"), name="comparisonrow_first_value_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=not_blank("second_value"), name="comparisonrow_second_value_not_blank"
+            ),
         ]
 
     def __str__(self):

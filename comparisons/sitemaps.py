@@ -45,7 +45,9 @@ class LanguageSitemap(Sitemap):
             alternates = []
             for code in self.item_languages(url["item"]):
                 with translation.override(code):
-                    alternates.append({"lang_code": code, "location": "/".join(origin) + self.path(url["item"])})
+                    alternates.append(
+                        {"lang_code": code, "location": "/".join(origin) + self.path(url["item"])}
+                    )
             english = [a["location"] for a in alternates if a["lang_code"] == DEFAULT]
             if english:
                 alternates.append({"lang_code": "x-default", "location": english[0]})
@@ -97,7 +99,12 @@ class PageSitemap(LanguageSitemap):
     """Pages with interface text only: every language is complete."""
 
     def items(self):
-        return ["comparisons:home", "comparisons:compare", "comparisons:comparison_list", "comparisons:category_list"]
+        return [
+            "comparisons:home",
+            "comparisons:compare",
+            "comparisons:comparison_list",
+            "comparisons:category_list",
+        ]
 
     def path(self, name):
         return reverse(name)
@@ -106,5 +113,9 @@ class PageSitemap(LanguageSitemap):
 sitemaps = {
     f"{kind}-{code}": sitemap(code)
     for code in LANGUAGES
-    for kind, sitemap in (("pages", PageSitemap), ("comparisons", ComparisonSitemap), ("categories", CategorySitemap))
+    for kind, sitemap in (
+        ("pages", PageSitemap),
+        ("comparisons", ComparisonSitemap),
+        ("categories", CategorySitemap),
+    )
 }

@@ -85,7 +85,9 @@ def comparison_detail(request, first, second):
     reversed order redirects permanently to it.
     """
     # A pair is unique, so no ordering: sorting costs Django more than it does the database.
-    comparison = next(iter(Comparison.objects.published().for_page().for_slugs(first, second).order_by()), None)
+    comparison = next(
+        iter(Comparison.objects.published().for_page().for_slugs(first, second).order_by()), None
+    )
     if comparison is not None:
         if comparison.first.slug != first:
             return redirect(comparison, permanent=True)

@@ -164,7 +164,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: shared by every worker and server. Redis through Django's own backend
 # in production (REDIS_URL); a file cache in the project otherwise.
 if os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -236,7 +241,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
     "loggers": {
-        "django": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING"), "propagate": False},
+        "django": {
+            "handlers": ["console"],
+            "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        },
         # Disallowed hosts are scanners' noise, not errors of ours.
         "django.security.DisallowedHost": {"handlers": [], "propagate": False},
     },

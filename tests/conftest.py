@@ -24,7 +24,10 @@ def seeded(db):
 @pytest.fixture
 def source(db):
     return Source.objects.create(
-        seed_file="test.txt", language="en", **trilingual("title", "A test article"), **trilingual("site", "example")
+        seed_file="test.txt",
+        language="en",
+        **trilingual("title", "A test article"),
+        **trilingual("site", "example"),
     )
 
 
@@ -57,7 +60,8 @@ def make_comparison(db, source):
         comparison.sources.add(source)
         for index in range(rows):
             attribute, _ = Attribute.objects.get_or_create(
-                slug=f"attribute-{index}", defaults={**trilingual("label", f"Attribute {index}"), "order": index}
+                slug=f"attribute-{index}",
+                defaults={**trilingual("label", f"Attribute {index}"), "order": index},
             )
             ComparisonRow.objects.create(
                 comparison=comparison,
@@ -74,7 +78,7 @@ def make_comparison(db, source):
 
 @pytest.fixture(scope="session", autouse=True)
 def fast_password_hashing():
-    """Real hashing is slow on purpose, and the tests sign in many users; production keeps Django's default."""
+    """Real hashing is slow on purpose and the tests sign in many users; production keeps the default."""
     from django.conf import settings
     from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
 

@@ -46,8 +46,20 @@ class Gunicorn:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "outsourcing_kb.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(workers)],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(log_path, "w"),
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "outsourcing_kb.wsgi",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                str(workers),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=open(log_path, "w"),
         )
         deadline = time.monotonic() + 30
         while True:

@@ -33,7 +33,7 @@ def form_data(response):
         forms.extend(formset.formset.forms)
     data = {}
     for form in forms:
-        for name, field in form.fields.items():
+        for name in form.fields:
             value = form[name].value()
             if value is None or value is False:
                 continue

@@ -72,8 +72,13 @@ def two_servers(tmp_path):
     """Two app servers, as behind a load balancer, sharing one database and one cache."""
     env = site_environment(tmp_path)
     prepare_site(env)
-    manage(env, "shell", "-c", "from django.contrib.auth.models import User; "
-           "User.objects.create_superuser('anna', 'anna@example.com', 'a-long-test-password')")
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; "
+        "User.objects.create_superuser('anna', 'anna@example.com', 'a-long-test-password')",
+    )
     servers = [Gunicorn(env, tmp_path / f"server-{name}.log", workers=2) for name in ("a", "b")]
     yield servers
     for server in servers:
@@ -110,16 +115,28 @@ def test_an_edit_through_one_server_is_seen_at_once_through_the_other(two_server
 
     editor_session, _jar = browser_session()
     _status, _headers, login_page = fetch(editor_session, server_a.url + "/admin/login/")
-    status, _headers, _body = fetch(editor_session, server_a.url + "/admin/login/?next=/admin/", {
-        "csrfmiddlewaretoken": csrf_token(login_page), "username": "anna", "password": "a-long-test-password",
-        "next": "/admin/",
-    })
+    status, _headers, _body = fetch(
+        editor_session,
+        server_a.url + "/admin/login/?next=/admin/",
+        {
+            "csrfmiddlewaretoken": csrf_token(login_page),
+            "username": "anna",
+            "password": "a-long-test-password",
+            "next": "/admin/",
+        },
+    )
     _status, _headers, changelist = fetch(editor_session, server_a.url + "/admin/comparisons/comparison/")
     pk = str(Comparison.objects.get(first__slug="bpo", second__slug="kpo").pk)  # the seeds' own key
     assert f'name="_selected_action" value="{pk}"' in changelist
-    status, _headers, _body = fetch(editor_session, server_a.url + "/admin/comparisons/comparison/", {
-        "csrfmiddlewaretoken": csrf_token(changelist), "action": "unpublish", "_selected_action": pk,
-    })
+    status, _headers, _body = fetch(
+        editor_session,
+        server_a.url + "/admin/comparisons/comparison/",
+        {
+            "csrfmiddlewaretoken": csrf_token(changelist),
+            "action": "unpublish",
+            "_selected_action": pk,
+        },
+    )
     assert status == 200
 
     for _ in range(4):  # every worker of the other server

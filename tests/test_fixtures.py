@@ -26,13 +26,21 @@ def test_every_translatable_field_is_filled_in_every_language(seeded):
     for model in CONTENT_MODELS:
         for obj in model.objects.all():
             for language in ("en", "uk", "de"):
-                gaps += [f"{model.__name__} {obj.pk} {field}_{language}" for field in obj.missing_translations(language)]
+                gaps += [
+                    f"{model.__name__} {obj.pk} {field}_{language}"
+                    for field in obj.missing_translations(language)
+                ]
     assert gaps == []
 
 
 def test_seed_covers_the_six_categories_and_two_comparisons(seeded):
     assert set(Category.objects.values_list("slug", flat=True)) == {
-        "outsourcing", "bpo", "kpo", "ito", "call-centre", "contact-centre",
+        "outsourcing",
+        "bpo",
+        "kpo",
+        "ito",
+        "call-centre",
+        "contact-centre",
     }
     assert Category.objects.get(slug="call-centre").parent.slug == "bpo"
     assert Category.objects.get(slug="kpo").parent.slug == "outsourcing"
@@ -54,8 +62,16 @@ def test_every_record_validates_and_names_its_source(seeded):
 
 def test_machine_translation_defects_are_not_carried_over(seeded):
     text = json.dumps(snapshot(), ensure_ascii=False)
-    for defect in ["КПО", "БПО", "Anruf Center", "Outsourcing Process Knowledge Process", "Business Processing",
-                   "в Росії", "Службові ІТ-довідкові", "обробки форм послуг"]:
+    for defect in [
+        "КПО",
+        "БПО",
+        "Anruf Center",
+        "Outsourcing Process Knowledge Process",
+        "Business Processing",
+        "в Росії",
+        "Службові ІТ-довідкові",
+        "обробки форм послуг",
+    ]:
         assert defect not in text, defect
 
 
@@ -68,7 +84,9 @@ def test_no_contact_data_or_site_chrome_is_imported(seeded):
 def test_animation_keeps_each_claim_with_its_source(seeded):
     claims = CategoryItem.objects.filter(name_en__icontains="animation")
     assert {(item.category.slug, item.source.language) for item in claims} >= {
-        ("bpo", "en"), ("kpo", "uk"), ("kpo", "en"),
+        ("bpo", "en"),
+        ("kpo", "uk"),
+        ("kpo", "en"),
     }
 
 
@@ -134,12 +152,27 @@ def broken_copies(tmp_path):
 
     return {
         fn.__name__: write(fn.__name__, fn)
-        for fn in [bad_json, empty_english, invalid_slug, unknown_language, dangling_reference, self_comparison]
+        for fn in [
+            bad_json,
+            empty_english,
+            invalid_slug,
+            unknown_language,
+            dangling_reference,
+            self_comparison,
+        ]
     }
 
 
 @pytest.mark.parametrize(
-    "case", ["bad_json", "empty_english", "invalid_slug", "unknown_language", "dangling_reference", "self_comparison"]
+    "case",
+    [
+        "bad_json",
+        "empty_english",
+        "invalid_slug",
+        "unknown_language",
+        "dangling_reference",
+        "self_comparison",
+    ],
 )
 def test_a_broken_fixture_is_rejected_with_nothing_written(db, tmp_path, case):
     paths = broken_copies(tmp_path)[case]

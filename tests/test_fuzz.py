@@ -5,13 +5,32 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
-prefixes = st.sampled_from(["/en/", "/uk/", "/de/", "/xx/", "/", "/EN/", "/en-us/", "/static/", "/admin/", "/language/uk/"])
-segments = st.sampled_from(["bpo-vs-kpo", "categories/bpo", "search", "compare", "sitemap.xml", "-vs-", "a-vs-a",
-                            "categories", "..", "%00", "%ff%fe", "%2e%2e%2f", "bpo-vs-", "-vs-kpo"])
+prefixes = st.sampled_from(
+    ["/en/", "/uk/", "/de/", "/xx/", "/", "/EN/", "/en-us/", "/static/", "/admin/", "/language/uk/"]
+)
+segments = st.sampled_from(
+    [
+        "bpo-vs-kpo",
+        "categories/bpo",
+        "search",
+        "compare",
+        "sitemap.xml",
+        "-vs-",
+        "a-vs-a",
+        "categories",
+        "..",
+        "%00",
+        "%ff%fe",
+        "%2e%2e%2f",
+        "bpo-vs-",
+        "-vs-kpo",
+    ]
+)
 raw_text = st.text(min_size=0, max_size=60)
 raw_bytes = st.binary(min_size=1, max_size=40)
 
@@ -41,7 +60,10 @@ def test_non_utf8_bytes_in_paths_never_fail(fuzz_client, prefix, data):
 
 
 @FUZZ
-@given(language=st.sampled_from(["en", "uk", "de"]), query=st.one_of(raw_text, st.binary(max_size=300).map(percent_encoded)))
+@given(
+    language=st.sampled_from(["en", "uk", "de"]),
+    query=st.one_of(raw_text, st.binary(max_size=300).map(percent_encoded)),
+)
 def test_search_terms_never_fail(fuzz_client, language, query):
     with translation.override(language):
         path = reverse("comparisons:search")
@@ -50,8 +72,11 @@ def test_search_terms_never_fail(fuzz_client, language, query):
 
 
 @FUZZ
-@given(keys=st.lists(raw_text, max_size=8), values=st.lists(raw_text, max_size=8),
-       path=st.sampled_from(["/en/compare/", "/uk/poshuk/", "/de/bpo-vs-kpo/", "/language/de/", "/en/"]))
+@given(
+    keys=st.lists(raw_text, max_size=8),
+    values=st.lists(raw_text, max_size=8),
+    path=st.sampled_from(["/en/compare/", "/uk/poshuk/", "/de/bpo-vs-kpo/", "/language/de/", "/en/"]),
+)
 def test_odd_query_strings_never_fail(fuzz_client, keys, values, path):
     query = "&".join(f"{quote(k)}={quote(v)}" for k, v in zip(keys, values, strict=False))
     response = fuzz_client.get(f"{path}?{query}")

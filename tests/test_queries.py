@@ -7,7 +7,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from comparisons.models import Attribute, AttributeValue, Category, CategoryItem, Comparison, ComparisonRow, Source
+from comparisons.models import (
+    Attribute,
+    AttributeValue,
+    Category,
+    CategoryItem,
+    Comparison,
+    ComparisonRow,
+    Source,
+)
 from tests.conftest import trilingual
 
 PAGES = {
@@ -40,22 +48,40 @@ def grow_content():
     bpo, kpo, ito = (Category.objects.get(slug=slug) for slug in ("bpo", "kpo", "ito"))
     comparison = Comparison.objects.get(first=bpo, second=kpo)
     for index in range(30):
-        attribute = Attribute.objects.create(slug=f"extra-{index}", order=100 + index, **trilingual("label", f"Extra {index}"))
+        attribute = Attribute.objects.create(
+            slug=f"extra-{index}", order=100 + index, **trilingual("label", f"Extra {index}")
+        )
         ComparisonRow.objects.create(
-            comparison=comparison, attribute=attribute, source=source, order=100 + index,
-            **trilingual("first_value", "a"), **trilingual("second_value", "b"),
+            comparison=comparison,
+            attribute=attribute,
+            source=source,
+            order=100 + index,
+            **trilingual("first_value", "a"),
+            **trilingual("second_value", "b"),
         )
         for category in (kpo, ito):
-            AttributeValue.objects.create(category=category, attribute=attribute, source=source, **trilingual("value", "v"))
-        CategoryItem.objects.create(category=bpo, kind="service", source=source, **trilingual("name", f"Service {index}"))
+            AttributeValue.objects.create(
+                category=category, attribute=attribute, source=source, **trilingual("value", "v")
+            )
+        CategoryItem.objects.create(
+            category=bpo, kind="service", source=source, **trilingual("name", f"Service {index}")
+        )
     for index in range(10):
         other = Category.objects.create(
-            slug=f"extra-{index}", parent=bpo, **trilingual("abbreviation", f"X{index}"), **trilingual("name", "bpo x"),
-            **trilingual("summary", "bpo"), **trilingual("description", "bpo"),
+            slug=f"extra-{index}",
+            parent=bpo,
+            **trilingual("abbreviation", f"X{index}"),
+            **trilingual("name", "bpo x"),
+            **trilingual("summary", "bpo"),
+            **trilingual("description", "bpo"),
         )
         extra = Comparison.objects.create(
-            first=bpo, second=other, is_published=True, **trilingual("key_difference", "bpo"),
-            **trilingual("introduction", "i"), **trilingual("conclusion", "c"),
+            first=bpo,
+            second=other,
+            is_published=True,
+            **trilingual("key_difference", "bpo"),
+            **trilingual("introduction", "i"),
+            **trilingual("conclusion", "c"),
         )
         extra.sources.add(source)
 

@@ -16,7 +16,8 @@ from outsourcing_kb.logging import JsonFormatter
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION = {
-    "DJANGO_SECRET_KEY": "k" * 10 + "a-long-random-production-secret-key-for-the-deploy-check-only-1234567890",
+    "DJANGO_SECRET_KEY": "k" * 10
+    + "a-long-random-production-secret-key-for-the-deploy-check-only-1234567890",
     "DJANGO_HTTPS": "1",
     "DJANGO_HSTS_PRELOAD": "1",
     "DJANGO_ALLOWED_HOSTS": "kb.example.com",
@@ -27,7 +28,10 @@ PRODUCTION = {
 def manage(*args, **env):
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
-        env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -40,14 +44,28 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
 
 @pytest.mark.servers
 def test_the_admin_path_is_configurable():
-    result = manage("shell", "-c", "from django.urls import reverse; print(reverse('admin:index'))",
-                    DJANGO_ADMIN_PATH="backstage", DJANGO_DEBUG="1")
+    result = manage(
+        "shell",
+        "-c",
+        "from django.urls import reverse; print(reverse('admin:index'))",
+        DJANGO_ADMIN_PATH="backstage",
+        DJANGO_DEBUG="1",
+    )
     assert result.stdout.strip().endswith("/backstage/"), result.stderr
 
 
 PAGES = [
-    "/en/", "/uk/bpo-vs-kpo/", "/de/bpo-vs-call-centre/", "/en/kpo-vs-ito/", "/en/categories/bpo/",
-    "/en/compare/", "/en/search/?q=bpo", "/en/no-such-page/", "/admin/login/", "/health/", "/sitemap.xml",
+    "/en/",
+    "/uk/bpo-vs-kpo/",
+    "/de/bpo-vs-call-centre/",
+    "/en/kpo-vs-ito/",
+    "/en/categories/bpo/",
+    "/en/compare/",
+    "/en/search/?q=bpo",
+    "/en/no-such-page/",
+    "/admin/login/",
+    "/health/",
+    "/sitemap.xml",
     "/robots.txt",
 ]
 
@@ -69,8 +87,14 @@ def test_security_headers_on_every_kind_of_response(client, seeded, collected_st
     assert response["X-Frame-Options"] == "DENY"
 
 
-@override_settings(SECURE_HSTS_SECONDS=31536000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True, SECURE_SSL_REDIRECT=True,
-                   SESSION_COOKIE_SECURE=True, CSRF_COOKIE_SECURE=True, LANGUAGE_COOKIE_SECURE=True)
+@override_settings(
+    SECURE_HSTS_SECONDS=31536000,
+    SECURE_HSTS_INCLUDE_SUBDOMAINS=True,
+    SECURE_SSL_REDIRECT=True,
+    SESSION_COOKIE_SECURE=True,
+    CSRF_COOKIE_SECURE=True,
+    LANGUAGE_COOKIE_SECURE=True,
+)
 def test_https_production_sends_hsts_and_secure_cookies(client, seeded):
     assert client.get("/en/").status_code == 301  # plain HTTP is redirected
     response = client.get("/en/", secure=True)
@@ -135,7 +159,9 @@ def test_markup_in_content_is_shown_as_text_never_run(client, seeded):
 
 def test_log_lines_are_json_without_personal_data(rf):
     request = rf.get("/en/secret/", HTTP_COOKIE="sessionid=abc123", REMOTE_ADDR="203.0.113.9")
-    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", ("/en/",), None)
+    record = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", ("/en/",), None
+    )
     record.request = request
     record.status_code = 500
     line = JsonFormatter().format(record)

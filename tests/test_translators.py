@@ -98,7 +98,10 @@ def test_change_other_language_field_with_a_crafted_post(login, role):
     "change",
     [
         lambda: (Category.objects.get(slug="bpo"), {"slug": "renamed"}),
-        lambda: (Category.objects.get(slug="call-centre"), {"parent": str(Category.objects.get(slug="kpo").pk)}),
+        lambda: (
+            Category.objects.get(slug="call-centre"),
+            {"parent": str(Category.objects.get(slug="kpo").pk)},
+        ),
         lambda: (comparison(), {"is_published": ""}),
         lambda: (comparison(), {"second": str(Category.objects.get(slug="ito").pk)}),
         lambda: (ComparisonRow.objects.order_by("pk").first(), {"order": "42"}),
@@ -121,7 +124,9 @@ def test_change_structure(login, role, change):
 def test_add(login, role):
     client = login(role)
     url = reverse("admin:comparisons_attribute_add")
-    response = client.post(url, {"slug": "new-attribute", **trilingual("label", "New"), "order": "9", "original_language": "en"})
+    response = client.post(
+        url, {"slug": "new-attribute", **trilingual("label", "New"), "order": "9", "original_language": "en"}
+    )
     from comparisons.models import Attribute
 
     assert Attribute.objects.filter(slug="new-attribute").exists() is MATRIX[role][4], response.status_code
@@ -258,7 +263,9 @@ def test_change_list_filters_outdated_in_a_language(login):
     obj.save()
     client = login("editor")
     url = reverse("admin:comparisons_comparison_changelist")
-    assert [c.pk for c in client.get(url, {"translation": "outdated-de"}).context["cl"].result_list] == [obj.pk]
+    assert [c.pk for c in client.get(url, {"translation": "outdated-de"}).context["cl"].result_list] == [
+        obj.pk
+    ]
     assert list(client.get(url, {"translation": "outdated-uk"}).context["cl"].result_list) == []
 
 
@@ -269,7 +276,10 @@ def test_coverage_of_the_seeded_content_is_complete(seeded):
     out = io.StringIO()
     call_command("translationcoverage", "--fail-under", "100", stdout=out)
     for code in ("en", "uk", "de"):
-        assert any(line.startswith("all") and f" {code} " in f" {line} " and line.endswith("100.0%") for line in out.getvalue().splitlines())
+        assert any(
+            line.startswith("all") and f" {code} " in f" {line} " and line.endswith("100.0%")
+            for line in out.getvalue().splitlines()
+        )
 
 
 def test_coverage_below_the_threshold_fails(seeded):

@@ -50,7 +50,7 @@ def test_comparison_page_shows_the_written_comparison(client, seeded, language):
     assert html.count("<tr>") == 1 + comparison.rows.count()
     for row in comparison.rows.all():
         assert getattr(row, f"first_value_{language}") in html
-    assert 'application/ld+json' in html
+    assert "application/ld+json" in html
     assert html.index("key-heading") < html.index("table-heading") < html.index("conclusion-heading")
 
 
@@ -232,7 +232,9 @@ def test_robots_txt_points_at_the_sitemap(client, db):
     assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
 
 
-@pytest.mark.parametrize("language, query, stored", [("uk", "кпо", "КПО"), ("de", "ÜBERSETZUNG", "Übersetzung")])
+@pytest.mark.parametrize(
+    "language, query, stored", [("uk", "кпо", "КПО"), ("de", "ÜBERSETZUNG", "Übersetzung")]
+)
 def test_search_folds_cyrillic_and_umlauts_in_the_database(client, make_category, language, query, stored):
     make_category("kpo", **{f"summary_{language}": f"Über {stored} und mehr"})
     response = client.get(url("search", language), {"q": query})
@@ -278,7 +280,9 @@ def interface_strings(language):
 @pytest.mark.parametrize("language", ["uk", "de"])
 @pytest.mark.parametrize("name, kwargs", PUBLIC_PAGES)
 def test_no_english_interface_text_leaks_into_translated_pages(client, seeded, language, name, kwargs):
-    html = client.get(url(name, language, **kwargs), {"q": "bpo"} if name == "search" else {}).content.decode()
+    html = client.get(
+        url(name, language, **kwargs), {"q": "bpo"} if name == "search" else {}
+    ).content.decode()
     visible_attributes = ("aria-label", "title", "alt", "placeholder")
     leaks = [
         msgid
@@ -327,7 +331,9 @@ def test_list_pages_paginate_and_filter(client, seeded, language):
     assert url("category_detail", language, slug="contact-centre") in response.content.decode()
 
 
-@pytest.mark.parametrize("query", [{"page": "999"}, {"page": "x"}, {"page": "9" * 40}, {"category": "nothing"}])
+@pytest.mark.parametrize(
+    "query", [{"page": "999"}, {"page": "x"}, {"page": "9" * 40}, {"category": "nothing"}]
+)
 def test_list_pages_answer_bad_parameters_with_404(client, seeded, query):
     assert client.get(url("comparison_list", "en"), query).status_code == 404
 

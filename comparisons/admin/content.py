@@ -10,14 +10,11 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext_lazy as _, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
 from ..cache import content_changed
-from ..translated import UP_TO_DATE
-from .history import HistoryAdminMixin
-from .translators import TranslationStatusFilter, TranslatorAdminMixin, TranslatorInlineMixin
-
 from ..models import (
     Attribute,
     AttributeValue,
@@ -27,6 +24,9 @@ from ..models import (
     ComparisonRow,
     Source,
 )
+from ..translated import UP_TO_DATE
+from .history import HistoryAdminMixin
+from .translators import TranslationStatusFilter, TranslatorAdminMixin, TranslatorInlineMixin
 
 
 class ComparedCategoryFilter(admin.SimpleListFilter):
@@ -132,7 +132,15 @@ class CategoryAdmin(ContentAdmin):
     ]
     list_editable = ["order"]
     list_filter = ["parent", "original_language", TranslationStatusFilter]
-    search_fields = ["slug", "abbreviation_en", "abbreviation_uk", "abbreviation_de", "name_en", "name_uk", "name_de"]
+    search_fields = [
+        "slug",
+        "abbreviation_en",
+        "abbreviation_uk",
+        "abbreviation_de",
+        "name_en",
+        "name_uk",
+        "name_de",
+    ]
     prepopulated_fields = {"slug": ["abbreviation_en"]}
     filter_horizontal = ["sources"]
     inlines = [CategoryItemInline, AttributeValueInline]
@@ -239,7 +247,10 @@ class ComparisonAdmin(ContentAdmin):
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["first", "second", "is_published"]}),
-        (_("Text"), {"fields": ["key_difference", "introduction", "conclusion", "original_language", "sources"]}),
+        (
+            _("Text"),
+            {"fields": ["key_difference", "introduction", "conclusion", "original_language", "sources"]},
+        ),
     ]
 
     def get_queryset(self, request):
@@ -260,7 +271,10 @@ class ComparisonAdmin(ContentAdmin):
         return format_html_join(
             ", ",
             '<a href="{}">{}</a>',
-            ((reverse("admin:comparisons_source_change", args=[s.pk]), s.seed_file) for s in obj.sources.all()),
+            (
+                (reverse("admin:comparisons_source_change", args=[s.pk]), s.seed_file)
+                for s in obj.sources.all()
+            ),
         )
 
     @admin.action(description=_("Publish the selected comparisons"))

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.admin.utils import quote
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -60,17 +60,23 @@ class EditConflictForm(forms.ModelForm):
         versions = Version.objects.get_for_object(current).select_related("revision__user")
         latest = versions.first()
         then = next((v for v in versions if v.field_dict.get("edit_token") == opened), None)
-        message = gettext("Someone else saved this record after you opened it, so your changes were not saved.")
+        message = gettext(
+            "Someone else saved this record after you opened it, so your changes were not saved."
+        )
         if latest is not None:
             message += " " + gettext("Last saved by %(user)s at %(time)s.") % {
                 "user": latest.revision.user or gettext("an unknown user"),
-                "time": formats.date_format(timezone.localtime(latest.revision.date_created), "DATETIME_FORMAT"),
+                "time": formats.date_format(
+                    timezone.localtime(latest.revision.date_created), "DATETIME_FORMAT"
+                ),
             }
         if then is not None:
             current_values = Version.objects.get_for_object(current).first().field_dict if latest else {}
             labels = [label for label, _old, _new in changed_fields(model, then.field_dict, current_values)]
             if labels:
-                message += " " + gettext("Changed since you opened it: %(fields)s.") % {"fields": ", ".join(labels)}
+                message += " " + gettext("Changed since you opened it: %(fields)s.") % {
+                    "fields": ", ".join(labels)
+                }
         return message + " " + gettext("Copy your changes, reload the page and apply them again.")
 
 
@@ -121,5 +127,3 @@ class HistoryAdminMixin(VersionAdmin):
             )
         context = {"history": history, **(extra_context or {})}
         return super().history_view(request, object_id, context)
-
-

@@ -25,7 +25,9 @@ def localized(obj, field):
 
 
 def fallback_note():
-    return format_html(' <small class="fallback-note">{}</small>', gettext("(not yet translated; shown in English)"))
+    return format_html(
+        ' <small class="fallback-note">{}</small>', gettext("(not yet translated; shown in English)")
+    )
 
 
 def outdated_note(obj, field, language):
@@ -33,7 +35,8 @@ def outdated_note(obj, field, language):
     if obj.translation_status(field, language) != OUTDATED:
         return ""
     return format_html(
-        ' <small class="outdated-note">{}</small>', gettext("(the original has changed since this translation)")
+        ' <small class="outdated-note">{}</small>',
+        gettext("(the original has changed since this translation)"),
     )
 
 
@@ -68,7 +71,9 @@ def plain(obj, field):
 def translated_paths(request):
     """{language: this page's path in that language}, worked out once per request."""
     if not hasattr(request, "translated_paths"):
-        request.translated_paths = {code: translate_url(request.path, code) for code, _name in settings.LANGUAGES}
+        request.translated_paths = {
+            code: translate_url(request.path, code) for code, _name in settings.LANGUAGES
+        }
     return request.translated_paths
 
 

@@ -74,8 +74,19 @@ def test_static_files_are_hashed_compressed_and_cached_for_long(site, page):
 
 @pytest.mark.parametrize(
     "path",
-    ["/en/", "/uk/bpo-vs-kpo/", "/de/bpo-vs-call-centre/", "/en/kpo-vs-ito/", "/uk/", "/de/vergleichen/", "/uk/poshuk/?q=bpo", "/de/kategorien/contact-centre/", "/uk/porivniannia/", "/de/kategorien/",
-     "/en/no-such-page/"],
+    [
+        "/en/",
+        "/uk/bpo-vs-kpo/",
+        "/de/bpo-vs-call-centre/",
+        "/en/kpo-vs-ito/",
+        "/uk/",
+        "/de/vergleichen/",
+        "/uk/poshuk/?q=bpo",
+        "/de/kategorien/contact-centre/",
+        "/uk/porivniannia/",
+        "/de/kategorien/",
+        "/en/no-such-page/",
+    ],
 )
 def test_pages_have_no_serious_accessibility_violations(site, page, path):
     page.goto(f"{site['url']}{path}")

@@ -41,36 +41,53 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--categories", type=int, default=1000)
         parser.add_argument("--comparisons", type=int, default=100_000)
-        parser.add_argument("--rows", type=int, default=5, help="Rows per comparison (at most the attributes).")
+        parser.add_argument(
+            "--rows", type=int, default=5, help="Rows per comparison (at most the attributes)."
+        )
         parser.add_argument("--batch", type=int, default=2000)
 
     def handle(self, *args, categories, comparisons, rows, batch, **options):
         attributes = list(Attribute.objects.order_by("order", "pk")[:rows])
         if len(attributes) < rows:
-            raise CommandError(f"Only {len(attributes)} attributes exist: load the content first or ask fewer rows.")
+            raise CommandError(
+                f"Only {len(attributes)} attributes exist: load the content first or ask fewer rows."
+            )
         if comparisons > categories * (categories - 1) // 2:
             raise CommandError("Too many comparisons for that many categories.")
         started = time.monotonic()
         with transaction.atomic():
             source = Source.objects.create(
-                seed_file=f"synthetic-{int(time.time())}", language="en",
-                title_en="Synthetic data", title_uk="Синтетичні дані", title_de="Synthetische Daten",
-                site_en="benchmark", site_uk="бенчмарк", site_de="Benchmark",
+                seed_file=f"synthetic-{int(time.time())}",
+                language="en",
+                title_en="Synthetic data",
+                title_uk="Синтетичні дані",
+                title_de="Synthetische Daten",
+                site_en="benchmark",
+                site_uk="бенчмарк",
+                site_de="Benchmark",
             )
             root = Category.objects.roots().order_by("order").first()
             made = Category.objects.bulk_create(
                 [
                     record(
                         Category,
-                        {"abbreviation": f"S{n}", "name": f"category {n}", "summary": f"summary {n}",
-                         "description": f"description of category {n}"},
-                        slug=f"synthetic-{n:05d}", parent=root, order=10_000 + n,
+                        {
+                            "abbreviation": f"S{n}",
+                            "name": f"category {n}",
+                            "summary": f"summary {n}",
+                            "description": f"description of category {n}",
+                        },
+                        slug=f"synthetic-{n:05d}",
+                        parent=root,
+                        order=10_000 + n,
                     )
                     for n in range(categories)
                 ],
                 batch_size=batch,
             )
-            self.insert_comparisons([category.pk for category in made], comparisons, attributes, source, batch)
+            self.insert_comparisons(
+                [category.pk for category in made], comparisons, attributes, source, batch
+            )
         new_version()
         if options["verbosity"]:
             self.stdout.write(
@@ -87,9 +104,14 @@ class Command(BaseCommand):
             pending.append(
                 record(
                     Comparison,
-                    {"key_difference": f"key difference {number}", "introduction": f"introduction {number}",
-                     "conclusion": f"conclusion {number}"},
-                    first_id=first, second_id=second, is_published=True,
+                    {
+                        "key_difference": f"key difference {number}",
+                        "introduction": f"introduction {number}",
+                        "conclusion": f"conclusion {number}",
+                    },
+                    first_id=first,
+                    second_id=second,
+                    is_published=True,
                 )
             )
             if len(pending) == batch:
@@ -106,8 +128,14 @@ class Command(BaseCommand):
             [
                 record(
                     ComparisonRow,
-                    {"first_value": f"value {index} of the first", "second_value": f"value {index} of the second"},
-                    comparison_id=comparison.pk, attribute=attribute, order=index, source=source,
+                    {
+                        "first_value": f"value {index} of the first",
+                        "second_value": f"value {index} of the second",
+                    },
+                    comparison_id=comparison.pk,
+                    attribute=attribute,
+                    order=index,
+                    source=source,
                 )
                 for comparison in made
                 for index, attribute in enumerate(attributes)

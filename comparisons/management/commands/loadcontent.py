@@ -26,7 +26,9 @@ DEFAULT_FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
 
 class Command(BaseCommand):
-    help = "Validate and load knowledge-base fixtures (default: every JSON file in fixtures/), all or nothing."
+    help = (
+        "Validate and load knowledge-base fixtures (default: every JSON file in fixtures/), all or nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -88,7 +90,8 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was loaded: unreadable manifest {manifest}: {error}") from error
         if version > FORMAT_VERSION:
             raise CommandError(
-                f"Nothing was loaded: {manifest} is format {version}; this version reads up to {FORMAT_VERSION}."
+                f"Nothing was loaded: {manifest} is format {version};"
+                f" this version reads up to {FORMAT_VERSION}."
             )
 
     def read(self, path):

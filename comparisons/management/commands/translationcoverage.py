@@ -14,13 +14,17 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--fail-under", type=float, metavar="PERCENT", help="Fail when coverage is below this.")
+        parser.add_argument(
+            "--fail-under", type=float, metavar="PERCENT", help="Fail when coverage is below this."
+        )
         parser.add_argument("--language", action="append", choices=[code for code, _ in settings.LANGUAGES])
 
     def handle(self, *args, fail_under=None, language=None, **options):
         languages = language or [code for code, _name in settings.LANGUAGES]
         totals = {code: {UP_TO_DATE: 0, MISSING: 0, OUTDATED: 0} for code in languages}
-        self.stdout.write(f"{'model':<18}{'language':<10}{'up to date':>12}{'missing':>9}{'outdated':>10}{'coverage':>10}")
+        self.stdout.write(
+            f"{'model':<18}{'language':<10}{'up to date':>12}{'missing':>9}{'outdated':>10}{'coverage':>10}"
+        )
         for model in apps.get_app_config("comparisons").get_models():
             counts = {code: {UP_TO_DATE: 0, MISSING: 0, OUTDATED: 0} for code in languages}
             for obj in model._default_manager.all():
