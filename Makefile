@@ -36,6 +36,8 @@ run: install messages .local-secret-key
 # The whole suite on SQLite, then again on a throwaway PostgreSQL server (but the
 # tests that start servers with databases of their own, which need no second run).
 test: install-test messages
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run -v0
 	$(PY) -m pytest
 	tests/with-postgres.sh $(PY) -m pytest -m "not browser and not servers"
