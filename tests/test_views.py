@@ -353,3 +353,21 @@ def test_search_can_use_the_trigram_indexes_on_postgresql(seeded):
             plan = queryset.explain()
             assert "Bitmap Index Scan on search_" in plan, plan
             assert "Disabled" not in plan, plan
+
+
+@pytest.mark.parametrize("language", ["en", "uk", "de"])
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("comparison_detail", {"first": "bpo", "second": "kpo"}),
+        ("comparison_detail", {"first": "bpo", "second": "call-centre"}),
+        ("comparison_detail", {"first": "kpo", "second": "ito"}),
+        ("category_detail", {"slug": "bpo"}),
+        ("home", {}),
+    ],
+)
+def test_long_texts_are_paragraphs_never_escaped_markup(client, seeded, language, name, kwargs):
+    html = client.get(url(name, language, **kwargs)).content.decode()
+    assert "&lt;" not in html and "&gt;" not in html
+    if name != "home":
+        assert re.search(r"<p>[^<]{40,}</p>", html)

@@ -59,7 +59,8 @@ def translated_paragraphs(obj, field):
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
     lang = "" if language == get_language() else format_html(' lang="{}"', language)
     html = format_html_join("", "<p{}>{}</p>", ((lang, p) for p in paragraphs))
-    return html + (fallback_note() if lang else outdated_note(obj, field, language))
+    # format_html keeps it safe: a safe string plus a plain "" would be escaped whole.
+    return format_html("{}{}", html, fallback_note() if lang else outdated_note(obj, field, language))
 
 
 @register.simple_tag
