@@ -99,14 +99,36 @@ class SearchableQuerySet(models.QuerySet):
 
     search_fields = ()
 
-    def search(self, query):
-        needle = query.lower()
+    def search(self, *terms):
+        """Records whose shown text contains any of the terms."""
         condition = models.Q()
         for index, field in enumerate(self.search_fields):
             alias = f"search_text_{index}"
             self = self.alias(**{alias: shown_text(field, get_language())})
-            condition |= models.Q(**{f"{alias}__contains": needle})
+            for term in terms:
+                condition |= models.Q(**{f"{alias}__contains": term.lower()})
         return self.filter(condition)
+
+
+# Ukrainian letters in the national transliteration, for abbreviations typed in
+# Cyrillic: readers write КПО, БПО, ІТО where the texts say KPO, BPO, ITO.
+UKRAINIAN_TO_LATIN = str.maketrans(
+    {
+        **dict(zip("абвгґдезиіїйклмнопрстуф", "abvhgdezyiiiklmnoprstuf", strict=True)),
+        **{
+            "є": "ie",
+            "ж": "zh",
+            "х": "kh",
+            "ц": "ts",
+            "ч": "ch",
+            "ш": "sh",
+            "щ": "shch",
+            "ю": "iu",
+            "я": "ia",
+        },
+        "ь": "",
+    }
+)
 
 
 def shown_text(field, language):
@@ -128,6 +150,13 @@ def shown_text(field, language):
 
 class CategoryQuerySet(SearchableQuerySet):
     search_fields = ("abbreviation", "name", "summary", "description")
+
+    def search_terms(self, query):
+        """The query, and the Latin abbreviation of a category if that is what it spells in Cyrillic."""
+        latin = query.lower().translate(UKRAINIAN_TO_LATIN)
+        if latin != query.lower() and self.filter(abbreviation_en__iexact=latin).exists():
+            return [query, latin]
+        return [query]
 
     def roots(self):
         return self.filter(parent__isnull=True)

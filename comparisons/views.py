@@ -152,15 +152,16 @@ def compare(request):
 def search(request):
     form = SearchForm(request.GET or None)
     results = None
+    terms = []
     if form.is_valid():
-        query = form.cleaned_data["q"]
+        terms = Category.objects.search_terms(form.cleaned_data["q"])
         results = {
             "comparisons": list(
-                Comparison.objects.published().with_categories().search(query)[:SEARCH_RESULTS_PER_KIND]
+                Comparison.objects.published().with_categories().search(*terms)[:SEARCH_RESULTS_PER_KIND]
             ),
-            "categories": list(Category.objects.search(query)[:SEARCH_RESULTS_PER_KIND]),
+            "categories": list(Category.objects.search(*terms)[:SEARCH_RESULTS_PER_KIND]),
             "items": list(
-                CategoryItem.objects.select_related("category").search(query)[:SEARCH_RESULTS_PER_KIND]
+                CategoryItem.objects.select_related("category").search(*terms)[:SEARCH_RESULTS_PER_KIND]
             ),
         }
     return render(
@@ -169,6 +170,7 @@ def search(request):
         {
             "search_form": form,
             "query": form.cleaned_data["q"] if form.is_valid() else "",
+            "terms": terms,
             "results": results,
             "result_count": sum(map(len, results.values())) if results else 0,
         },

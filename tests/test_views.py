@@ -371,3 +371,17 @@ def test_long_texts_are_paragraphs_never_escaped_markup(client, seeded, language
     assert "&lt;" not in html and "&gt;" not in html
     if name != "home":
         assert re.search(r"<p>[^<]{40,}</p>", html)
+
+
+@pytest.mark.parametrize("query", ["кпо", "КПО"])
+def test_an_abbreviation_typed_in_cyrillic_finds_the_latin_one(client, seeded, query):
+    html = client.get(url("search", "uk"), {"q": query}).content.decode()
+    assert "<mark>KPO</mark>" in html
+    assert "Також шукали «KPO»." in html
+    assert url("comparison_detail", "uk", first="bpo", second="kpo") in html
+
+
+def test_only_abbreviations_get_a_latin_spelling(seeded):
+    assert Category.objects.search_terms("бпо") == ["бпо", "bpo"]
+    assert Category.objects.search_terms("та") == ["та"]  # "ta" is no category's abbreviation
+    assert Category.objects.search_terms("BPO") == ["BPO"]

@@ -107,13 +107,21 @@ def language_urls(context):
     return [(code, name, paths[code]) for code, name in settings.LANGUAGES]
 
 
+def as_terms(query):
+    """A search's terms: one query string, or a list of them."""
+    terms = [query] if isinstance(query, str) else list(query or [])
+    return [term for term in terms if term]
+
+
 @register.filter
 def highlight(text, query):
-    """Escape ``text`` and mark every case-insensitive occurrence of ``query``."""
+    """Escape ``text`` and mark every case-insensitive occurrence of the query's terms."""
     text = str(text)
-    if not query:
+    terms = as_terms(query)
+    if not terms:
         return conditional_escape(text)
-    parts = re.split(f"({re.escape(query)})", text, flags=re.IGNORECASE)
+    pattern = "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True))
+    parts = re.split(f"({pattern})", text, flags=re.IGNORECASE)
     return mark_safe(
         "".join(
             format_html("<mark>{}</mark>", part) if index % 2 else conditional_escape(part)
@@ -124,13 +132,16 @@ def highlight(text, query):
 
 @register.filter
 def excerpt(text, query, width=90):
-    """The part of a long text around the first match of ``query``."""
+    """The part of a long text around the first match of any of the query's terms."""
     text = " ".join(str(text).split())
-    position = text.casefold().find(query.casefold()) if query else -1
-    if position < 0 or len(text) <= 2 * width:
+    folded = text.casefold()
+    found = [(folded.find(term.casefold()), term) for term in as_terms(query)]
+    found = [(position, term) for position, term in found if position >= 0]
+    if not found or len(text) <= 2 * width:
         return text[: 2 * width] + ("…" if len(text) > 2 * width else "")
+    position, term = min(found)
     start = max(position - width, 0)
-    end = min(position + len(query) + width, len(text))
+    end = min(position + len(term) + width, len(text))
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
