@@ -131,6 +131,24 @@ UKRAINIAN_TO_LATIN = str.maketrans(
 )
 
 
+def said_once(records, field):
+    """
+    The records, each text once (as the reader sees it, in the active language
+    or English): where two articles say the same, one record stands for both,
+    with the sources of all of them in ``said_by``.
+    """
+    language, default = get_language(), settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    merged = {}
+    for record in records:
+        text = getattr(record, f"{field}_{language}", None) or getattr(record, f"{field}_{default}")
+        first = merged.setdefault(" ".join(text.casefold().split()), record)
+        if first is record:
+            record.said_by = []
+        if record.source not in first.said_by:
+            first.said_by.append(record.source)
+    return list(merged.values())
+
+
 def shown_text(field, language):
     """
     The text of a translated field as a reader in ``language`` sees it, in
@@ -219,7 +237,7 @@ class Category(TranslatedContent):
         groups = {kind: [] for kind in CategoryItem.Kind}
         for item in self.items.all():
             groups[item.kind].append(item)
-        return [(kind, items) for kind, items in groups.items() if items]
+        return [(kind, said_once(items, "name")) for kind, items in groups.items() if items]
 
     def clean(self):
         ancestor = self.parent
@@ -300,7 +318,7 @@ class AttributeValueQuerySet(models.QuerySet):
         for value in values.order_by("attribute__order", "attribute__slug", "source__seed_file"):
             claims = table.setdefault(value.attribute, ([], []))
             claims[0 if value.category_id == first.pk else 1].append(value)
-        return [(attribute, *claims) for attribute, claims in table.items()]
+        return [(attribute, *(said_once(c, "value") for c in claims)) for attribute, claims in table.items()]
 
 
 class AttributeValue(TranslatedContent):

@@ -385,3 +385,13 @@ def test_only_abbreviations_get_a_latin_spelling(seeded):
     assert Category.objects.search_terms("бпо") == ["бпо", "bpo"]
     assert Category.objects.search_terms("та") == ["та"]  # "ta" is no category's abbreviation
     assert Category.objects.search_terms("BPO") == ["BPO"]
+
+
+def test_what_two_articles_both_say_is_listed_once_with_both_sources(client, seeded):
+    # The BPO history paragraph is in the Ukrainian and the German article alike.
+    html = client.get(url("category_detail", "en", slug="bpo")).content.decode()
+    items = re.findall(r"<li><span>Data entry</span>(.*?)</li>", html, re.DOTALL)
+    # Once as an example (from two articles) and once as a service (from the English page).
+    assert sorted(item.count('<details class="source">') for item in items) == [1, 2]
+    html = client.get(url("comparison_detail", "en", first="kpo", second="ito")).content.decode()
+    assert html.count("<span>Knowledge Process Outsourcing</span>") == 1
