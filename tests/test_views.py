@@ -395,3 +395,17 @@ def test_what_two_articles_both_say_is_listed_once_with_both_sources(client, see
     assert sorted(item.count('<details class="source">') for item in items) == [1, 2]
     html = client.get(url("comparison_detail", "en", first="kpo", second="ito")).content.decode()
     assert html.count("<span>Knowledge Process Outsourcing</span>") == 1
+
+
+def test_switching_language_on_search_results_keeps_the_query(client, seeded):
+    html = client.get(url("search", "uk"), {"q": "кпо"}).content.decode()
+    link = re.search(r'<a href="([^"]+)" hreflang="en"', html).group(1).replace("&amp;", "&")
+    response = client.get(link, follow=True)
+    assert response.request["PATH_INFO"] == url("search", "en")
+    assert "<mark>KPO</mark>" in response.content.decode()
+
+
+def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_one(client, seeded):
+    html = client.get(url("home", "en")).content.decode()
+    icon = re.search(r'<link rel="icon" href="(/static/img/favicon\.[0-9a-f]+\.svg)"', html)
+    assert icon

@@ -99,12 +99,16 @@ def head_links(context, languages=None):
 
 @register.simple_tag(takes_context=True)
 def language_urls(context):
-    """(code, name, url) for the language switcher: the same page in each language."""
+    """
+    (code, name, url) for the language switcher: the same page in each language,
+    with its query string, so that a search or a list page stays where it was.
+    """
     request = context.get("request")
     if request is None or request.resolver_match is None:
         return [(code, name, f"/{code}/") for code, name in settings.LANGUAGES]
     paths = translated_paths(request)
-    return [(code, name, paths[code]) for code, name in settings.LANGUAGES]
+    query = request.GET.urlencode()
+    return [(code, name, paths[code] + (f"?{query}" if query else "")) for code, name in settings.LANGUAGES]
 
 
 def as_terms(query):
