@@ -11,8 +11,11 @@ token is also the pages' ETag, so browsers revalidate with a cheap 304.
 
 import hashlib
 import logging
+import pickle
+import threading
 import time
 import uuid
+from collections import OrderedDict
 
 from django.apps import apps
 from django.core.cache import cache
@@ -61,6 +64,35 @@ def connect_signals():
             )
 
 
+class RecentPages:
+    """
+    The pages this process served last, pickled, by page key. A key names the
+    content version, so an entry is never stale, only evicted: the version is
+    still read from the shared cache on every request, the page then from here.
+    Saves the file cache's read and decompression of the whole page on a hit.
+    """
+
+    def __init__(self, size=256):
+        self.size = size
+        self.pages = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+        return None if page is None else pickle.loads(page)
+
+    def put(self, key, response):
+        page = pickle.dumps(response)
+        with self.lock:
+            self.pages[key] = page
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+
 class PublicPageCacheMiddleware:
     """
     Serve the language-prefixed public pages from the cache. Only plain GET
@@ -70,6 +102,7 @@ class PublicPageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.recent = RecentPages()
 
     def __call__(self, request):
         if not self.cacheable_request(request):
@@ -83,15 +116,20 @@ class PublicPageCacheMiddleware:
         if self.client_is_current(request, etag, changed):
             return self.not_modified(etag, changed)
         key = f"page:{token}:{hashlib.sha1(request.path.encode()).hexdigest()}"
+        response = self.recent.get(key)
+        if response is not None:
+            return response
         response = cache.get(key)
         if response is None:
             response = self.get_response(request)
-            if self.cacheable_response(response):
-                self.add_validators(response, etag, changed)
-                try:
-                    cache.set(key, response, PAGE_TIMEOUT)
-                except Exception:  # a full or failing cache costs the next reader a render, no more
-                    logger.warning("Could not cache %s", request.path, exc_info=True)
+            if not self.cacheable_response(response):
+                return response
+            self.add_validators(response, etag, changed)
+            try:
+                cache.set(key, response, PAGE_TIMEOUT)
+            except Exception:  # a full or failing cache costs the next reader a render, no more
+                logger.warning("Could not cache %s", request.path, exc_info=True)
+        self.recent.put(key, response)
         return response
 
     def client_is_current(self, request, etag, changed):

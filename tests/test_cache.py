@@ -188,3 +188,42 @@ def test_pages_of_earlier_versions_expire(client, seeded, monkeypatch):
     client.get(PAGE)
     pages = [timeout for key, timeout in stored if key.startswith("page:")]
     assert pages == [comparisons.cache.PAGE_TIMEOUT]
+
+
+def test_a_process_serves_its_recent_pages_without_reading_them_from_the_shared_cache(
+    client, seeded, monkeypatch, django_capture_on_commit_callbacks
+):
+    import comparisons.cache
+
+    first = client.get(PAGE)
+    page_reads = []
+    real_get = comparisons.cache.cache.get
+
+    def counting_get(key, *args, **kwargs):
+        if key.startswith("page:"):
+            page_reads.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(comparisons.cache.cache, "get", counting_get)
+    again = client.get(PAGE)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert page_reads == []
+    # The version is still read on every request: an edit shows at once.
+    comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    comparison.key_difference_en = "Edited after the page was kept."
+    with django_capture_on_commit_callbacks(execute=True):
+        comparison.save()
+    assert "Edited after the page was kept." in client.get(PAGE).content.decode()
+
+
+def test_recent_pages_are_bounded_and_each_reader_gets_a_copy():
+    from django.http import HttpResponse
+
+    from comparisons.cache import RecentPages
+
+    recent = RecentPages(size=2)
+    for index in range(3):
+        recent.put(f"page:{index}", HttpResponse(f"page {index}"))
+    assert recent.get("page:0") is None
+    one, two = recent.get("page:2"), recent.get("page:2")
+    assert one.content == b"page 2" and one is not two
