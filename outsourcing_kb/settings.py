@@ -108,7 +108,7 @@ MIDDLEWARE = [
     "outsourcing_kb.middleware.PermissionsPolicyMiddleware",
     # Before the session and everything else, so static files skip them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Likewise for cached public pages: a hit costs two cache reads and no query.
+    # Likewise for cached public pages: a hit costs one shared-cache read and no query.
     "comparisons.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions (it reads the language choice) and before CommonMiddleware
