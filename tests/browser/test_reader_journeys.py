@@ -1,6 +1,9 @@
 """A reader's journeys through the real site in headless Chromium."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import serious_violations
 
@@ -9,36 +12,40 @@ pytestmark = pytest.mark.browser
 
 def test_reader_opens_a_comparison_and_switches_language(site, page):
     page.goto(f"{site['url']}/en/")
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("link", name="Difference between BPO and KPO").first.click()
-    page.wait_for_url("**/en/bpo-vs-kpo/")
-    assert page.locator("h1").inner_text() == "Difference between BPO and KPO"
+    expect(page).to_have_url(re.compile(r"/en/bpo-vs-kpo/$"))
+    expect(page.locator("h1")).to_have_text("Difference between BPO and KPO")
 
     page.get_by_role("link", name="Українська").click()
-    page.wait_for_url("**/uk/bpo-vs-kpo/")
-    assert page.locator("html").get_attribute("lang") == "uk"
-    assert page.locator("h1").inner_text() == "Різниця між BPO і KPO"
-    assert page.locator("table.comparison-table tbody tr").count() == 7
+    expect(page).to_have_url(re.compile(r"/uk/bpo-vs-kpo/$"))
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
+    expect(page.locator("h1")).to_have_text("Різниця між BPO і KPO")
+    expect(page.locator("table.comparison-table tbody tr")).to_have_count(7)
 
     page.get_by_role("link", name="Deutsch").click()
-    page.wait_for_url("**/de/bpo-vs-kpo/")
-    assert page.locator("h1").inner_text() == "Unterschied zwischen BPO und KPO"
+    expect(page).to_have_url(re.compile(r"/de/bpo-vs-kpo/$"))
+    expect(page.locator("h1")).to_have_text("Unterschied zwischen BPO und KPO")
 
     # The explicit choice is remembered: the bare address now opens German.
     page.goto(f"{site['url']}/")
-    assert page.url.endswith("/de/")
+    expect(page).to_have_url(re.compile(r"/de/$"))
 
 
 def test_reader_searches_and_follows_a_result(site, page):
     page.goto(f"{site['url']}/uk/")
     page.get_by_label("Пошук у базі знань").fill("ЗНАНЬ")
     page.get_by_role("button", name="Шукати").click()
+    expect(page).to_have_url(re.compile(r"/uk/poshuk/\?q="))
     marks = page.locator("mark")
-    assert marks.count() > 0
+    expect(marks.first).to_be_visible()
     assert {text.lower() for text in marks.all_inner_texts()} == {"знань"}
-    page.locator(".results a").first.click()
-    assert page.locator("html").get_attribute("lang") == "uk"
-    assert "знань" in page.locator("main").inner_text().lower()
+    first_result = page.locator(".results a").first
+    target = first_result.get_attribute("href")
+    first_result.click()
+    expect(page).to_have_url(re.compile(re.escape(target) + "$"))
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
+    expect(page.locator("main")).to_contain_text(re.compile("знань", re.IGNORECASE))
 
 
 def test_table_fits_a_360px_phone_without_horizontal_scrolling(site, phone):
@@ -58,8 +65,8 @@ def test_source_of_a_row_opens_in_place(site, page):
     page.goto(f"{site['url']}/en/bpo-vs-kpo/")
     details = page.locator("table.comparison-table details.source").first
     details.locator("summary").click()
-    assert details.locator("cite").is_visible()
-    assert page.url.endswith("/en/bpo-vs-kpo/")
+    expect(details.locator("cite")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/en/bpo-vs-kpo/$"))
 
 
 def test_static_files_are_hashed_compressed_and_cached_for_long(site, page):

@@ -1,8 +1,10 @@
 """A Ukrainian translator fixes an outdated translation, and readers see it."""
 
+import re
 import subprocess
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -27,26 +29,25 @@ def test_translator_fixes_an_outdated_field_from_the_dashboard(site, page):
     page.get_by_role("link", name="Translation work").click()
 
     link = page.locator("a.translation-link[href*='translate=conclusion_uk']")
-    assert link.count() == 1
+    expect(link).to_have_count(1)
     link.click()
     field = page.locator("textarea[name=conclusion_uk]")
-    assert "translation-todo" in field.get_attribute("class")
+    expect(field).to_have_class(re.compile(r"\btranslation-todo\b"))
     # The original (German) text stands beside the field, with the field's status.
-    help_text = page.locator("#id_conclusion_uk_helptext").inner_text()
-    assert "Dieser Satz ist neu." in help_text
+    expect(page.locator("#id_conclusion_uk_helptext")).to_contain_text("Dieser Satz ist neu.")
     # Other languages and the structure are not editable for this translator.
-    assert page.locator("textarea[name=conclusion_de]").count() == 0
-    assert page.locator("select[name=first]").count() == 0
+    expect(page.locator("textarea[name=conclusion_de]")).to_have_count(0)
+    expect(page.locator("select[name=first]")).to_have_count(0)
 
     field.fill(field.input_value() + " Це речення нове.")
     page.click("input[name=_save]")
-    assert page.locator(".messagelist .success").count() == 1
+    expect(page.locator(".messagelist .success")).to_have_count(1)
 
     page.goto(f"{base}/admin/translations/")
-    assert page.locator("a.translation-link[href*='translate=conclusion_uk']").count() == 0
+    expect(page.locator("a.translation-link[href*='translate=conclusion_uk']")).to_have_count(0)
 
     page.goto(f"{base}/uk/bpo-vs-call-centre/")
-    assert "Це речення нове." in page.locator("main").inner_text()
-    assert page.locator(".outdated-note").count() == 0
+    expect(page.locator("main")).to_contain_text("Це речення нове.")
+    expect(page.locator(".outdated-note")).to_have_count(0)
     page.goto(f"{base}/en/bpo-vs-call-centre/")
-    assert page.locator(".outdated-note").count() == 1  # the English conclusion is still behind
+    expect(page.locator(".outdated-note")).to_have_count(1)  # the English conclusion is still behind
