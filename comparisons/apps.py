@@ -18,7 +18,9 @@ class ComparisonsConfig(AppConfig):
     verbose_name = _("Outsourcing knowledge base")
 
     def ready(self):
-        from .cache import connect_signals
+        from . import changes
+        from .cache import content_changed
 
         connection_created.connect(unicode_case_on_sqlite)
-        connect_signals()
+        changes.connect()
+        changes.content_changed.connect(content_changed, dispatch_uid="page-cache")

@@ -9,8 +9,6 @@ columns. Code that writes content names those columns explicitly: the plain
 attribute follows the active language and falls back to English on read.
 """
 
-import uuid
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -19,7 +17,8 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from .translated import TranslatedFields
+from .changes import ContentQuerySet
+from .translation_status import TranslatedFields
 
 LANGUAGE_CHOICES = settings.LANGUAGES
 
@@ -31,20 +30,20 @@ def not_blank(field):
 
 class EditTracked(models.Model):
     """
-    A new random token on every save, so that a form opened before someone
-    else's save can be told apart from a fresh one (optimistic locking in the
-    admin). A token rather than a counter: reverting to an old version must
-    not bring back a number that an open form still holds.
+    A new random token on every write (see changes.py), so that a form opened
+    before someone else's save can be told apart from a fresh one (optimistic
+    locking in the admin). A token rather than a counter: a restored version
+    must not bring back a number that an open form still holds.
     """
 
     edit_token = models.CharField(_("edit token"), max_length=32, default="", editable=False)
 
+    # Set on a page's part (a row, an item, a value): the foreign key to the
+    # record that owns it, whose page and history it belongs to.
+    owner_field = None
+
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        self.edit_token = uuid.uuid4().hex
-        super().save(*args, **kwargs)
 
 
 class Source(EditTracked, TranslatedFields):
@@ -59,6 +58,8 @@ class Source(EditTracked, TranslatedFields):
         unique=True,
         help_text=_("File name of the article in the seeds folder."),
     )
+
+    objects = ContentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("source")
@@ -89,7 +90,7 @@ class TranslatedContent(EditTracked, TranslatedFields):
         abstract = True
 
 
-class SearchableQuerySet(models.QuerySet):
+class SearchableQuerySet(ContentQuerySet):
     """
     Case-insensitive search in the text a reader sees: the active language,
     or English where that language has no text yet. Lower() folds Cyrillic
@@ -273,6 +274,7 @@ class CategoryItem(TranslatedContent):
     )
 
     objects = CategoryItemQuerySet.as_manager()
+    owner_field = "category"
 
     class Meta:
         verbose_name = _("category item")
@@ -293,6 +295,8 @@ class Attribute(TranslatedContent):
     label = models.CharField(_("label"), max_length=120)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = ContentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("attribute")
         verbose_name_plural = _("attributes")
@@ -306,7 +310,7 @@ class Attribute(TranslatedContent):
         return self.label
 
 
-class AttributeValueQuerySet(models.QuerySet):
+class AttributeValueQuerySet(ContentQuerySet):
     def table_for(self, first, second):
         """
         A comparison table generated from what the sources say of each
@@ -339,6 +343,7 @@ class AttributeValue(TranslatedContent):
     )
 
     objects = AttributeValueQuerySet.as_manager()
+    owner_field = "category"
 
     class Meta:
         verbose_name = _("attribute value")
@@ -419,6 +424,7 @@ class Comparison(TranslatedContent):
     conclusion = models.TextField(_("conclusion"))
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), related_name="comparisons")
     is_published = models.BooleanField(_("published"), default=False)
+    # Also kept by changes.py on raw writes (a revert), which auto_now skips.
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     objects = ComparisonQuerySet.as_manager()
@@ -426,8 +432,8 @@ class Comparison(TranslatedContent):
     class Meta:
         verbose_name = _("comparison")
         verbose_name_plural = _("comparisons")
-        # App-wide rights of the translator roles (see roles.py), kept here
-        # because every permission needs a model to belong to.
+        # App-wide rights of the translator roles (groups made by migration
+        # 0002_roles), kept here because every permission needs a model.
         permissions = [
             ("translate_en", _("Can translate content into English")),
             ("translate_uk", _("Can translate content into Ukrainian")),
@@ -494,6 +500,9 @@ class ComparisonRow(TranslatedContent):
     source = models.ForeignKey(
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="comparison_rows"
     )
+
+    objects = ContentQuerySet.as_manager()
+    owner_field = "comparison"
 
     class Meta:
         verbose_name = _("comparison row")

@@ -113,3 +113,11 @@ def collected_static(tmp_path_factory):
     settings.STATIC_ROOT = tmp_path_factory.mktemp("staticfiles")
     call_command("collectstatic", interactive=False, verbosity=0)
     return settings.STATIC_ROOT
+
+
+def change(queryset, **fields):
+    """Set fields on every record of a queryset through save(), as the write path wants (no update())."""
+    for obj in queryset.all():
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        obj.save()

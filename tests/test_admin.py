@@ -14,6 +14,7 @@ from comparisons.models import (
     ComparisonRow,
     Source,
 )
+from tests.conftest import change
 
 MODELS = [Source, Category, CategoryItem, Attribute, AttributeValue, Comparison, ComparisonRow]
 
@@ -41,6 +42,8 @@ def form_data(response):
                 data[form.add_prefix(name)] = [str(getattr(v, "pk", v)) for v in value]
             else:
                 data[form.add_prefix(name)] = str(getattr(value, "pk", value))
+    if "live_token" in response.context:  # History's revert screen
+        data["live_token"] = response.context["live_token"]
     return data
 
 
@@ -77,7 +80,7 @@ def test_change_form_saves_an_edited_translation(editor_client, seeded):
 
 
 def test_change_list_filters_by_missing_translation(editor_client, seeded):
-    Category.objects.filter(slug="ito").update(summary_de="")
+    change(Category.objects.filter(slug="ito"), summary_de="")
     response = editor_client.get(admin_url(Category, "changelist"), {"translation": "missing-de"})
     assert [c.slug for c in response.context["cl"].result_list] == ["ito"]
 

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from comparisons.backup import FILES
 from comparisons.management.commands.loadcontent import DEFAULT_FIXTURES
 from comparisons.models import Comparison
+from tests.conftest import change
 
 CONTENT_MODELS = list(apps.get_app_config("comparisons").get_models())
 
@@ -20,7 +21,7 @@ def read_folder(folder):
 def empty_the_knowledge_base():
     from comparisons.models import Category
 
-    Category.objects.update(parent=None)  # parents are protected from deletion
+    change(Category.objects, parent=None)  # parents are protected from deletion
     for model in reversed(CONTENT_MODELS):
         model._default_manager.all().delete()
 

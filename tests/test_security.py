@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from comparisons.models import Category
 from outsourcing_kb.logging import JsonFormatter
+from tests.conftest import change
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION = {
@@ -149,7 +150,7 @@ def test_a_weak_password_is_refused(db):
 
 
 def test_markup_in_content_is_shown_as_text_never_run(client, seeded):
-    Category.objects.filter(slug="bpo").update(summary_en='<script>alert("x")</script><b>bold</b>')
+    change(Category.objects.filter(slug="bpo"), summary_en='<script>alert("x")</script><b>bold</b>')
     html = client.get("/en/categories/bpo/").content.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in html

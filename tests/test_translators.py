@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from comparisons.admin.dashboard import translation_work
 from comparisons.models import Category, Comparison, ComparisonRow
-from comparisons.translated import MISSING, OUTDATED, UP_TO_DATE
-from tests.conftest import trilingual
+from comparisons.translation_status import MISSING, OUTDATED, UP_TO_DATE
+from tests.conftest import change, trilingual
 from tests.test_admin import form_data
 
 ROLES = ["anonymous", "translator-uk", "translator-de", "editor", "superuser"]
@@ -235,7 +235,7 @@ def test_dashboard_counts_match_the_fixtures(login):
     obj = comparison()
     obj.key_difference_uk += " Додано."
     obj.save()
-    Category.objects.filter(slug="ito").update(summary_de="")
+    change(Category.objects.filter(slug="ito"), summary_de="")
     work = translation_work(["uk", "de"])
     assert (work["uk"][MISSING], work["uk"][OUTDATED]) == (0, 0)
     assert (work["de"][MISSING], work["de"][OUTDATED]) == (1, 1)
@@ -283,7 +283,7 @@ def test_coverage_of_the_seeded_content_is_complete(seeded):
 
 
 def test_coverage_below_the_threshold_fails(seeded):
-    Category.objects.filter(slug="ito").update(summary_de="")
+    change(Category.objects.filter(slug="ito"), summary_de="")
     with pytest.raises(CommandError, match="de"):
         call_command("translationcoverage", "--fail-under", "100", stdout=io.StringIO())
     call_command("translationcoverage", "--fail-under", "99", stdout=io.StringIO())

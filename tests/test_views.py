@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from comparisons.models import Category, Comparison
+from tests.conftest import change
 
 LANGUAGES = ["en", "uk", "de"]
 TITLES = {
@@ -182,7 +183,7 @@ def test_language_switcher_lands_on_the_same_page(client, seeded, language):
 
 
 def test_hreflang_lists_only_complete_languages(client, seeded):
-    Comparison.objects.filter(first__slug="bpo", second__slug="kpo").update(conclusion_de="")
+    change(Comparison.objects.filter(first__slug="bpo", second__slug="kpo"), conclusion_de="")
     html = client.get(url("comparison_detail", "en", first="bpo", second="kpo")).content.decode()
     hreflangs = re.findall(r'<link rel="alternate" hreflang="([^"]+)"', html)
     assert hreflangs == ["en", "uk", "x-default"]
@@ -191,7 +192,7 @@ def test_hreflang_lists_only_complete_languages(client, seeded):
 
 def test_missing_translation_falls_back_to_english_visibly(client, seeded):
     comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
-    Comparison.objects.filter(pk=comparison.pk).update(conclusion_de=None)
+    change(Comparison.objects.filter(pk=comparison.pk), conclusion_de=None)
     html = client.get(url("comparison_detail", "de", first="bpo", second="kpo")).content.decode()
     english = comparison.conclusion_en.split("\n\n")[0].strip()
     assert f'<p lang="en">{english}' in html
@@ -199,7 +200,7 @@ def test_missing_translation_falls_back_to_english_visibly(client, seeded):
 
 
 def test_unpublished_comparison_is_not_shown(client, seeded):
-    Comparison.objects.filter(first__slug="bpo", second__slug="kpo").update(is_published=False)
+    change(Comparison.objects.filter(first__slug="bpo", second__slug="kpo"), is_published=False)
     response = client.get(url("comparison_detail", "en", first="bpo", second="kpo"))
     assert "generated-notice" in response.content.decode()
 
@@ -213,7 +214,7 @@ def sitemap_text(client):
 
 
 def test_sitemap_lists_pages_with_real_alternates(client, seeded):
-    Comparison.objects.filter(first__slug="bpo", second__slug="kpo").update(conclusion_uk="")
+    change(Comparison.objects.filter(first__slug="bpo", second__slug="kpo"), conclusion_uk="")
     xml = sitemap_text(client)
     assert "<loc>http://testserver/en/bpo-vs-kpo/</loc>" in xml
     assert "<loc>http://testserver/de/bpo-vs-kpo/</loc>" in xml

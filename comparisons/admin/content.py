@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
-from ..cache import content_changed
 from ..models import (
     Attribute,
     AttributeValue,
@@ -24,9 +23,9 @@ from ..models import (
     ComparisonRow,
     Source,
 )
-from ..translated import UP_TO_DATE
+from ..translation_status import UP_TO_DATE
 from .history import HistoryAdminMixin
-from .translators import TranslationStatusFilter, TranslatorAdminMixin, TranslatorInlineMixin
+from .translators import TranslationStatusFilter, TranslatorAdminMixin, TranslatorRightsMixin
 
 
 class ComparedCategoryFilter(admin.SimpleListFilter):
@@ -107,13 +106,13 @@ class SourceAdmin(ContentAdmin):
         )
 
 
-class CategoryItemInline(TranslatorInlineMixin, TranslationTabularInline):
+class CategoryItemInline(TranslatorRightsMixin, TranslationTabularInline):
     model = CategoryItem
     fields = ["kind", "name", "order", "source", "original_language"]
     extra = 0
 
 
-class AttributeValueInline(TranslatorInlineMixin, TranslationStackedInline):
+class AttributeValueInline(TranslatorRightsMixin, TranslationStackedInline):
     model = AttributeValue
     fields = ["attribute", "value", "source", "original_language"]
     extra = 0
@@ -178,9 +177,6 @@ class CategoryItemAdmin(ContentAdmin):
     list_select_related = ["category", "source"]
     search_fields = ["name_en", "name_uk", "name_de"]
 
-    def locking_parent(self, obj):
-        return obj.category
-
 
 @admin.register(Attribute)
 class AttributeAdmin(ContentAdmin):
@@ -213,11 +209,8 @@ class AttributeValueAdmin(ContentAdmin):
     list_select_related = ["category", "attribute", "source"]
     search_fields = ["value_en", "value_uk", "value_de"]
 
-    def locking_parent(self, obj):
-        return obj.category
 
-
-class ComparisonRowInline(TranslatorInlineMixin, TranslationStackedInline):
+class ComparisonRowInline(TranslatorRightsMixin, TranslationStackedInline):
     model = ComparisonRow
     fields = ["order", "attribute", "first_value", "second_value", "source", "original_language"]
     extra = 0
@@ -277,25 +270,33 @@ class ComparisonAdmin(ContentAdmin):
             ),
         )
 
-    @admin.action(description=_("Publish the selected comparisons"))
+    @admin.action(description=_("Publish the selected comparisons"), permissions=["publish"])
     def publish(self, request, queryset):
-        count = queryset.update(is_published=True)
-        content_changed()  # update() sends no save signals
+        count = self.set_published(request, queryset, True)
         self.message_user(
             request,
             ngettext("%(count)d comparison published.", "%(count)d comparisons published.", count)
             % {"count": count},
         )
 
-    @admin.action(description=_("Unpublish the selected comparisons"))
+    @admin.action(description=_("Unpublish the selected comparisons"), permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = queryset.update(is_published=False)
-        content_changed()
+        count = self.set_published(request, queryset, False)
         self.message_user(
             request,
             ngettext("%(count)d comparison unpublished.", "%(count)d comparisons unpublished.", count)
             % {"count": count},
         )
+
+    def set_published(self, request, queryset, published):
+        """Each comparison saved on its own (the changelist view is one change set): history, token, cache."""
+        changed = 0
+        for comparison in queryset.select_for_update().filter(is_published=not published):
+            comparison.is_published = published
+            comparison.save()
+            self.log_change(request, comparison, [{"changed": {"fields": ["is_published"]}}])
+            changed += 1
+        return changed
 
 
 @admin.register(ComparisonRow)
@@ -304,6 +305,3 @@ class ComparisonRowAdmin(ContentAdmin):
     list_filter = ["comparison", "attribute", "source", TranslationStatusFilter]
     list_select_related = ["attribute", "comparison__first", "comparison__second", "source"]
     search_fields = ["first_value_en", "second_value_en", "first_value_uk", "second_value_uk"]
-
-    def locking_parent(self, obj):
-        return obj.comparison

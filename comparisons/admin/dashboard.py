@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ..translated import MISSING, OUTDATED, STATUS_LABELS
+from ..translation_status import MISSING, OUTDATED, STATUS_LABELS
 from .translators import translation_languages
 
 

@@ -1,16 +1,31 @@
 """
 Nothing lost: revision history with per-language diffs (django-reversion),
-and optimistic locking, so that a second editor's save never silently
-overwrites the first one's.
+a revert that touches only the record it is asked for, and optimistic
+locking, so that a second editor's save never silently overwrites the first
+one's. What a save does is comparisons/changes.py's business; here is what
+the admin shows of it.
 """
 
+from contextlib import nullcontext
+
 from django import forms
+from django.contrib import messages
 from django.contrib.admin.utils import quote
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.forms.models import BaseModelFormSet
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
 from reversion.models import Version
+from reversion.utils import mute_signals
+
+from .. import changes
 
 
 def field_label(model, name):
@@ -23,16 +38,23 @@ def field_label(model, name):
 
 def changed_fields(model, old, new):
     """[(label, old value, new value)] for the fields that differ between two field dicts."""
-    skipped = {"edit_token", "translated_from", model._meta.pk.attname, *model.translated_fields()}
-    changes = []
+    skipped = {*changes.BOOKKEEPING, model._meta.pk.attname, *model.translated_fields()}
+    found = []
     for name in new:
-        if name in skipped or old.get(name) == new.get(name):
+        if name in skipped or comparable(old.get(name)) == comparable(new.get(name)):
             continue
         try:
-            changes.append((field_label(model, name), old.get(name), new.get(name)))
+            found.append((field_label(model, name), old.get(name), new.get(name)))
         except Exception:  # a field that no longer exists on the model
             continue
-    return changes
+    return found
+
+
+def comparable(value):
+    """Many-to-many values are lists of keys in no particular order; empty text is empty."""
+    if isinstance(value, list):
+        return sorted(map(str, value))
+    return None if value == "" else value
 
 
 class EditConflictForm(forms.ModelForm):
@@ -80,11 +102,130 @@ class EditConflictForm(forms.ModelForm):
         return message + " " + gettext("Copy your changes, reload the page and apply them again.")
 
 
+class TokenBesideKey(forms.HiddenInput):
+    """The change list renders only each form's hidden key; the edit token rides along with it."""
+
+    def __init__(self, token_field):
+        super().__init__()
+        self.token_field = token_field
+
+    def render(self, *args, **kwargs):
+        return format_html("{}{}", super().render(*args, **kwargs), self.token_field.as_hidden())
+
+
+class ListEditFormSet(BaseModelFormSet):
+    """``list_editable`` forms refuse a stale save as the change form does."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields[self.model._meta.pk.name].widget = TokenBesideKey(form["opened_token"])
+
+
+def parts_of(version):
+    """The versions of the record's own parts (rows, items, values) saved in the version's revision."""
+    model = version._model
+    parts = []
+    for part_model, _accessor, attname in changes.part_relations(model):
+        for part in version.revision.version_set.filter(content_type__model=part_model._meta.model_name):
+            if part._model is part_model and str(part.field_dict.get(attname)) == str(version.object_id):
+                parts.append(part)
+    return parts
+
+
+def current_parts(model, pk):
+    """The record's parts as they are now."""
+    return [
+        part
+        for part_model, _accessor, attname in changes.part_relations(model)
+        for part in part_model._default_manager.filter(**{attname: pk}).order_by("pk")
+    ]
+
+
+def live_fields(obj):
+    """A record's fields as a version's field_dict names them, for comparing the two."""
+    fields = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+    for relation in obj._meta.many_to_many:
+        fields[relation.attname] = list(getattr(obj, relation.name).values_list("pk", flat=True))
+    return fields
+
+
+def revert_record(version):
+    """
+    Put one record back as ``version`` has it: the record and its own parts
+    (those in the version's revision restored, those added since deleted).
+    Unlike reversion's Revision.revert(), other records saved in the same
+    revision are left alone. Every write goes through changes.py, so the
+    acting user's rights are checked on each.
+    """
+    model = version._model
+    parts = parts_of(version)
+    kept = {(part._model, str(part.object_id)) for part in parts}
+    for part in current_parts(model, version.object_id):
+        if (type(part), str(part.pk)) not in kept:
+            part.delete()
+    version.revert()
+    for part in parts:
+        part.revert()
+
+
+def describe_revert(version):
+    """What a revert will do, for its confirmation screen: fields, parts restored, changed and deleted."""
+    model = version._model
+    live = model._default_manager.filter(pk=version.object_id).first()
+    plan = {"fields": [], "restored": [], "changed": [], "deleted": []}
+    if live is not None:
+        plan["fields"] = changed_fields(model, live_fields(live), version.field_dict)
+    parts = {(part._model, str(part.object_id)): part for part in parts_of(version)}
+    for part in current_parts(model, version.object_id):
+        old = parts.pop((type(part), str(part.pk)), None)
+        if old is None:
+            plan["deleted"].append(str(part))
+        else:
+            labels = [
+                label for label, _a, _b in changed_fields(type(part), live_fields(part), old.field_dict)
+            ]
+            if labels:
+                plan["changed"].append((old.object_repr, labels))
+    plan["restored"] = [part.object_repr for part in parts.values()]
+    return plan
+
+
+class _RollBack(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
 class HistoryAdminMixin(VersionAdmin):
-    """Every content admin: history with diffs, revert, recover, and the locking form."""
+    """Every content admin: history with diffs, scoped revert, recover, and the locking form."""
 
     form = EditConflictForm
     object_history_template = "admin/comparisons/object_history.html"
+    revision_form_template = "admin/comparisons/revision_form.html"
+    recover_form_template = "admin/comparisons/recover_form.html"
+
+    def create_revision(self, request):
+        """Every admin view that writes is one change set of the signed-in user's (see changes.py)."""
+        return changes.change_set(user=request.user)
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=EditConflictForm, **kwargs)
+
+    def get_changelist_formset(self, request, **kwargs):
+        return super().get_changelist_formset(request, formset=ListEditFormSet, **kwargs)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        with self.create_revision(request):
+            return super().delete_view(request, object_id, extra_context)
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        changes.explain(obj, entry.get_change_message())
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        changes.explain(obj, entry.get_change_message())
+        return entry
 
     def get_fieldsets(self, request, obj=None):
         """The token travels in every change form, whatever its fieldsets."""
@@ -94,16 +235,64 @@ class HistoryAdminMixin(VersionAdmin):
         (name, options), *rest = fieldsets
         return [(name, {**options, "fields": [*options["fields"], "opened_token"]}), *rest]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        parent = self.locking_parent(obj)
-        if parent is not None:
-            # An inline record saved on its own changes its parent's page: an editor
-            # with the parent's form open must be told.
-            parent.save(update_fields=["edit_token"])
-
-    def locking_parent(self, obj):
-        return None
+    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        """
+        reversion's revert and recover screen, with three differences: only a
+        user who may change every field of the record may use it; the revert
+        touches only the record and its own parts; and the screen lists every
+        field and part it will change, restore or delete.
+        """
+        if not changes.may_change_everything(request.user, self.model):
+            raise PermissionDenied
+        live = self.model._default_manager.filter(pk=version.object_id).first()
+        context = {
+            **(extra_context or {}),
+            "revert_plan": describe_revert(version),
+            "live_token": live.edit_token if live is not None else "",
+        }
+        if (
+            request.method == "POST"
+            and live is not None
+            and request.POST.get("live_token") != live.edit_token
+        ):
+            messages.error(
+                request,
+                gettext("This record changed after you opened the version; review what reverting does now."),
+            )
+            return redirect(request.path)
+        muted = mute_signals(pre_save, post_save, pre_delete, post_delete, m2m_changed)
+        try:
+            with changes.change_set(user=request.user):
+                with muted if request.method == "GET" else nullcontext():
+                    revert_record(version)
+                if request.method == "POST":
+                    restored = self.model._default_manager.get(pk=version.object_id)
+                    request.POST = request.POST.copy()
+                    request.POST["opened_token"] = restored.edit_token
+                response = self.changeform_view(request, quote(version.object_id), request.path, context)
+                if request.method == "POST" and response.status_code == 302:
+                    changes.explain(
+                        restored,
+                        gettext("Reverted to the version saved on %(datetime)s")
+                        % {
+                            "datetime": formats.date_format(
+                                timezone.localtime(version.revision.date_created), "DATETIME_FORMAT"
+                            )
+                        },
+                    )
+                    return response
+                if response.status_code != 200:
+                    raise RevertError(gettext("Could not load this version."))
+                # Shown, or refused by the form: either way nothing of the revert is kept.
+                response.template_name = template_name
+                response.render()
+                raise _RollBack(response)
+        except _RollBack as rollback:
+            return rollback.response
+        except (RevertError, models.ProtectedError) as error:
+            messages.error(request, str(error))
+            opts = self.model._meta
+            return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
 
     def history_view(self, request, object_id, extra_context=None):
         versions = list(

@@ -17,20 +17,19 @@ from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ..translated import OUTDATED, STATUS_LABELS
-
-
-def translation_languages(user):
-    """The language codes this user may write text in."""
-    return [code for code, _name in settings.LANGUAGES if user.has_perm(f"comparisons.translate_{code}")]
+from ..changes import may_change_everything, translation_languages
+from ..translation_status import OUTDATED, STATUS_LABELS
 
 
 class TranslatorRightsMixin:
-    """Shared by the content admins and their inlines."""
+    """
+    Shared by the content admins and their inlines: what the forms offer. The
+    rule itself is enforced on every write by comparisons/changes.py; these
+    only spare a translator a form that would be refused.
+    """
 
     def may_edit_everything(self, request):
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+        return may_change_everything(request.user, self.model)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) or bool(translation_languages(request.user))
@@ -60,9 +59,25 @@ class TranslatorRightsMixin:
             return super().get_prepopulated_fields(request, obj)
         return {}
 
+    def has_publish_permission(self, request):
+        """Publishing, unpublishing and reordering are structure: editors only."""
+        return self.may_edit_everything(request)
+
 
 class TranslatorAdminMixin(TranslatorRightsMixin):
     """For a model's own admin: refuse crafted POSTs and show the original beside each field."""
+
+    def get_changelist_instance(self, request):
+        """A translator's change list has no editable columns (``order`` is structure)."""
+        changelist = super().get_changelist_instance(request)
+        if not self.may_edit_everything(request):
+            changelist.list_editable = ()
+        return changelist
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and "_save" in request.POST and not self.may_edit_everything(request):
+            raise PermissionDenied("Only editors may change records from the list.")
+        return super().changelist_view(request, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and not self.may_edit_everything(request):
@@ -113,10 +128,6 @@ class TranslatorAdminMixin(TranslatorRightsMixin):
 
     class Media:
         css = {"all": ["comparisons/admin/translations.css"]}
-
-
-class TranslatorInlineMixin(TranslatorRightsMixin):
-    pass
 
 
 class TranslationStatusFilter(admin.SimpleListFilter):

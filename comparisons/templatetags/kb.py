@@ -10,7 +10,7 @@ from django.utils.html import _json_script_escapes, conditional_escape, format_h
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
-from comparisons.translated import OUTDATED
+from comparisons.translation_status import OUTDATED
 
 register = template.Library()
 

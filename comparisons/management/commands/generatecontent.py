@@ -2,18 +2,18 @@
 Add a synthetic knowledge base of a given size, for benchmarks only.
 
 Bulk inserts (no save(), no signals) so that 100 000 comparisons with their
-rows in three languages take a minute, not an hour. The records are marked as
-synthetic by their slugs and their source; the page cache is told at the end.
+rows in three languages take a minute, not an hour: an import in the sense of
+comparisons/changes.py, announced like any change but without a revision per
+record. The records are marked as synthetic by their slugs and their source.
 """
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from comparisons.cache import new_version
+from comparisons import changes
 from comparisons.models import Attribute, Category, Comparison, ComparisonRow, Source
-from comparisons.translated import fingerprint
+from comparisons.translation_status import fingerprint
 
 LANGUAGES = ("en", "uk", "de")
 WORDS = {"en": "Synthetic", "uk": "Синтетичний", "de": "Synthetisch"}
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         if comparisons > categories * (categories - 1) // 2:
             raise CommandError("Too many comparisons for that many categories.")
         started = time.monotonic()
-        with transaction.atomic():
+        with changes.change_set(reason="Synthetic content for benchmarks", importing=True):
             source = Source.objects.create(
                 seed_file=f"synthetic-{int(time.time())}",
                 language="en",
@@ -88,7 +88,6 @@ class Command(BaseCommand):
             self.insert_comparisons(
                 [category.pk for category in made], comparisons, attributes, source, batch
             )
-        new_version()
         if options["verbosity"]:
             self.stdout.write(
                 f"Added {categories} categories and {comparisons} comparisons with {rows} rows each "

@@ -17,9 +17,9 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
-from django.db import DatabaseError, connection, transaction
-from reversion import add_to_revision, create_revision, is_registered, set_comment
+from django.db import DatabaseError, connection
 
+from comparisons import changes
 from comparisons.backup import FORMAT_VERSION
 
 DEFAULT_FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -38,7 +38,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         paths = self.fixture_files(options["paths"] or [DEFAULT_FIXTURES])
         try:
-            with transaction.atomic():
+            # One import: written as the files say, one revision per record, announced once committed.
+            reason = "Loaded from " + ", ".join(path.name for path in paths)
+            with changes.change_set(reason=reason, importing=True):
                 loaded = [(path, record) for path in paths for record in self.read(path)]
                 for _path, record in loaded:
                     record.save()
@@ -48,7 +50,6 @@ class Command(BaseCommand):
                 for path, record in loaded:
                     self.validate(path, record.object)
                 self.reset_sequences({type(record.object) for _path, record in loaded})
-                self.start_history([record.object for _path, record in loaded], paths)
         except DatabaseError as error:
             raise CommandError(f"Nothing was loaded: the database refused a record: {error}") from error
         if options["verbosity"]:
@@ -60,14 +61,6 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
-
-    def start_history(self, objects, paths):
-        """Record what was loaded as a revision, so the admin's history and revert start from it."""
-        with create_revision():
-            set_comment("Loaded from " + ", ".join(path.name for path in paths))
-            for obj in objects:
-                if is_registered(type(obj)):
-                    add_to_revision(obj)
 
     def fixture_files(self, paths):
         files = []

@@ -4,7 +4,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from comparisons.translated import MISSING, OUTDATED, UP_TO_DATE
+from comparisons.translation_status import MISSING, OUTDATED, UP_TO_DATE
 
 
 class Command(BaseCommand):

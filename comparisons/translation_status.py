@@ -51,10 +51,6 @@ class TranslatedFields(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
-        self.record_translation_bases()
-        super().save(*args, **kwargs)
-
     @classmethod
     def translated_fields(cls):
         return registered_fields(cls)
@@ -89,16 +85,14 @@ class TranslatedFields(models.Model):
             for language in language_codes()
         }
 
-    def record_translation_bases(self):
+    def record_translation_bases(self, stored):
         """
         A translation saved with new text is up to date with the original as it
         stands now; one left alone keeps the fingerprint it had, so a change of
-        the original makes it outdated.
+        the original makes it outdated. ``stored`` holds the columns as they are
+        in the database ({} for a new record); comparisons/changes.py calls this
+        on every save.
         """
-        columns = [f"{f}_{code}" for f in self.translated_fields() for code in language_codes()]
-        stored = {}
-        if self.pk is not None:
-            stored = type(self)._base_manager.filter(pk=self.pk).values(*columns).first() or {}
         bases = {field: dict(self.translated_from.get(field, {})) for field in self.translated_fields()}
         for field in self.translated_fields():
             original = getattr(self, f"{field}_{self.original_language}")

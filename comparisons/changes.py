@@ -1,0 +1,430 @@
+"""
+What happens when content changes.
+
+Every write of a content record passes through here, whichever way it comes:
+an admin change form and its inlines, a bulk action, ``list_editable``,
+History's revert and recover, ``loadcontent``, ``generatecontent``, the shell.
+In this order:
+
+1. **Who may change what.** The acting user (the signed-in user during a
+   request, see ``ActingUserMiddleware``; nobody, i.e. the operator, for
+   commands) needs the model's change permission to change any field, or a
+   translator's right to change only the text columns of their own languages.
+   Adding and deleting need the model's add and delete permissions. Anything
+   else raises ``PermissionDenied`` and the transaction rolls back.
+2. **Bookkeeping.** A new edit token (optimistic locking: see
+   admin/history.py), ``updated_at``, and the fingerprints that tell each
+   translation's status (translation_status.py). An import keeps what its file
+   says, so that a backup restores exactly.
+3. **History.** One revision per changed record, with who and why. A page's
+   record owns its parts, a comparison its rows and a category its items and
+   values: a change of a part is a new revision of its owner, and reverting
+   an owner touches only it and its own parts.
+4. **Announcement.** Once the transaction commits, ``content_changed`` is sent
+   with every record that changed and which of its fields.
+
+Django's model signals are the hook because they are the one place that every
+ORM write passes: ``save()``, the raw saves of fixtures and of a revert,
+cascaded deletes and many-to-many changes. The two writes that send none,
+``QuerySet.update()`` and ``bulk_create()``, are refused on content querysets
+(see ``ContentQuerySet``), but for ``bulk_create()`` inside an import.
+
+Writes inside ``change_set()`` (every admin view, the commands) are versioned
+before their transaction commits, one revision per owner. Writes outside one
+(the shell, a script, Django's ``loaddata``) are checked and kept the same
+way, and versioned once their transaction commits.
+"""
+
+import contextvars
+import logging
+import threading
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import reversion
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.dispatch import Signal
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+# Sent once a change is committed, with ``changes``: a tuple of Change.
+content_changed = Signal()
+
+# Columns the write path keeps itself; nobody edits them, so no right is needed.
+BOOKKEEPING = frozenset({"edit_token", "translated_from", "updated_at"})
+
+ADDED, CHANGED, DELETED = "added", "changed", "deleted"
+
+_acting_user = contextvars.ContextVar("acting_user", default=None)
+_change_set = contextvars.ContextVar("change_set", default=None)
+_pending = threading.local()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One record that changed: its model, key, what happened and which fields."""
+
+    model: type
+    pk: object
+    action: str
+    fields: frozenset = frozenset()
+
+
+@dataclass
+class ChangeSet:
+    user: object = None
+    reason: str = ""
+    importing: bool = False
+    changes: dict = field(default_factory=dict)
+    # (model, pk) of the record to version for each changed one: itself, or its owner.
+    owners: dict = field(default_factory=dict)
+    reasons: dict = field(default_factory=dict)
+    # Owners whose parts changed: their edit token is renewed at the end.
+    touched: dict = field(default_factory=dict)
+    # Records bulk-inserted by an import: announced, not versioned.
+    unversioned: set = field(default_factory=set)
+
+    def record(self, model, pk, action, fields=(), owner=None):
+        key = (model, pk)
+        earlier = self.changes.get(key)
+        if earlier is not None:
+            if earlier.action == ADDED and action != DELETED:
+                action = ADDED
+            fields = earlier.fields | frozenset(fields)
+        self.changes[key] = Change(model, pk, action, frozenset(fields))
+        self.owners.setdefault(key, owner or key)
+
+    def added(self, obj):
+        change = self.changes.get((type(obj), obj.pk))
+        return change is not None and change.action == ADDED
+
+    def versioned_owners(self):
+        """(model, pk) of every record to version, once each, in the order they changed."""
+        return list(dict.fromkeys(o for key, o in self.owners.items() if key not in self.unversioned))
+
+
+def is_content(model):
+    return model._meta.app_label == "comparisons"
+
+
+def owner_of(instance):
+    """The record whose page and history this one belongs to, as (model, pk); None for a page's own record."""
+    owner_field = getattr(type(instance), "owner_field", None)
+    if owner_field is None:
+        return None
+    related = instance._meta.get_field(owner_field)
+    return (related.related_model, getattr(instance, related.attname))
+
+
+# Who may change what -------------------------------------------------------
+
+
+def acting_user():
+    return _acting_user.get()
+
+
+@contextmanager
+def acting_as(user):
+    token = _acting_user.set(user)
+    try:
+        yield
+    finally:
+        _acting_user.reset(token)
+
+
+def checking_user():
+    current = _change_set.get()
+    return current.user if current is not None else acting_user()
+
+
+def translation_languages(user):
+    """The language codes this user may write text in."""
+    return [code for code, _name in settings.LANGUAGES if user.has_perm(f"comparisons.translate_{code}")]
+
+
+def may_change_everything(user, model):
+    return user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")
+
+
+def writable_fields(user, model):
+    """The columns of ``model`` this user may change: None for all of them."""
+    if user is None or may_change_everything(user, model):
+        return None
+    translated = getattr(model, "translated_fields", tuple)()
+    return {f"{name}_{code}" for name in translated for code in translation_languages(user)}
+
+
+def refuse(user, what):
+    name = user.get_username() if user is not None and user.is_authenticated else "anonymous"
+    raise PermissionDenied(f"{name} may not {what}.")
+
+
+def check_may(user, action, model):
+    if user is not None and not user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}"):
+        refuse(user, f"{action} {model._meta.verbose_name_plural}")
+
+
+def check_may_change(user, model, fields):
+    allowed = writable_fields(user, model)
+    if allowed is None:
+        return
+    forbidden = sorted(set(fields) - BOOKKEEPING - allowed)
+    if forbidden:
+        refuse(user, f"change {', '.join(forbidden)} of {model._meta.verbose_name_plural}")
+
+
+# The change set: a unit of work ----------------------------------------------
+
+
+@contextmanager
+def change_set(user=None, reason="", importing=False):
+    """
+    One unit of work, in one transaction: the writes inside it are checked as
+    ``user``'s (the acting user by default), versioned one revision per owner
+    before the transaction commits, and announced after. A nested use joins
+    the outer one.
+    """
+    outer = _change_set.get()
+    if outer is not None:
+        if reason and not outer.reason:
+            outer.reason = reason
+        yield outer
+        return
+    user = user if user is not None else acting_user()
+    with transaction.atomic(), acting_as(user):
+        current = ChangeSet(user=user, reason=reason, importing=importing)
+        token = _change_set.set(current)
+        try:
+            yield current
+            finish(current)
+        finally:
+            _change_set.reset(token)
+
+
+def explain(obj, reason):
+    """Why ``obj`` changed, for its revision (the admin's change message)."""
+    current = _change_set.get()
+    if current is not None and reason:
+        current.reasons[owner_of(obj) or (type(obj), obj.pk)] = reason
+
+
+def finish(current):
+    """Renew the touched owners' tokens, write one revision per owner, announce on commit."""
+    if not current.changes:
+        return
+    if not current.importing:
+        for model, pk in current.touched:
+            # The owner's own save is not needed, only a new token: a plain UPDATE.
+            model._base_manager.filter(pk=pk).update(edit_token=uuid.uuid4().hex)
+    write_revisions(current)
+    changes = tuple(current.changes.values())
+    transaction.on_commit(lambda: content_changed.send(sender=ChangeSet, changes=changes), robust=True)
+
+
+def write_revisions(current):
+    user = current.user if getattr(current.user, "pk", None) else None
+    for model, pk in current.versioned_owners():
+        if not reversion.is_registered(model):
+            continue
+        obj = model._default_manager.filter(pk=pk).first()
+        if obj is None:
+            continue  # deleted: its last version stays, for Recover
+        with reversion.create_revision(atomic=False):
+            reversion.set_user(user)
+            reversion.set_comment(current.reasons.get((model, pk)) or current.reason)
+            reversion.add_to_revision(obj)
+
+
+def pending_change_set():
+    """
+    Where a write outside change_set() is noted: the change set of its
+    transaction, finished once that commits, or, outside a transaction, None.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None
+    pending = getattr(_pending, "change_set", None)
+    # A commit or a rollback gives the connection a new list of callbacks: a new transaction.
+    if pending is None or pending.finished or pending.queue is not connection.run_on_commit:
+        pending = _pending.change_set = ChangeSet(user=acting_user())
+        pending.finished, pending.queue = False, connection.run_on_commit
+
+    def commit():
+        if pending.finished:
+            return
+        pending.finished = True
+        try:
+            with transaction.atomic():
+                finish(pending)
+        except Exception:  # the change is committed; only its history entry is lost
+            logger.exception("Could not record the history of a committed change")
+
+    # One callback per write, so that the first to run finishes the lot
+    # (and a test that captures the callbacks of one write sees it finished).
+    transaction.on_commit(commit)
+    return pending
+
+
+def note(model, pk, action, fields=(), owner=None):
+    """Record a write in its change set, and its owner's, and finish it if it stands alone."""
+    current = _change_set.get() or pending_change_set()
+    alone = current is None
+    if alone:
+        current = ChangeSet(user=acting_user())
+    current.record(model, pk, action, fields, owner)
+    if owner is not None:
+        current.touched.setdefault(owner)
+        current.record(*owner, CHANGED, {part_name(model)})
+    if alone:
+        with transaction.atomic():
+            finish(current)
+
+
+def part_relations(model):
+    """[(part model, accessor on the owner, key column on the part)] of a page's record."""
+    return [
+        (part, part_name(part), part._meta.get_field(part.owner_field).attname)
+        for part in apps.get_app_config("comparisons").get_models()
+        if part.owner_field is not None and part._meta.get_field(part.owner_field).related_model is model
+    ]
+
+
+def part_name(model):
+    """The name a part's owner knows its parts by: rows, items, attribute_values."""
+    return model._meta.get_field(model.owner_field).remote_field.get_accessor_name()
+
+
+def added_in_this_change(obj):
+    current = _change_set.get() or getattr(_pending, "change_set", None)
+    return current is not None and current.added(obj)
+
+
+# The hooks -------------------------------------------------------------------
+
+
+def compared_columns(model):
+    """The concrete columns a change is judged on: not the key, not modeltranslation's base columns."""
+    translated = set(getattr(model, "translated_fields", tuple)())
+    return [f.attname for f in model._meta.concrete_fields if not f.primary_key and f.name not in translated]
+
+
+def same(old, new):
+    if isinstance(old, str | None) and isinstance(new, str | None):
+        return (old or "") == (new or "")
+    return old == new
+
+
+def before_save(sender, instance, raw, **kwargs):
+    user = checking_user()
+    columns = compared_columns(sender)
+    stored = None
+    if instance.pk is not None:
+        stored = sender._base_manager.filter(pk=instance.pk).values(*columns).first()
+    if stored is None:
+        check_may(user, "add", sender)
+        changed = set(columns)
+    else:
+        changed = {name for name in columns if not same(stored[name], getattr(instance, name))}
+        check_may_change(user, sender, changed)
+    instance._write = (ADDED if stored is None else CHANGED, changed - BOOKKEEPING)
+    current = _change_set.get()
+    if current.importing if current is not None else raw:
+        return  # an import (loadcontent, or Django's loaddata) restores records as they were
+    instance.edit_token = uuid.uuid4().hex
+    if hasattr(instance, "updated_at"):
+        instance.updated_at = timezone.now()
+    if not raw:
+        # A restored version (raw) keeps the statuses it had; a new text is judged now.
+        instance.record_translation_bases(stored or {})
+
+
+def after_save(sender, instance, **kwargs):
+    action, fields = getattr(instance, "_write", (CHANGED, set()))
+    note(sender, instance.pk, action, fields, owner_of(instance))
+
+
+def before_delete(sender, instance, **kwargs):
+    check_may(checking_user(), "delete", sender)
+
+
+def after_delete(sender, instance, **kwargs):
+    note(sender, instance.pk, DELETED, (), owner_of(instance))
+
+
+def on_relation_change(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Many-to-many (a record's sources) is structure: the full change right is needed."""
+    if reverse:
+        records = [(model, pk) for pk in pk_set or ()]
+        owner_model = model
+    else:
+        records = [(type(instance), instance.pk)]
+        owner_model = type(instance)
+    relation = next(f for f in owner_model._meta.many_to_many if f.remote_field.through is sender)
+    if action.startswith("pre_"):
+        if reverse and pk_set is None:  # clearing from the other side touches records we cannot list
+            check_may_change(checking_user(), owner_model, {relation.name})
+        elif reverse or not added_in_this_change(instance):
+            check_may_change(checking_user(), owner_model, {relation.name})
+        return
+    for record_model, pk in records:
+        note(record_model, pk, CHANGED, {relation.name})
+
+
+def bulk_created(model, objects):
+    """Records inserted in bulk by an import: announced, never versioned one by one."""
+    current = _change_set.get()
+    if current is None or not current.importing or current.user is not None:
+        raise PermissionDenied("Bulk inserts of content are for imports by the operator only.")
+    for obj in objects:
+        current.record(model, obj.pk, ADDED)
+        current.unversioned.add((model, obj.pk))
+
+
+class ContentQuerySet(models.QuerySet):
+    """Refuses the writes that would skip the write path (they send no signals)."""
+
+    def update(self, **kwargs):
+        raise TypeError(
+            f"{self.model.__name__}.objects.update() would skip the rules of comparisons/changes.py: "
+            "change the records with save() instead."
+        )
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        raise TypeError(f"{self.model.__name__}.objects.bulk_update() would skip comparisons/changes.py.")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        made = super().bulk_create(objs, *args, **kwargs)
+        bulk_created(self.model, made)
+        return made
+
+
+def connect():
+    for model in apps.get_app_config("comparisons").get_models():
+        uid = f"changes-{model.__name__}"
+        pre_save.connect(before_save, sender=model, dispatch_uid=f"{uid}-pre-save")
+        post_save.connect(after_save, sender=model, dispatch_uid=f"{uid}-post-save")
+        pre_delete.connect(before_delete, sender=model, dispatch_uid=f"{uid}-pre-delete")
+        post_delete.connect(after_delete, sender=model, dispatch_uid=f"{uid}-post-delete")
+        for relation in model._meta.many_to_many:
+            m2m_changed.connect(
+                on_relation_change,
+                sender=relation.remote_field.through,
+                dispatch_uid=f"{uid}-{relation.name}",
+            )
+
+
+class ActingUserMiddleware:
+    """During a request, content writes are the signed-in user's (anonymous may write nothing)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with acting_as(request.user):
+            return self.get_response(request)

@@ -1,0 +1,398 @@
+"""
+One write path (comparisons/changes.py): every way content can change obeys
+the same rules. The matrix crosses each role with each way into the admin,
+with crafted POSTs where a form would not offer the change; the tests after
+it call the write path directly, as a command or the shell would.
+"""
+
+import pytest
+import reversion
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
+from reversion.models import Version
+
+from comparisons import changes
+from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Source
+from tests.conftest import trilingual
+from tests.test_admin import form_data
+
+ROLES = ["anonymous", "translator-en", "translator-uk", "translator-de", "editor", "superuser"]
+EDITORS = {"editor", "superuser"}
+PASSWORD = "a-long-test-password"
+
+
+def make_user(role):
+    User = get_user_model()
+    if role == "superuser":
+        return User.objects.create_superuser("root", "root@example.com", PASSWORD)
+    user = User.objects.create_user(role, f"{role}@example.com", PASSWORD, is_staff=True)
+    group = "editor" if role == "editor" else f"translator ({role.removeprefix('translator-')})"
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def own_language(role):
+    return role.removeprefix("translator-") if role.startswith("translator-") else "uk"
+
+
+@pytest.fixture
+def history_seeded(db):
+    """The seeds as `make run` loads them: each record starts its history."""
+    call_command("loadcontent", verbosity=0)
+
+
+@pytest.fixture
+def as_role(client, seeded):
+    def sign_in(role):
+        if role != "anonymous":
+            client.force_login(make_user(role))
+        return client
+
+    return sign_in
+
+
+def bpo_vs_kpo():
+    return Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+
+
+def admin_url(model, action, *args):
+    return reverse(f"admin:comparisons_{model._meta.model_name}_{action}", args=args)
+
+
+def post_change_form(client, obj, **changes_):
+    url = admin_url(type(obj), "change", obj.pk)
+    response = client.get(url)
+    data = form_data(response) if response.status_code == 200 else {}
+    data.update(changes_)
+    return client.post(url, data)
+
+
+# Each path: does the change, returns a function that tells whether it took effect.
+
+
+def change_form_own_text(client, role):
+    field = f"key_difference_{own_language(role)}"
+    post_change_form(client, bpo_vs_kpo(), **{field: "Changed through the form."})
+    return lambda: getattr(bpo_vs_kpo(), field) == "Changed through the form."
+
+
+def change_form_structure(client, role):
+    category = Category.objects.get(slug="ito")
+    post_change_form(client, category, slug="renamed-ito")
+    return lambda: Category.objects.filter(slug="renamed-ito").exists()
+
+
+def inline_own_text(client, role):
+    field = f"rows-0-first_value_{own_language(role)}"
+    post_change_form(client, bpo_vs_kpo(), **{field: "Changed inline."})
+    column = field.removeprefix("rows-0-")
+    return lambda: bpo_vs_kpo().rows.filter(**{column: "Changed inline."}).exists()
+
+
+def inline_structure(client, role):
+    post_change_form(client, bpo_vs_kpo(), **{"rows-0-order": "77"})
+    return lambda: bpo_vs_kpo().rows.filter(order=77).exists()
+
+
+def inline_delete(client, role):
+    count = bpo_vs_kpo().rows.count()
+    post_change_form(client, bpo_vs_kpo(), **{"rows-0-DELETE": "on"})
+    return lambda: bpo_vs_kpo().rows.count() == count - 1
+
+
+def bulk_publish(client, role):
+    comparison = bpo_vs_kpo()
+    comparison.is_published = False
+    comparison.save()
+    client.post(
+        admin_url(Comparison, "changelist"), {"action": "publish", "_selected_action": [comparison.pk]}
+    )
+    return lambda: bpo_vs_kpo().is_published
+
+
+def bulk_unpublish(client, role):
+    client.post(
+        admin_url(Comparison, "changelist"), {"action": "unpublish", "_selected_action": [bpo_vs_kpo().pk]}
+    )
+    return lambda: not bpo_vs_kpo().is_published
+
+
+def bulk_delete(client, role):
+    item = CategoryItem.objects.order_by("pk").first()
+    client.post(
+        admin_url(CategoryItem, "changelist"),
+        {"action": "delete_selected", "_selected_action": [item.pk], "post": "yes"},
+    )
+    return lambda: not CategoryItem.objects.filter(pk=item.pk).exists()
+
+
+def list_editable(client, role):
+    attribute = Attribute.objects.order_by("pk").first()
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-id": str(attribute.pk),
+        "form-0-order": "99",
+        "form-0-opened_token": attribute.edit_token,
+        "_save": "Save",
+    }
+    client.post(admin_url(Attribute, "changelist"), data)
+    return lambda: Attribute.objects.get(pk=attribute.pk).order == 99
+
+
+def revert(client, role):
+    comparison = bpo_vs_kpo()
+    with changes.change_set(reason="The version to go back to"):
+        comparison.save()
+    with changes.change_set(reason="A newer text"):
+        comparison.key_difference_en = "A newer English text."
+        comparison.save()
+    first = Version.objects.get_for_object(comparison).order_by("pk").first()
+    url = admin_url(Comparison, "revision", comparison.pk, first.pk)
+    data = {"live_token": bpo_vs_kpo().edit_token, "opened_token": bpo_vs_kpo().edit_token}
+    response = client.get(url)
+    if response.status_code == 200:
+        data = form_data(response)
+    client.post(url, data)
+    return lambda: bpo_vs_kpo().key_difference_en != "A newer English text."
+
+
+def recover(client, role):
+    with changes.change_set(reason="The version to recover"):
+        bpo_vs_kpo().save()
+    with changes.change_set(reason="Deleted by the operator"):
+        bpo_vs_kpo().delete()
+    version = Version.objects.get_deleted(Comparison).first()
+    url = admin_url(Comparison, "recover", version.pk)
+    response = client.get(url)
+    client.post(url, form_data(response) if response.status_code == 200 else {})
+    return lambda: Comparison.objects.filter(first__slug="bpo", second__slug="kpo").exists()
+
+
+def add(client, role):
+    client.post(
+        admin_url(Attribute, "add"),
+        {"slug": "new-attribute", **trilingual("label", "New"), "order": "9", "original_language": "en"},
+    )
+    return lambda: Attribute.objects.filter(slug="new-attribute").exists()
+
+
+def delete(client, role):
+    row = ComparisonRow.objects.order_by("pk").first()
+    client.post(admin_url(ComparisonRow, "delete", row.pk), {"post": "yes"})
+    return lambda: not ComparisonRow.objects.filter(pk=row.pk).exists()
+
+
+PATHS = [
+    change_form_own_text,
+    change_form_structure,
+    inline_own_text,
+    inline_structure,
+    inline_delete,
+    bulk_publish,
+    bulk_unpublish,
+    bulk_delete,
+    list_editable,
+    revert,
+    recover,
+    add,
+    delete,
+]
+TRANSLATORS_MAY = {change_form_own_text, inline_own_text}
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda path: path.__name__)
+@pytest.mark.parametrize("role", ROLES)
+def test_every_path_obeys_the_same_rights(as_role, role, path):
+    took_effect = path(as_role(role), role)
+    if role in EDITORS:
+        expected = True
+    elif role == "anonymous":
+        expected = False
+    else:
+        expected = path in TRANSLATORS_MAY
+    assert took_effect() is expected
+
+
+# The write path itself, as a command or the shell meets it
+
+
+def test_a_translator_cannot_write_another_language_whatever_the_code(history_seeded):
+    translator = make_user("translator-uk")
+    comparison = bpo_vs_kpo()
+    with changes.acting_as(translator):
+        comparison.key_difference_uk = "Дозволено."
+        comparison.save()
+        comparison.key_difference_en = "Not allowed."
+        # A refused write rolls back its transaction: each gets its own here.
+        with pytest.raises(PermissionDenied, match="key_difference_en"), transaction.atomic():
+            comparison.save()
+        with pytest.raises(PermissionDenied), transaction.atomic():
+            comparison.sources.clear()
+        with pytest.raises(PermissionDenied), transaction.atomic():
+            comparison.rows.first().delete()
+    assert bpo_vs_kpo().key_difference_en != "Not allowed."
+    assert bpo_vs_kpo().key_difference_uk == "Дозволено."
+
+
+def test_anonymous_requests_may_write_nothing(history_seeded):
+    from django.contrib.auth.models import AnonymousUser
+
+    with changes.acting_as(AnonymousUser()), pytest.raises(PermissionDenied), transaction.atomic():
+        Source.objects.create(seed_file="x.txt", language="en", title_en="x", site_en="x")
+
+
+def test_writes_that_skip_the_signals_are_refused(history_seeded):
+    with pytest.raises(TypeError, match="changes.py"):
+        Category.objects.filter(slug="bpo").update(order=5)
+    with pytest.raises(TypeError):
+        Category.objects.bulk_update(list(Category.objects.all()), ["order"])
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        Attribute.objects.bulk_create([Attribute(slug="bulk", label_en="Bulk")])
+
+
+def test_each_record_of_an_import_has_its_own_revision(history_seeded):
+    comparison = bpo_vs_kpo()
+    versions = Version.objects.get_for_object(comparison)
+    assert versions.count() == 1
+    revision = versions.get().revision
+    objects = {(v.content_type.model, v.object_id) for v in revision.version_set.all()}
+    rows = {("comparisonrow", str(pk)) for pk in comparison.rows.values_list("pk", flat=True)}
+    assert objects == {("comparison", str(comparison.pk))} | rows
+    assert revision.comment.startswith("Loaded from")
+
+
+def test_a_change_is_announced_with_exactly_the_records_it_changed(
+    history_seeded, django_capture_on_commit_callbacks
+):
+    announced = []
+
+    def receiver(changes, **kwargs):
+        announced.extend(changes)
+
+    changes.content_changed.connect(receiver)
+    try:
+        row = bpo_vs_kpo().rows.order_by("pk").first()
+        with django_capture_on_commit_callbacks(execute=True), changes.change_set(reason="test"):
+            row.first_value_de = "Neu."
+            row.save()
+    finally:
+        changes.content_changed.disconnect(receiver)
+    assert {(c.model, c.pk, c.action, c.fields) for c in announced} == {
+        (ComparisonRow, row.pk, changes.CHANGED, frozenset({"first_value_de"})),
+        (Comparison, row.comparison_id, changes.CHANGED, frozenset({"rows"})),
+    }
+
+
+def test_a_part_changed_on_its_own_renews_its_owners_token_and_history(history_seeded):
+    comparison = bpo_vs_kpo()
+    token = comparison.edit_token
+    with changes.change_set(reason="A row alone"):
+        row = comparison.rows.first()
+        row.second_value_en = "Changed alone."
+        row.save()
+    assert bpo_vs_kpo().edit_token != token
+    latest = Version.objects.get_for_object(comparison).first()
+    assert latest.revision.comment == "A row alone"
+
+
+def test_bulk_publication_keeps_history_token_and_time(as_role, history_seeded):
+    client = as_role("editor")
+    comparison = bpo_vs_kpo()
+    before = (
+        comparison.edit_token,
+        comparison.updated_at,
+        Version.objects.get_for_object(comparison).count(),
+    )
+    client.post(
+        admin_url(Comparison, "changelist"), {"action": "unpublish", "_selected_action": [comparison.pk]}
+    )
+    after = bpo_vs_kpo()
+    assert after.edit_token != before[0] and after.updated_at > before[1]
+    assert Version.objects.get_for_object(comparison).count() == before[2] + 1
+
+
+def test_list_editable_refuses_a_stale_save(as_role):
+    client = as_role("editor")
+    attribute = Attribute.objects.order_by("pk").first()
+    opened = attribute.edit_token
+    attribute.label_en = "Saved by someone else meanwhile"
+    attribute.save()
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-id": str(attribute.pk),
+        "form-0-order": "99",
+        "form-0-opened_token": opened,
+        "_save": "Save",
+    }
+    response = client.post(admin_url(Attribute, "changelist"), data)
+    assert response.status_code == 200
+    assert "Someone else saved this record" in response.content.decode()
+    assert Attribute.objects.get(pk=attribute.pk).order != 99
+
+
+def test_the_change_list_carries_the_edit_token(as_role):
+    html = as_role("editor").get(admin_url(Attribute, "changelist")).content.decode()
+    assert 'name="form-0-opened_token"' in html
+
+
+def test_reverting_one_record_leaves_the_others_of_its_revision_alone(as_role):
+    client = as_role("editor")
+    kpo = Category.objects.get(slug="kpo")
+    comparison = Comparison.objects.get(first__slug="bpo", second__slug="call-centre")
+    # One revision holding several records, as imports made before the write path did.
+    with reversion.create_revision():
+        reversion.add_to_revision(kpo)
+        reversion.add_to_revision(comparison)
+    kpo.name_en = "Knowledge work, renamed since"
+    kpo.save()
+    added = ComparisonRow.objects.create(
+        comparison=comparison,
+        attribute=Attribute.objects.exclude(rows__comparison=comparison).first(),
+        first_value_en="added since",
+        second_value_en="added since",
+        source=Source.objects.first(),
+    )
+    comparison.conclusion_en = "A conclusion written since."
+    comparison.save()
+    first = Version.objects.get_for_object(comparison).order_by("pk").first()
+    url = admin_url(Comparison, "revision", comparison.pk, first.pk)
+
+    screen = client.get(url)
+    plan = screen.context["revert_plan"]
+    assert [label for label, _now, _then in plan["fields"]] == ["conclusion (en)"]
+    assert plan["deleted"] == [str(added)]
+    assert "added since" in screen.content.decode() or str(added) in screen.content.decode()
+
+    assert client.post(url, form_data(screen)).status_code == 302
+    assert Category.objects.get(slug="kpo").name_en == "Knowledge work, renamed since"
+    assert not ComparisonRow.objects.filter(pk=added.pk).exists()
+    assert Comparison.objects.get(pk=comparison.pk).conclusion_en != "A conclusion written since."
+
+
+def test_a_revert_refuses_when_the_record_changed_after_the_screen_was_opened(as_role, history_seeded):
+    client = as_role("editor")
+    comparison = bpo_vs_kpo()
+    comparison.conclusion_en = "Second version."
+    comparison.save()
+    first = Version.objects.get_for_object(comparison).order_by("pk").first()
+    url = admin_url(Comparison, "revision", comparison.pk, first.pk)
+    data = form_data(client.get(url))
+    comparison.refresh_from_db()
+    comparison.conclusion_en = "Third version, saved meanwhile."
+    comparison.save()
+    response = client.post(url, data, follow=True)
+    assert "changed after you opened" in response.content.decode()
+    assert bpo_vs_kpo().conclusion_en == "Third version, saved meanwhile."
+
+
+def test_history_shows_the_revert_plan_to_editors_only(as_role, history_seeded):
+    comparison = bpo_vs_kpo()
+    first = Version.objects.get_for_object(comparison).first()
+    url = admin_url(Comparison, "revision", comparison.pk, first.pk)
+    assert as_role("translator-uk").get(url).status_code == 403
