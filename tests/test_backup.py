@@ -1,15 +1,19 @@
 """Backups: export and import round-trip byte for byte, and a bad backup writes nothing."""
 
 import json
+import threading
 
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from comparisons.backup import FILES
+from comparisons.backup import FILES, fixture_paths
+from comparisons.management.commands import exportcontent
 from comparisons.management.commands.loadcontent import DEFAULT_FIXTURES
-from comparisons.models import Comparison
-from tests.conftest import change
+from comparisons.models import Category, Comparison, Source
+from tests.conftest import change, trilingual
 
 CONTENT_MODELS = list(apps.get_app_config("comparisons").get_models())
 
@@ -63,3 +67,78 @@ def test_a_backup_from_a_newer_format_is_refused(db, tmp_path):
     (tmp_path / "manifest.json").write_text('{"format": 99}')
     with pytest.raises(CommandError, match="format 99"):
         call_command("loadcontent", str(tmp_path), verbosity=0)
+
+
+# The snapshot tests commit for real (a second connection must see the first
+# one's data) and need PostgreSQL: on SQLite one transaction is one snapshot
+# already, and a second connection could not write during the export anyway.
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL only: on SQLite one transaction is one snapshot, and nobody can write meanwhile",
+)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_export_reads_in_one_repeatable_read_read_only_transaction(tmp_path):
+    with CaptureQueriesContext(connection) as queries:
+        call_command("exportcontent", str(tmp_path), verbosity=0)
+    statements = [query["sql"] for query in queries]
+    assert statements[:2] == ["BEGIN", "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"]
+    assert statements[-1] == "COMMIT"
+
+
+def add_a_category_and_its_comparison():
+    """What an editor's save does meanwhile, on a connection (and in a transaction) of its own."""
+    try:
+        category = Category.objects.create(
+            slug="rpo",
+            **trilingual("abbreviation", "RPO"),
+            **trilingual("name", "Recruitment process outsourcing"),
+            **trilingual("summary", "Hiring, outsourced."),
+            **trilingual("description", "A longer text about RPO."),
+        )
+        comparison = Comparison.objects.create(
+            first=Category.objects.get(slug="bpo"),
+            second=category,
+            **trilingual("key_difference", "RPO is BPO for hiring."),
+            **trilingual("introduction", "An introduction."),
+            **trilingual("conclusion", "A conclusion."),
+        )
+        comparison.sources.add(Source.objects.first())
+    finally:
+        connection.close()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_an_export_during_a_concurrent_insert_restores_cleanly(tmp_path, monkeypatch):
+    call_command("loaddata", *fixture_paths(DEFAULT_FIXTURES), verbosity=0)
+    comparisons_before = Comparison.objects.count()
+    serialize = exportcontent.serialize
+
+    def serialize_then_let_an_editor_save(models):
+        text = serialize(models)
+        if Category in models:  # between the categories file and the comparisons file
+            editor = threading.Thread(target=add_a_category_and_its_comparison)
+            editor.start()
+            editor.join()
+        return text
+
+    monkeypatch.setattr(exportcontent, "serialize", serialize_then_let_an_editor_save)
+    backup, again = tmp_path / "backup", tmp_path / "again"
+    call_command("exportcontent", str(backup), verbosity=0)
+    assert Comparison.objects.filter(second__slug="rpo").exists(), "the insert during the export failed"
+
+    exported = {name: json.loads((backup / name).read_text()) for name in FILES}
+    categories = {r["pk"] for r in exported["02_categories.json"] if r["model"] == "comparisons.category"}
+    comparisons = [r for r in exported["04_comparisons.json"] if r["model"] == "comparisons.comparison"]
+    assert len(comparisons) == comparisons_before
+    assert {pk for r in comparisons for pk in (r["fields"]["first"], r["fields"]["second"])} <= categories
+
+    empty_the_knowledge_base()
+    call_command("loadcontent", str(backup), verbosity=0)
+    assert not Category.objects.filter(slug="rpo").exists()
+    monkeypatch.undo()
+    call_command("exportcontent", str(again), verbosity=0)
+    assert read_folder(again) == read_folder(backup)

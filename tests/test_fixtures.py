@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.core import serializers
 from django.core.management import CommandError, call_command
+from reversion.models import Revision
 
 from comparisons.backup import fixture_paths
 from comparisons.management.commands.loadcontent import DEFAULT_FIXTURES
@@ -104,63 +105,152 @@ def test_plain_loaddata_is_idempotent_too(db):
     assert snapshot() == before
 
 
-def broken_copies(tmp_path):
-    """The real fixtures, with one record broken in a few different ways."""
-    originals = {path.name: json.loads(path.read_text()) for path in fixture_paths(DEFAULT_FIXTURES)}
+def name(record):
+    return f"{record['model']} pk={record['pk']}"
 
-    def write(name, mutate):
-        folder = tmp_path / name
-        folder.mkdir()
-        records = json.loads(json.dumps(originals))
-        mutate(records)
-        paths = []
-        for filename, content in records.items():
-            path = folder / filename
-            if isinstance(content, str):
-                path.write_text(content)
-            else:
-                path.write_text(json.dumps(content, ensure_ascii=False))
-            paths.append(path)
-        return paths
 
-    def last_file_record(records, model):
-        for content in reversed(list(records.values())):
-            for record in reversed(content):
-                if record["model"] == model:
-                    return record
-        raise LookupError(model)
+def last_record(records, model):
+    """The file and the last record of a model in the fixtures."""
+    for filename, content in reversed(records.items()):
+        for record in reversed(content):
+            if record["model"] == model:
+                return filename, record
+    raise LookupError(model)
 
-    def bad_json(records):
-        name = sorted(records)[-1]
-        records[name] = json.dumps(records[name])[:-20]
 
-    def empty_english(records):
-        last_file_record(records, "comparisons.comparisonrow")["fields"]["first_value_en"] = ""
+# Each mutation breaks one record of the real fixtures and returns the file
+# and the record a refusal must name, and what else the message must say.
 
-    def invalid_slug(records):
-        last_file_record(records, "comparisons.category")["fields"]["slug"] = "not a slug!"
 
-    def unknown_language(records):
-        last_file_record(records, "comparisons.comparisonrow")["fields"]["original_language"] = "xx"
+def bad_json(records):
+    filename, content = sorted(records.items())[-1]
+    records[filename] = json.dumps(content)[:-20]  # a truncated file: the last record is cut short
+    return filename, name(content[-2]), ["is not valid JSON", "line 1 column", "last whole record"]
 
-    def dangling_reference(records):
-        last_file_record(records, "comparisons.comparisonrow")["fields"]["attribute"] = 99999
 
-    def self_comparison(records):
-        record = last_file_record(records, "comparisons.comparison")
-        record["fields"]["second"] = record["fields"]["first"]
+def invalid_json(records):
+    filename = "02_categories.json"
+    content = records[filename]
+    index = next(i for i, record in enumerate(content) if record["fields"].get("slug") == "bpo")
+    records[filename] = json.dumps(content, indent=2).replace('"slug": "bpo"', '"slug": bpo')
+    return filename, name(content[index - 1]), ["is not valid JSON", "Expecting value: line", "column"]
 
-    return {
-        fn.__name__: write(fn.__name__, fn)
-        for fn in [
-            bad_json,
-            empty_english,
-            invalid_slug,
-            unknown_language,
-            dangling_reference,
-            self_comparison,
-        ]
-    }
+
+def not_a_list(records):
+    records["01_sources.json"] = json.dumps(records["01_sources.json"][0])
+    return "01_sources.json", "", ["holds a JSON object, not a list of records"]
+
+
+def unknown_model(records):
+    filename, record = last_record(records, "comparisons.category")
+    record["model"] = "comparisons.categori"
+    return filename, name(record), ["unknown model 'comparisons.categori'"]
+
+
+def unknown_field(records):
+    filename, record = last_record(records, "comparisons.source")
+    record["fields"]["titel_en"] = record["fields"].pop("title_en")
+    return filename, name(record), ["unknown field 'titel_en'"]
+
+
+def wrong_type(records):
+    filename, record = last_record(records, "comparisons.category")
+    record["fields"]["order"] = "first"
+    return filename, name(record), ["order: “first” value must be an integer."]
+
+
+def wrong_key_type(records):
+    filename, record = last_record(records, "comparisons.comparisonrow")
+    record["fields"]["attribute"] = "colour"
+    return filename, name(record), ["attribute: “colour” value must be an integer."]
+
+
+def dangling_reference(records):
+    filename, record = last_record(records, "comparisons.comparisonrow")
+    record["fields"]["attribute"] = 99999
+    return filename, name(record), ["attribute: there is no comparisons.attribute pk=99999"]
+
+
+def dangling_many_to_many(records):
+    filename, record = last_record(records, "comparisons.comparison")
+    record["fields"]["sources"].append(99999)
+    return filename, name(record), ["sources: there is no comparisons.source pk=99999"]
+
+
+def empty_english(records):
+    filename, record = last_record(records, "comparisons.comparisonrow")
+    record["fields"]["first_value_en"] = ""
+    return filename, name(record), ["first_value_en: This field cannot be blank", "first_value_not_blank"]
+
+
+def self_comparison(records):
+    filename, record = last_record(records, "comparisons.comparison")
+    record["fields"]["second"] = record["fields"]["first"]
+    return (
+        filename,
+        name(record),
+        ["constraint comparison_of_two_different_categories: A category cannot be compared with itself."],
+    )
+
+
+def pair_twice(records):
+    filename, record = last_record(records, "comparisons.comparison")
+    fields = {**record["fields"], "first": record["fields"]["second"], "second": record["fields"]["first"]}
+    reversed_pair = {"model": record["model"], "pk": 999, "fields": fields}
+    records[filename].append(reversed_pair)
+    return filename, name(reversed_pair), ["constraint comparison_pair_exists_once: These two categories"]
+
+
+def duplicate_slug(records):
+    filename, record = last_record(records, "comparisons.category")
+    record["fields"]["slug"] = "bpo"
+    return filename, name(record), ["slug: Category with this Slug already exists."]
+
+
+def invalid_slug(records):
+    filename, record = last_record(records, "comparisons.category")
+    record["fields"]["slug"] = "not a slug!"
+    return filename, name(record), ["slug: Enter a valid “slug”"]
+
+
+def unknown_language(records):
+    filename, record = last_record(records, "comparisons.comparisonrow")
+    record["fields"]["original_language"] = "xx"
+    return filename, name(record), ["original_language: Value 'xx' is not a valid choice."]
+
+
+BREAKAGES = {
+    fn.__name__: fn
+    for fn in [
+        bad_json,
+        invalid_json,
+        not_a_list,
+        unknown_model,
+        unknown_field,
+        wrong_type,
+        wrong_key_type,
+        dangling_reference,
+        dangling_many_to_many,
+        empty_english,
+        self_comparison,
+        pair_twice,
+        duplicate_slug,
+        invalid_slug,
+        unknown_language,
+    ]
+}
+
+
+def broken_copy(tmp_path, case):
+    """The real fixtures with one record broken; returns the paths and what the refusal must say."""
+    records = {path.name: json.loads(path.read_text()) for path in fixture_paths(DEFAULT_FIXTURES)}
+    filename, record, words = BREAKAGES[case](records)
+    paths = []
+    for filename_, content in records.items():
+        path = tmp_path / filename_
+        path.write_text(content if isinstance(content, str) else json.dumps(content, ensure_ascii=False))
+        paths.append(path)
+    return paths, [filename, record, *words]
 
 
 @pytest.mark.parametrize(
@@ -175,15 +265,27 @@ def broken_copies(tmp_path):
     ],
 )
 def test_a_broken_fixture_is_rejected_with_nothing_written(db, tmp_path, case):
-    paths = broken_copies(tmp_path)[case]
+    paths, _message = broken_copy(tmp_path, case)
     with pytest.raises(CommandError) as error:
         call_command("loadcontent", *paths, verbosity=0)
     assert "Nothing was loaded" in str(error.value)
     assert not any(model.objects.exists() for model in CONTENT_MODELS)
 
 
+@pytest.mark.parametrize("case", BREAKAGES)
+def test_a_refusal_names_the_file_the_record_and_the_rule(seeded, tmp_path, case):
+    before = snapshot(), Revision.objects.count()
+    paths, message = broken_copy(tmp_path, case)
+    with pytest.raises(CommandError) as error:
+        call_command("loadcontent", *paths, verbosity=0)
+    assert str(error.value).startswith("Nothing was loaded: ")
+    for words in message:
+        assert words in str(error.value)
+    assert (snapshot(), Revision.objects.count()) == before
+
+
 def test_a_broken_record_is_named_in_the_message(db, tmp_path):
-    paths = broken_copies(tmp_path)["invalid_slug"]
+    paths, _message = broken_copy(tmp_path, "invalid_slug")
     with pytest.raises(CommandError) as error:
         call_command("loadcontent", *paths, verbosity=0)
     assert "comparisons.category pk=" in str(error.value)
@@ -193,7 +295,7 @@ def test_a_broken_record_is_named_in_the_message(db, tmp_path):
 def test_a_broken_reload_leaves_the_existing_content_untouched(seeded, tmp_path):
     before = snapshot()
     with pytest.raises(CommandError):
-        call_command("loadcontent", *broken_copies(tmp_path)["empty_english"], verbosity=0)
+        call_command("loadcontent", *broken_copy(tmp_path, "empty_english")[0], verbosity=0)
     assert snapshot() == before
     assert Source.objects.count() == 3
 
