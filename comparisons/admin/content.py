@@ -38,8 +38,11 @@ class ComparedCategoryFilter(admin.SimpleListFilter):
         return [(str(category.pk), str(category)) for category in Category.objects.all()]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(Q(first_id=self.value()) | Q(second_id=self.value()))
+        value = self.value()
+        if value and not value.isdecimal():
+            return queryset.none()
+        if value:
+            return queryset.filter(Q(first_id=value) | Q(second_id=value))
         return queryset
 
 
@@ -291,7 +294,10 @@ class ComparisonAdmin(ContentAdmin):
     def set_published(self, request, queryset, published):
         """Each comparison saved on its own (the changelist view is one change set): history, token, cache."""
         changed = 0
-        for comparison in queryset.select_for_update().filter(is_published=not published):
+        # Locked by key: the change list's query is grouped, which FOR UPDATE refuses on PostgreSQL.
+        keys = list(queryset.values_list("pk", flat=True))
+        locked = Comparison.objects.select_for_update().filter(pk__in=keys, is_published=not published)
+        for comparison in locked.order_by("pk"):
             comparison.is_published = published
             comparison.save()
             self.log_change(request, comparison, [{"changed": {"fields": ["is_published"]}}])
