@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -52,10 +52,13 @@ def category_detail(request, slug):
 
 
 def paginate(request, queryset):
-    """One page of a list; a page number that is not a page is a 404, never a 500."""
+    """
+    One page of a list; a page number that is not a page is a 404. Only that:
+    a database error must stay an error (a 503), or crawlers drop the list.
+    """
     try:
         return Paginator(queryset, PER_PAGE).page(request.GET.get("page") or 1)
-    except Exception as error:  # InvalidPage, or a number too large to convert
+    except InvalidPage as error:  # not a number (of any size), or no such page
         raise Http404(str(error)) from error
 
 

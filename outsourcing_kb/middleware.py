@@ -5,7 +5,7 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from .views import database_status
+from .views import RETRY_AFTER_SECONDS, database_status
 
 
 class PermissionsPolicyMiddleware:
@@ -28,8 +28,6 @@ class DatabaseUnavailableMiddleware:
     database returns opens a fresh connection, so the site recovers by itself.
     """
 
-    retry_after = 30
-
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -43,7 +41,7 @@ class DatabaseUnavailableMiddleware:
             "database unavailable", extra={"path": request.path, "error": type(exception).__name__}
         )
         response = service_unavailable(request)
-        response["Retry-After"] = str(self.retry_after)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
 

@@ -50,6 +50,8 @@ ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 # redirect to HTTPS and HSTS. Off by default so `make run` works on plain HTTP.
 HTTPS = env_flag("DJANGO_HTTPS")
 SECURE_SSL_REDIRECT = HTTPS
+# The load balancer checks each server over plain HTTP; a redirect would fail its check.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS

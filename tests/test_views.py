@@ -338,6 +338,23 @@ def test_list_pages_answer_bad_parameters_with_404(client, seeded, query):
     assert client.get(url("comparison_list", "en"), query).status_code == 404
 
 
+def test_a_database_error_in_a_list_is_a_503_never_a_404(client, seeded, monkeypatch):
+    from django.core.paginator import Paginator
+    from django.db import OperationalError
+
+    import outsourcing_kb.middleware
+
+    def unreachable(self):
+        raise OperationalError("the database is away")
+
+    monkeypatch.setattr(Paginator, "count", property(unreachable))
+    monkeypatch.setattr(outsourcing_kb.middleware, "database_status", lambda: "unavailable")
+    response = client.get(url("comparison_list", "de"), {"page": "2"})
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert html_lang(response) == "de"
+
+
 def test_search_can_use_the_trigram_indexes_on_postgresql(seeded):
     from django.db import connection
 
