@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_safe
 
@@ -191,9 +193,10 @@ def choose_language(request, language):
     if language not in dict(settings.LANGUAGES):
         return render_404(request)
     next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = f"/{language}/"
-    response = redirect(next_url)
+    if not is_path_on_this_site(request, next_url):
+        with translation.override(language):
+            next_url = reverse("comparisons:home")
+    response = HttpResponseRedirect(next_url)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -203,6 +206,19 @@ def choose_language(request, language):
         httponly=True,
     )
     return response
+
+
+def is_path_on_this_site(request, url):
+    """
+    Whether ``url`` is a path here, such as the language switcher sends. Not a
+    URL name (redirect() would try to reverse it), another site, or anything a
+    Location header cannot carry.
+    """
+    return (
+        url.startswith("/")
+        and url.isprintable()
+        and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure())
+    )
 
 
 @require_GET

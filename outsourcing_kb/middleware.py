@@ -1,6 +1,8 @@
 import logging
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -18,6 +20,42 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class UnreadableAddressMiddleware:
+    """
+    A NUL character in the path, or a NUL or invalid UTF-8 (overlong forms
+    included) in the query string, is a 400 in the reader's language before any
+    view or query runs. No address of this site holds either; PostgreSQL
+    refuses NUL in a query (a 500), and Django would silently replace invalid
+    bytes. (Invalid UTF-8 in the path Django keeps percent-encoded: no page's
+    address matches it, so that is a 404.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = unquote_to_bytes(received_bytes(request.META.get("QUERY_STRING", "")).replace(b"+", b" "))
+        if "\x00" in request.path_info or not readable(query):
+            raise BadRequest("NUL or invalid UTF-8 in the address")
+        return self.get_response(request)
+
+
+def received_bytes(text):
+    """The bytes as received: a WSGI server passes one character per byte."""
+    try:
+        return text.encode("iso-8859-1")
+    except UnicodeEncodeError:  # already decoded text (ASGI)
+        return text.encode()
+
+
+def readable(data):
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in data
 
 
 class DatabaseUnavailableMiddleware:

@@ -127,6 +127,9 @@ MIDDLEWARE = [
     # After sessions (it reads the language choice) and before CommonMiddleware
     # (which needs the resolved language to append slashes to prefixed URLs).
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware (its 400 page is in the reader's language), before
+    # anything that could query the database with what the client sent.
+    "outsourcing_kb.middleware.UnreadableAddressMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
