@@ -18,9 +18,8 @@ import uuid
 from collections import OrderedDict
 
 from django.core.cache import cache
-from django.http import HttpResponseNotModified
-from django.utils.cache import patch_cache_control
-from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
 
 VERSION_KEY = "content-version"
 CACHED_PREFIXES = ("/en/", "/uk/", "/de/")
@@ -95,37 +94,37 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if not self.cacheable_request(request):
             return self.get_response(request)
+        # Django checks the Host header further down the chain; a cached page must
+        # not answer first (DisallowedHost is a 400).
+        request.get_host()
         try:
             token, changed = content_version()
         except Exception:  # any backend's failure: readers still get the page, rendered
             logger.warning("The page cache is unavailable; rendering %s", request.path, exc_info=True)
             return self.get_response(request)
-        etag = quote_etag(token)
-        if self.client_is_current(request, etag, changed):
-            return self.not_modified(etag, changed)
-        key = f"page:{token}:{hashlib.sha1(request.path.encode()).hexdigest()}"
+        # The page's absolute URLs (canonical, hreflang, JSON-LD) name the scheme and
+        # host it was asked at, so those are part of its key: one page per allowed host.
+        url = request.build_absolute_uri(request.path)
+        key = f"page:{token}:{hashlib.sha1(url.encode()).hexdigest()}"
         response = self.recent.get(key)
-        if response is not None:
-            return response
-        response = cache.get(key)
         if response is None:
-            response = self.get_response(request)
-            if not self.cacheable_response(response):
-                return response
-            self.add_validators(response, etag, changed)
-            try:
-                cache.set(key, response, PAGE_TIMEOUT)
-            except Exception:  # a full or failing cache costs the next reader a render, no more
-                logger.warning("Could not cache %s", request.path, exc_info=True)
-        self.recent.put(key, response)
-        return response
-
-    def client_is_current(self, request, etag, changed):
-        if_none_match = request.headers.get("If-None-Match")
-        if if_none_match is not None:
-            return etag in if_none_match or if_none_match.strip() == "*"
-        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-        return since is not None and since >= int(changed)
+            response = cache.get(key)
+            if response is None:
+                response = self.get_response(request)
+                if not self.cacheable_response(response):
+                    return response
+                self.add_validators(response, token, changed)
+                try:
+                    cache.set(key, response, PAGE_TIMEOUT)
+                except Exception:  # a full or failing cache costs the next reader a render, no more
+                    logger.warning("Could not cache %s", request.path, exc_info=True)
+            self.recent.put(key, response)
+        # The version's time is compared exactly, not in the whole seconds of the
+        # Last-Modified header: a client's date in the same second as a newer version
+        # gets the page, never a stale 304. The ETag (the version) is what revalidates.
+        return get_conditional_response(
+            request, etag=response["ETag"], last_modified=changed, response=response
+        )
 
     def cacheable_request(self, request):
         return (
@@ -142,14 +141,9 @@ class PublicPageCacheMiddleware:
             and "private" not in response.get("Cache-Control", "")
         )
 
-    def add_validators(self, response, etag, changed):
-        response["ETag"] = etag
+    def add_validators(self, response, token, changed):
+        response["ETag"] = quote_etag(token)
         response["Last-Modified"] = http_date(changed)
         # Shared caches may keep the page, but must ask again before each use:
         # an editor's save has to reach every reader at once.
         patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-
-    def not_modified(self, etag, changed):
-        response = HttpResponseNotModified()
-        self.add_validators(response, etag, changed)
-        return response

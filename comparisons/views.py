@@ -1,7 +1,9 @@
 from django.conf import settings
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_safe
 
@@ -52,10 +54,13 @@ def category_detail(request, slug):
 
 
 def paginate(request, queryset):
-    """One page of a list; a page number that is not a page is a 404, never a 500."""
+    """
+    One page of a list; a page number that is not a page is a 404. Only that:
+    a database error must stay an error (a 503), or crawlers drop the list.
+    """
     try:
         return Paginator(queryset, PER_PAGE).page(request.GET.get("page") or 1)
-    except Exception as error:  # InvalidPage, or a number too large to convert
+    except InvalidPage as error:  # not a number (of any size), or no such page
         raise Http404(str(error)) from error
 
 
@@ -188,9 +193,10 @@ def choose_language(request, language):
     if language not in dict(settings.LANGUAGES):
         return render_404(request)
     next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = f"/{language}/"
-    response = redirect(next_url)
+    if not is_path_on_this_site(request, next_url):
+        with translation.override(language):
+            next_url = reverse("comparisons:home")
+    response = HttpResponseRedirect(next_url)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -200,6 +206,19 @@ def choose_language(request, language):
         httponly=True,
     )
     return response
+
+
+def is_path_on_this_site(request, url):
+    """
+    Whether ``url`` is a path here, such as the language switcher sends. Not a
+    URL name (redirect() would try to reverse it), another site, or anything a
+    Location header cannot carry.
+    """
+    return (
+        url.startswith("/")
+        and url.isprintable()
+        and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure())
+    )
 
 
 @require_GET

@@ -21,4 +21,6 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # Method, path, status, size and time: no client address, query string or referrer.
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# X-Forwarded-Proto (https) is believed from our load balancers only: the same
+# list that Django trusts X-Forwarded-For from (see settings.TRUSTED_PROXIES).
+forwarded_allow_ips = os.environ.get("DJANGO_TRUSTED_PROXIES", "")

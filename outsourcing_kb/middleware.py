@@ -1,11 +1,13 @@
 import logging
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from .views import database_status
+from .views import RETRY_AFTER_SECONDS, database_status
 
 
 class PermissionsPolicyMiddleware:
@@ -20,6 +22,42 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+class UnreadableAddressMiddleware:
+    """
+    A NUL character in the path, or a NUL or invalid UTF-8 (overlong forms
+    included) in the query string, is a 400 in the reader's language before any
+    view or query runs. No address of this site holds either; PostgreSQL
+    refuses NUL in a query (a 500), and Django would silently replace invalid
+    bytes. (Invalid UTF-8 in the path Django keeps percent-encoded: no page's
+    address matches it, so that is a 404.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = unquote_to_bytes(received_bytes(request.META.get("QUERY_STRING", "")).replace(b"+", b" "))
+        if "\x00" in request.path_info or not readable(query):
+            raise BadRequest("NUL or invalid UTF-8 in the address")
+        return self.get_response(request)
+
+
+def received_bytes(text):
+    """The bytes as received: a WSGI server passes one character per byte."""
+    try:
+        return text.encode("iso-8859-1")
+    except UnicodeEncodeError:  # already decoded text (ASGI)
+        return text.encode()
+
+
+def readable(data):
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in data
+
+
 class DatabaseUnavailableMiddleware:
     """
     While the database is unreachable, answer with a 503 page in the reader's
@@ -27,8 +65,6 @@ class DatabaseUnavailableMiddleware:
     balancers when to retry. With CONN_HEALTH_CHECKS, the next request after the
     database returns opens a fresh connection, so the site recovers by itself.
     """
-
-    retry_after = 30
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -43,7 +79,7 @@ class DatabaseUnavailableMiddleware:
             "database unavailable", extra={"path": request.path, "error": type(exception).__name__}
         )
         response = service_unavailable(request)
-        response["Retry-After"] = str(self.retry_after)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
 

@@ -5,6 +5,7 @@ Everything that differs between a laptop and production comes from the
 environment; the defaults are the safe ones (no debug, SQLite in the project).
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -49,13 +50,25 @@ ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 # redirect to HTTPS and HSTS. Off by default so `make run` works on plain HTTP.
 HTTPS = env_flag("DJANGO_HTTPS")
 SECURE_SSL_REDIRECT = HTTPS
+# The load balancer checks each server over plain HTTP; a redirect would fail its check.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD")
-BEHIND_PROXY = env_flag("DJANGO_BEHIND_PROXY")
-if BEHIND_PROXY:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The load balancers in front of the app servers (addresses or networks). Only
+# from these peers are X-Forwarded-Proto (gunicorn's forwarded_allow_ips reads
+# the same variable, see gunicorn.conf.py) and X-Forwarded-For (sign-in
+# throttling, see client_address.py) believed; anyone else could write them.
+try:
+    TRUSTED_PROXIES = [str(ipaddress.ip_network(proxy)) for proxy in env_list("DJANGO_TRUSTED_PROXIES")]
+except ValueError as error:
+    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {error}") from error
+if "DJANGO_BEHIND_PROXY" in os.environ and not TRUSTED_PROXIES:
+    # It trusted forwarded headers from any peer; starting without them would loop on the HTTPS redirect.
+    raise ImproperlyConfigured(
+        "DJANGO_BEHIND_PROXY is replaced by DJANGO_TRUSTED_PROXIES: set it to the load balancers' addresses."
+    )
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = LANGUAGE_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -114,6 +127,9 @@ MIDDLEWARE = [
     # After sessions (it reads the language choice) and before CommonMiddleware
     # (which needs the resolved language to append slashes to prefixed URLs).
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware (its 400 page is in the reader's language), before
+    # anything that could query the database with what the client sent.
+    "outsourcing_kb.middleware.UnreadableAddressMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -257,12 +273,15 @@ LOGGING = {
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 
 
-# django-axes: after this many failed logins for one user name from one
-# address, further attempts are refused for the cool-off time.
+# django-axes: after this many failed logins for one user name (from any
+# address), from one address (for any user name), or for the pair, further
+# attempts are refused for the cool-off time. Counting pairs only would let one
+# address try a password on every user name, and a user name be guessed from
+# many addresses. (A list locks on any of its entries, a nested list on the combination.)
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_LOGIN_COOLOFF_HOURS", "1"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind a load balancer, the address it saw, not one the client wrote into a header.
-AXES_CLIENT_IP_CALLABLE = "outsourcing_kb.client.client_address"
+AXES_CLIENT_IP_CALLABLE = "outsourcing_kb.client_address.client_address"

@@ -6,6 +6,9 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+# How soon clients and load balancers should ask again while the database is away.
+RETRY_AFTER_SECONDS = 30
+
 
 @never_cache
 @require_GET
@@ -22,7 +25,10 @@ def health(request):
         status, code = "degraded", 200
     else:
         status, code = "ok", 200
-    return JsonResponse({"status": status, **checks}, status=code)
+    response = JsonResponse({"status": status, **checks}, status=code)
+    if code == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def database_status():

@@ -64,7 +64,8 @@ class Gunicorn:
         deadline = time.monotonic() + 30
         while True:
             try:
-                urllib.request.urlopen(f"{self.url}/robots.txt", timeout=2)
+                # The balancer's own check: answers over plain HTTP even when HTTPS is required.
+                urllib.request.urlopen(f"{self.url}/health/", timeout=2)
                 return
             except OSError:
                 if time.monotonic() > deadline or self.process.poll() is not None:

@@ -4,9 +4,11 @@ import http.cookiejar
 import re
 import urllib.parse
 import urllib.request
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
+from django.utils.http import http_date
 
 from comparisons.cache import content_version
 from comparisons.models import Comparison
@@ -21,9 +23,66 @@ def test_pages_carry_validators_and_revalidate(client, seeded):
     response = client.get(PAGE)
     assert response["ETag"] and response["Last-Modified"]
     assert response["Cache-Control"] == "public, max-age=0, must-revalidate"
-    assert client.get(PAGE, headers={"if-none-match": response["ETag"]}).status_code == 304
-    assert client.get(PAGE, headers={"if-modified-since": response["Last-Modified"]}).status_code == 304
+    not_modified = client.get(PAGE, headers={"if-none-match": response["ETag"]})
+    assert not_modified.status_code == 304
+    assert (
+        not_modified["ETag"] == response["ETag"]
+        and not_modified["Cache-Control"] == response["Cache-Control"]
+    )
     assert client.get(PAGE, headers={"if-none-match": '"something-else"'}).status_code == 200
+    # A date at or after the version's exact time: the client has this version.
+    _token, changed = content_version()
+    later = http_date(changed + 1)
+    assert client.get(PAGE, headers={"if-modified-since": later}).status_code == 304
+
+
+def test_two_saves_in_one_second_never_give_a_stale_304(
+    client, seeded, monkeypatch, django_capture_on_commit_callbacks
+):
+    import comparisons.cache
+
+    now = [1_800_000_000.2]  # the versions' clock, a fraction of a second apart
+    monkeypatch.setattr(comparisons.cache, "time", SimpleNamespace(time=lambda: now[0]))
+    comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    comparison.key_difference_en = "The first save."
+    with django_capture_on_commit_callbacks(execute=True):
+        comparison.save()
+    first = client.get(PAGE)
+    assert "The first save." in first.content.decode()
+    now[0] = 1_800_000_000.7
+    comparison.key_difference_en = "The second save, in the same second."
+    with django_capture_on_commit_callbacks(execute=True):
+        comparison.save()
+    # Revalidating with the date only: both versions' Last-Modified is the same second.
+    again = client.get(PAGE, headers={"if-modified-since": first["Last-Modified"]})
+    assert again.status_code == 200
+    assert "The second save, in the same second." in again.content.decode()
+    assert again["Last-Modified"] == first["Last-Modified"] and again["ETag"] != first["ETag"]
+    assert client.get(PAGE, headers={"if-none-match": again["ETag"]}).status_code == 304
+
+
+def test_a_disallowed_host_is_refused_even_for_a_cached_page(client, seeded):
+    assert client.get(PAGE).status_code == 200
+    client.raise_request_exception = False
+    assert client.get(PAGE, headers={"host": "evil.example.com"}).status_code == 400
+    response = client.get(PAGE, headers={"host": "evil.example.com", "if-none-match": "*"})
+    assert response.status_code == 400
+
+
+def test_a_cached_page_names_only_the_host_it_was_asked_at(client, seeded):
+    pages = {
+        host: client.get(PAGE, headers={"host": host}).content.decode()
+        for host in ("localhost", "testserver")
+    }
+    pages["localhost again"] = client.get(PAGE, headers={"host": "localhost"}).content.decode()
+    for host, other in (
+        ("localhost", "testserver"),
+        ("testserver", "localhost"),
+        ("localhost again", "testserver"),
+    ):
+        assert f'<link rel="canonical" href="http://{host.split()[0]}/en/bpo-vs-kpo/">' in pages[host]
+        assert f'"url": "http://{host.split()[0]}/en/bpo-vs-kpo/"' in pages[host]
+        assert other not in pages[host]
 
 
 def test_an_admin_save_makes_the_page_fresh(seeded, django_capture_on_commit_callbacks):

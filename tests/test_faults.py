@@ -12,6 +12,8 @@ import urllib.error
 import urllib.request
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 
 from tests.postgres import ThrowawayPostgres, server_binaries
 from tests.servers import Gunicorn, prepare_site, site_environment
@@ -19,9 +21,19 @@ from tests.servers import Gunicorn, prepare_site, site_environment
 pytestmark = pytest.mark.servers
 
 
-def get(url):
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect is an answer to check, not to follow
+
+
+OPENER = urllib.request.build_opener(NoRedirects)
+
+
+def get(url, https=True):
+    """GET as the load balancer passes a reader's HTTPS request on (or, https=False, its own check)."""
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"} if https else {})
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with OPENER.open(request, timeout=10) as response:
             return response.status, dict(response.headers), response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read().decode()
@@ -35,7 +47,9 @@ def site_on_postgres(tmp_path):
         pytest.skip("PostgreSQL server binaries are not installed")
     database = ThrowawayPostgres()
     database.start()
-    env = site_environment(tmp_path, DATABASE_URL=database.url, DATABASE_CONN_MAX_AGE="600")
+    # As in production: HTTPS required, gunicorn believing X-Forwarded-Proto from
+    # the loopback "balancer" only (its default when no configuration file is given).
+    env = site_environment(tmp_path, DATABASE_URL=database.url, DATABASE_CONN_MAX_AGE="600", DJANGO_HTTPS="1")
     prepare_site(env)
     server = Gunicorn(env, tmp_path / "gunicorn.log")
     yield server.url, database, tmp_path / "gunicorn.log"
@@ -60,17 +74,44 @@ def test_outage_gives_a_localized_503_and_the_site_recovers_by_itself(site_on_po
         assert '<html lang="uk">' in body
         assert "Тимчасово недоступно" in body
         assert headers["Retry-After"] == "30"
-    status, _headers, body = get(f"{base}/health/")
+    status, headers, body = get(f"{base}/health/", https=False)
     assert status == 503
+    assert headers["Retry-After"] == "30"
     assert json.loads(body) == {"status": "unavailable", "database": "unavailable", "cache": "ok"}
 
     database.start()
     for _ in range(6):
         status, _headers, body = get(f"{base}/de/bpo-vs-kpo/")
         assert status == 200, body[:500]
-    assert get(f"{base}/health/")[0] == 200
+    assert get(f"{base}/health/", https=False)[0] == 200
 
     # The outage was logged as structured lines, without anyone's address.
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     assert any(line["message"] == "database unavailable" for line in lines)
     assert "127.0.0.1" not in "".join(json.dumps(line) for line in lines)
+
+
+def test_during_an_outage_paginated_lists_are_503_never_404_and_health_answers_over_http(site_on_postgres):
+    base, database, _log = site_on_postgres
+    with translation.override("uk"):
+        comparisons = base + reverse("comparisons:comparison_list")
+        categories = base + reverse("comparisons:category_list")
+    # Plain HTTP is redirected to HTTPS, but not the balancer's health check.
+    assert get(comparisons, https=False)[0] == 301
+    assert get(f"{base}/health/", https=False)[0] == 200
+    for _ in range(4):  # both workers hold a connection
+        assert get(f"{comparisons}?page=1")[0] == 200
+
+    database.stop()
+    for url in (f"{comparisons}?page=1", f"{comparisons}?page=2&category=bpo", f"{categories}?page=1"):
+        for _ in range(2):
+            status, headers, body = get(url)
+            assert status == 503, body[:300]
+            assert headers["Retry-After"] == "30"
+            assert '<html lang="uk">' in body
+    status, headers, _body = get(f"{base}/health/", https=False)
+    assert (status, headers["Retry-After"]) == (503, "30")
+
+    database.start()
+    status, _headers, body = get(f"{comparisons}?page=1")
+    assert status == 200, body[:300]

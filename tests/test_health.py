@@ -29,3 +29,20 @@ def test_without_the_cache_the_server_stays_in_rotation_as_degraded(client, db, 
     response = client.get("/health/")
     assert response.status_code == 200
     assert response.json() == {"status": "degraded", "database": "ok", "cache": "unavailable"}
+
+
+def test_the_health_check_answers_over_plain_http_when_https_is_required(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True  # as with DJANGO_HTTPS=1; the balancer checks over plain HTTP
+    assert client.get("/en/").status_code == 301
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_while_the_database_is_away_the_health_check_says_when_to_ask_again(client, db, monkeypatch):
+    import outsourcing_kb.views
+
+    monkeypatch.setattr(outsourcing_kb.views, "database_status", lambda: "unavailable")
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"

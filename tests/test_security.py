@@ -22,6 +22,7 @@ PRODUCTION = {
     "DJANGO_HTTPS": "1",
     "DJANGO_HSTS_PRELOAD": "1",
     "DJANGO_ALLOWED_HOSTS": "kb.example.com",
+    "DJANGO_TRUSTED_PROXIES": "10.0.0.2",
     "DJANGO_DEBUG": "",
 }
 
@@ -108,10 +109,7 @@ def test_https_production_sends_hsts_and_secure_cookies(client, seeded):
     assert csrf["secure"] and csrf["httponly"]
 
 
-def test_login_is_throttled_after_the_configured_number_of_failures(client, db, settings):
-    from django.contrib.auth import get_user_model
-
-    get_user_model().objects.create_superuser("anna", "anna@example.com", "the-right-password-42")
+def test_login_is_throttled_after_the_configured_number_of_failures(client, anna, settings):
     url = reverse("admin:login")
     for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
         response = client.post(url, {"username": "anna", "password": "wrong"})
@@ -123,22 +121,81 @@ def test_login_is_throttled_after_the_configured_number_of_failures(client, db, 
     assert "Too many failed sign-ins" in response.content.decode()
 
 
-def test_behind_the_proxy_a_forged_forwarded_address_does_not_escape_throttling(client, db, settings):
+@pytest.fixture
+def anna(db):
     from django.contrib.auth import get_user_model
 
-    settings.BEHIND_PROXY = True
-    get_user_model().objects.create_superuser("anna", "anna@example.com", "the-right-password-42")
-    url = reverse("admin:login")
+    return get_user_model().objects.create_superuser("anna", "anna@example.com", "the-right-password-42")
+
+
+def sign_in(client, username, password="wrong", **meta):
+    return client.post(reverse("admin:login"), {"username": username, "password": password}, **meta)
+
+
+def test_one_user_name_is_locked_out_whichever_addresses_the_guesses_come_from(client, anna, settings):
     for attempt in range(settings.AXES_FAILURE_LIMIT):
-        # Each guess claims another address; the load balancer appends the real one.
-        forwarded = f"198.51.100.{attempt}, 203.0.113.7"
-        response = client.post(url, {"username": "anna", "password": "wrong"}, HTTP_X_FORWARDED_FOR=forwarded)
+        sign_in(client, "anna", REMOTE_ADDR=f"198.51.100.{attempt}")
+    response = sign_in(client, "anna", "the-right-password-42", REMOTE_ADDR="203.0.113.99")
     assert response.status_code == 429
-    # A reader at another address is not locked out by it.
-    response = client.post(
-        url, {"username": "anna", "password": "the-right-password-42"}, HTTP_X_FORWARDED_FOR="203.0.113.8"
+
+
+def test_one_address_is_locked_out_whichever_user_names_it_tries(client, anna, settings):
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, f"user{attempt}", REMOTE_ADDR="198.51.100.7")
+    assert sign_in(client, "anna", "the-right-password-42", REMOTE_ADDR="198.51.100.7").status_code == 429
+    # Another address is not locked out by it.
+    assert sign_in(client, "anna", "the-right-password-42", REMOTE_ADDR="198.51.100.8").status_code == 302
+
+
+def test_a_rotated_forwarded_for_from_a_peer_that_is_not_the_balancer_is_ignored(client, anna, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        forwarded = f"203.0.113.{attempt}"  # a new address each time, if it were believed
+        sign_in(client, f"user{attempt}", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR=forwarded)
+    response = sign_in(
+        client,
+        "anna",
+        "the-right-password-42",
+        REMOTE_ADDR="198.51.100.7",
+        HTTP_X_FORWARDED_FOR="203.0.113.99",
+    )
+    assert response.status_code == 429
+
+
+def test_behind_the_balancer_the_address_it_saw_is_throttled_not_the_ones_the_client_wrote(
+    client, anna, settings
+):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        # Each guess claims another address; the balancer appends the real one.
+        forwarded = f"198.51.100.{attempt}, 203.0.113.7"
+        sign_in(client, f"user{attempt}", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    locked = sign_in(
+        client, "anna", "the-right-password-42", REMOTE_ADDR="10.0.0.3", HTTP_X_FORWARDED_FOR="203.0.113.7"
+    )
+    assert locked.status_code == 429
+    # The balancer's own address is not what counts: other readers behind it still sign in.
+    response = sign_in(
+        client, "anna", "the-right-password-42", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.8"
     )
     assert response.status_code == 302
+
+
+def test_the_client_is_the_nearest_forwarded_address_that_is_not_a_proxy_of_ours(rf, settings):
+    from outsourcing_kb.client_address import client_address
+
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    chain = "forged, 198.51.100.1, 203.0.113.5, 10.1.2.3"  # the client, then our two proxies
+    assert client_address(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=chain)) == "203.0.113.5"
+    assert client_address(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="junk")) == "10.0.0.2"
+    assert client_address(rf.get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=chain)) == "192.0.2.1"
+
+
+@pytest.mark.servers
+def test_the_old_proxy_flag_without_the_proxies_refuses_to_start():
+    result = manage("check", DJANGO_DEBUG="1", DJANGO_BEHIND_PROXY="1")
+    assert result.returncode != 0
+    assert "DJANGO_TRUSTED_PROXIES" in result.stderr
 
 
 def test_a_weak_password_is_refused(db):

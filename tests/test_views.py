@@ -173,6 +173,24 @@ def test_language_choice_ignores_foreign_redirects(client, seeded):
     assert response.url == "/de/"
 
 
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "abc",
+        "comparisons:home",
+        "//evil.example/",
+        "/\\evil.example/",
+        "javascript:alert(1)",
+        "/de/\r\nX: 1",
+        "",
+    ],
+)
+def test_language_choice_goes_home_unless_next_is_a_path_on_this_site(client, seeded, next_url):
+    response = client.get(reverse("choose_language", args=["uk"]), {"next": next_url})
+    assert response.status_code == 302
+    assert response.url == url("home", "uk")
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_language_switcher_lands_on_the_same_page(client, seeded, language):
     response = client.get(url("comparison_detail", language, first="bpo", second="call-centre"))
@@ -337,6 +355,51 @@ def test_list_pages_paginate_and_filter(client, seeded, language):
 )
 def test_list_pages_answer_bad_parameters_with_404(client, seeded, query):
     assert client.get(url("comparison_list", "en"), query).status_code == 404
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("query", ["category=%00", "page=%00", "category=%ff", "q=%C0%AE", "%00=x"])
+def test_nul_or_invalid_utf8_in_a_query_is_a_400_in_the_readers_language(client, seeded, language, query):
+    client.raise_request_exception = False
+    response = client.get(f"{url('comparison_list', language)}?{query}")
+    assert response.status_code == 400
+    assert html_lang(response) == language
+    with translation.override(language):
+        assert translation.gettext("Bad request") in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/uk/%00/", 400),
+        ("/uk/categories/bpo%00/", 400),
+        ("/language/uk/%00/", 400),
+        ("/uk/bpo-vs-kpo%C0%AF/", 404),
+    ],
+)
+def test_nul_or_invalid_utf8_in_a_path_is_a_clear_4xx_in_the_readers_language(client, seeded, path, status):
+    client.raise_request_exception = False
+    response = client.get(path, headers={"accept-language": "uk"})
+    assert response.status_code == status
+    assert html_lang(response) == "uk"
+    assert ("Некоректний запит" if status == 400 else "Сторінку не знайдено") in response.content.decode()
+
+
+def test_a_database_error_in_a_list_is_a_503_never_a_404(client, seeded, monkeypatch):
+    from django.core.paginator import Paginator
+    from django.db import OperationalError
+
+    import outsourcing_kb.middleware
+
+    def unreachable(self):
+        raise OperationalError("the database is away")
+
+    monkeypatch.setattr(Paginator, "count", property(unreachable))
+    monkeypatch.setattr(outsourcing_kb.middleware, "database_status", lambda: "unavailable")
+    response = client.get(url("comparison_list", "de"), {"page": "2"})
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert html_lang(response) == "de"
 
 
 def test_search_can_use_the_trigram_indexes_on_postgresql(seeded):

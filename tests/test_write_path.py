@@ -396,3 +396,15 @@ def test_history_shows_the_revert_plan_to_editors_only(as_role, history_seeded):
     first = Version.objects.get_for_object(comparison).first()
     url = admin_url(Comparison, "revision", comparison.pk, first.pk)
     assert as_role("translator-uk").get(url).status_code == 403
+
+
+def test_a_crafted_selection_of_a_bulk_action_is_refused_with_a_message(as_role):
+    client = as_role("editor")
+    response = client.post(
+        admin_url(Comparison, "changelist"),
+        {"action": "unpublish", "_selected_action": ["abc", "\x00"]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Choose the records from the list." in response.content.decode()
+    assert bpo_vs_kpo().is_published

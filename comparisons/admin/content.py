@@ -6,8 +6,10 @@ translations are missing.
 """
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +50,14 @@ class ComparedCategoryFilter(admin.SimpleListFilter):
 
 class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdmin):
     """Shared by every content model: translator rights, history, locking and a status column."""
+
+    def response_action(self, request, queryset):
+        """A crafted selection that names no record is refused with a message, not a 500."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(key.isdecimal() for key in selected):
+            self.message_user(request, _("Choose the records from the list."), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
 
     @admin.display(description=_("translations"))
     def translation_status(self, obj):

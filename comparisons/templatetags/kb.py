@@ -107,7 +107,9 @@ def language_urls(context):
     if request is None or request.resolver_match is None:
         return [(code, name, f"/{code}/") for code, name in settings.LANGUAGES]
     paths = translated_paths(request)
-    query = request.GET.urlencode()
+    # As received: parsing it could fail again on the error page for a query string
+    # that was refused (too many fields, say), and turn the 400 into a 500.
+    query = request.META.get("QUERY_STRING", "")
     return [(code, name, paths[code] + (f"?{query}" if query else "")) for code, name in settings.LANGUAGES]
 
 
