@@ -51,13 +51,13 @@ class ComparedCategoryFilter(admin.SimpleListFilter):
 class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdmin):
     """Shared by every content model: translator rights, history, locking and a status column."""
 
-    def response_action(self, request, queryset):
+    def response_action(self, request, queryset, **kwargs):
         """A crafted selection that names no record is refused with a message, not a 500."""
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
         if not all(key.isdecimal() for key in selected):
             self.message_user(request, _("Choose the records from the list."), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
-        return super().response_action(request, queryset)
+        return super().response_action(request, queryset, **kwargs)
 
     @admin.display(description=_("translations"))
     def translation_status(self, obj):
