@@ -241,6 +241,16 @@ def write_revisions(current):
             reversion.add_to_revision(obj)
 
 
+def open_pending_change_set():
+    """The pending change set of this thread's current transaction, if it has one."""
+    connection = transaction.get_connection()
+    pending = getattr(_pending, "change_set", None)
+    # A commit or a rollback gives the connection a new list of callbacks: a new transaction.
+    if pending is None or pending.finished or pending.queue is not connection.run_on_commit:
+        return None
+    return pending
+
+
 def pending_change_set():
     """
     Where a write outside change_set() is noted: the change set of its
@@ -249,9 +259,8 @@ def pending_change_set():
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         return None
-    pending = getattr(_pending, "change_set", None)
-    # A commit or a rollback gives the connection a new list of callbacks: a new transaction.
-    if pending is None or pending.finished or pending.queue is not connection.run_on_commit:
+    pending = open_pending_change_set()
+    if pending is None:
         pending = _pending.change_set = ChangeSet(user=acting_user())
         pending.finished, pending.queue = False, connection.run_on_commit
 
@@ -301,7 +310,7 @@ def part_name(model):
 
 
 def added_in_this_change(obj):
-    current = _change_set.get() or getattr(_pending, "change_set", None)
+    current = _change_set.get() or open_pending_change_set()
     return current is not None and current.added(obj)
 
 

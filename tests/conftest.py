@@ -1,4 +1,6 @@
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from comparisons.models import Attribute, Category, Comparison, ComparisonRow, Source
@@ -7,6 +9,20 @@ from comparisons.models import Attribute, Category, Comparison, ComparisonRow, S
 def trilingual(field, en, uk=None, de=None):
     """Keyword arguments that fill one translated field in every language."""
     return {f"{field}_en": en, f"{field}_uk": uk or f"{en} (uk)", f"{field}_de": de or f"{en} (de)"}
+
+
+PASSWORD = "a-long-test-password"
+
+
+def make_user(role):
+    """A staff user of a role: "superuser", "editor" or "translator-<language>"."""
+    User = get_user_model()
+    if role == "superuser":
+        return User.objects.create_superuser("root", "root@example.com", PASSWORD)
+    user = User.objects.create_user(role, f"{role}@example.com", PASSWORD, is_staff=True)
+    group = "editor" if role == "editor" else f"translator ({role.removeprefix('translator-')})"
+    user.groups.add(Group.objects.get(name=group))
+    return user
 
 
 @pytest.fixture

@@ -5,27 +5,16 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from comparisons.admin.dashboard import translation_work
 from comparisons.models import Category, Comparison, ComparisonRow
 from comparisons.translation_status import MISSING, OUTDATED, UP_TO_DATE
-from tests.conftest import change, trilingual
+from tests.conftest import change, make_user, trilingual
 from tests.test_admin import form_data
 
 ROLES = ["anonymous", "translator-uk", "translator-de", "editor", "superuser"]
-
-
-def make_user(role):
-    User = get_user_model()
-    if role == "superuser":
-        return User.objects.create_superuser("root", "root@example.com", "a-long-test-password")
-    user = User.objects.create_user(role, f"{role}@example.com", "a-long-test-password", is_staff=True)
-    group = {"translator-uk": "translator (uk)", "translator-de": "translator (de)", "editor": "editor"}[role]
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ it call the write path directly, as a command or the shell would.
 
 import pytest
 import reversion
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import transaction
@@ -17,22 +15,11 @@ from reversion.models import Version
 
 from comparisons import changes
 from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Source
-from tests.conftest import trilingual
+from tests.conftest import make_user, trilingual
 from tests.test_admin import form_data
 
 ROLES = ["anonymous", "translator-en", "translator-uk", "translator-de", "editor", "superuser"]
 EDITORS = {"editor", "superuser"}
-PASSWORD = "a-long-test-password"
-
-
-def make_user(role):
-    User = get_user_model()
-    if role == "superuser":
-        return User.objects.create_superuser("root", "root@example.com", PASSWORD)
-    user = User.objects.create_user(role, f"{role}@example.com", PASSWORD, is_staff=True)
-    group = "editor" if role == "editor" else f"translator ({role.removeprefix('translator-')})"
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 def own_language(role):
@@ -391,11 +378,18 @@ def test_a_revert_refuses_when_the_record_changed_after_the_screen_was_opened(as
     assert bpo_vs_kpo().conclusion_en == "Third version, saved meanwhile."
 
 
-def test_history_shows_the_revert_plan_to_editors_only(as_role, history_seeded):
+@pytest.mark.parametrize("role", ROLES)
+def test_only_editors_may_open_a_revert_screen(as_role, history_seeded, role):
     comparison = bpo_vs_kpo()
     first = Version.objects.get_for_object(comparison).first()
     url = admin_url(Comparison, "revision", comparison.pk, first.pk)
-    assert as_role("translator-uk").get(url).status_code == 403
+    response = as_role(role).get(url)
+    if role in EDITORS:
+        assert response.status_code == 200 and "revert-plan" in response.content.decode()
+    elif role == "anonymous":
+        assert response.status_code == 302 and "/login/" in response["Location"]
+    else:
+        assert response.status_code == 403
 
 
 def test_a_crafted_selection_of_a_bulk_action_is_refused_with_a_message(as_role):

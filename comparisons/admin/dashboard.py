@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from ..changes import translation_languages
 from ..translation_status import MISSING, OUTDATED, STATUS_LABELS
-from .translators import translation_languages
 
 
 def translation_work(languages):

@@ -60,7 +60,7 @@ class TranslatorRightsMixin:
         return {}
 
     def has_publish_permission(self, request):
-        """Publishing, unpublishing and reordering are structure: editors only."""
+        """Publishing and unpublishing (the bulk actions) are structure: editors only."""
         return self.may_edit_everything(request)
 
 
