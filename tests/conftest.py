@@ -25,16 +25,43 @@ def make_user(role):
     return user
 
 
-@pytest.fixture
-def seeded(db):
-    """
-    The real knowledge base. Plain loaddata is several times faster than
-    loadcontent's validation, which test_fixtures.py covers on its own.
-    """
-    from comparisons.backup import fixture_paths
-    from comparisons.management.commands.loadcontent import DEFAULT_FIXTURES
+SEEDED = "seeded"
 
-    call_command("loaddata", *fixture_paths(DEFAULT_FIXTURES), verbosity=0)
+
+@pytest.fixture(scope="session")
+def seeded_database(django_db_setup, django_db_blocker):
+    """
+    The seeds as `make run` loads them (each record starts its history), loaded
+    once per test database inside a transaction that stays open until the end
+    of the session. Every test that uses it runs in a savepoint of that
+    transaction, as Django's TestCase runs its tests, so changes never leak.
+    Tests that want an empty database run first (see pytest_collection_modifyitems).
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # durable blocks may nest in it, as in a TestCase
+        outer.__enter__()
+        call_command("loadcontent", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def seeded(seeded_database, db):
+    """The real knowledge base, in a savepoint of its own (see seeded_database)."""
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """
+    Tests without the seeds run before those with them: once loaded, the seeds
+    stay until the end of the session. The order is otherwise unchanged.
+    """
+    items.sort(key=lambda item: SEEDED in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """Nothing lost: history with revert and undelete, and no silent overwrite by a second editor."""
 
-import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
@@ -11,12 +9,6 @@ from comparisons.models import Comparison, ComparisonRow
 from tests.test_admin import form_data
 
 LANGUAGES = ("en", "uk", "de")
-
-
-@pytest.fixture
-def history_seeded(db):
-    """The seeds loaded as make run loads them, which starts each record's history."""
-    call_command("loadcontent", verbosity=0)
 
 
 def editor(name):
@@ -42,7 +34,7 @@ def texts(obj):
     }
 
 
-def test_revert_restores_every_language_of_the_record_and_its_rows(history_seeded):
+def test_revert_restores_every_language_of_the_record_and_its_rows(seeded):
     client = editor("anna")
     obj = comparison()
     original, original_rows = texts(obj), [texts(row) for row in obj.rows.order_by("pk")]
@@ -66,7 +58,7 @@ def test_revert_restores_every_language_of_the_record_and_its_rows(history_seede
     assert [texts(row) for row in reverted.rows.order_by("pk")] == original_rows
 
 
-def test_a_deleted_comparison_is_recovered_with_its_rows(history_seeded):
+def test_a_deleted_comparison_is_recovered_with_its_rows(seeded):
     client = editor("anna")
     obj = comparison()
     original, rows = texts(obj), {row.pk: texts(row) for row in obj.rows.all()}
@@ -85,7 +77,7 @@ def test_a_deleted_comparison_is_recovered_with_its_rows(history_seeded):
     assert {row.pk: texts(row) for row in recovered.rows.all()} == rows
 
 
-def test_second_editor_is_told_what_changed_instead_of_overwriting(history_seeded):
+def test_second_editor_is_told_what_changed_instead_of_overwriting(seeded):
     first, second = editor("anna"), editor("bohdan")
     obj = comparison()
     first_data = form_data(first.get(change_url(obj)))
@@ -112,7 +104,7 @@ def test_second_editor_is_told_what_changed_instead_of_overwriting(history_seede
     assert comparison().key_difference_de == "Annas Fassung."
 
 
-def test_an_inline_row_edit_conflicts_with_an_open_parent_form(history_seeded):
+def test_an_inline_row_edit_conflicts_with_an_open_parent_form(seeded):
     first, second = editor("anna"), editor("bohdan")
     obj = comparison()
     first_data = form_data(first.get(change_url(obj)))
@@ -124,7 +116,7 @@ def test_an_inline_row_edit_conflicts_with_an_open_parent_form(history_seeded):
     assert comparison().rows.order_by("order", "pk")[1].second_value_uk == "Змінено."
 
 
-def test_saving_a_row_on_its_own_conflicts_with_an_open_comparison_form(history_seeded):
+def test_saving_a_row_on_its_own_conflicts_with_an_open_comparison_form(seeded):
     first, second = editor("anna"), editor("bohdan")
     obj = comparison()
     row = obj.rows.order_by("pk").first()

@@ -8,7 +8,6 @@ it call the write path directly, as a command or the shell would.
 import pytest
 import reversion
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from reversion.models import Version
@@ -24,12 +23,6 @@ EDITORS = {"editor", "superuser"}
 
 def own_language(role):
     return role.removeprefix("translator-") if role.startswith("translator-") else "uk"
-
-
-@pytest.fixture
-def history_seeded(db):
-    """The seeds as `make run` loads them: each record starts its history."""
-    call_command("loadcontent", verbosity=0)
 
 
 @pytest.fixture
@@ -208,7 +201,7 @@ def test_every_path_obeys_the_same_rights(as_role, role, path):
 # The write path itself, as a command or the shell meets it
 
 
-def test_a_translator_cannot_write_another_language_whatever_the_code(history_seeded):
+def test_a_translator_cannot_write_another_language_whatever_the_code(seeded):
     translator = make_user("translator-uk")
     comparison = bpo_vs_kpo()
     with changes.acting_as(translator):
@@ -226,14 +219,14 @@ def test_a_translator_cannot_write_another_language_whatever_the_code(history_se
     assert bpo_vs_kpo().key_difference_uk == "Дозволено."
 
 
-def test_anonymous_requests_may_write_nothing(history_seeded):
+def test_anonymous_requests_may_write_nothing(seeded):
     from django.contrib.auth.models import AnonymousUser
 
     with changes.acting_as(AnonymousUser()), pytest.raises(PermissionDenied), transaction.atomic():
         Source.objects.create(seed_file="x.txt", language="en", title_en="x", site_en="x")
 
 
-def test_writes_that_skip_the_signals_are_refused(history_seeded):
+def test_writes_that_skip_the_signals_are_refused(seeded):
     with pytest.raises(TypeError, match="changes.py"):
         Category.objects.filter(slug="bpo").update(order=5)
     with pytest.raises(TypeError):
@@ -242,7 +235,7 @@ def test_writes_that_skip_the_signals_are_refused(history_seeded):
         Attribute.objects.bulk_create([Attribute(slug="bulk", label_en="Bulk")])
 
 
-def test_each_record_of_an_import_has_its_own_revision(history_seeded):
+def test_each_record_of_an_import_has_its_own_revision(seeded):
     comparison = bpo_vs_kpo()
     versions = Version.objects.get_for_object(comparison)
     assert versions.count() == 1
@@ -254,7 +247,7 @@ def test_each_record_of_an_import_has_its_own_revision(history_seeded):
 
 
 def test_a_change_is_announced_with_exactly_the_records_it_changed(
-    history_seeded, django_capture_on_commit_callbacks
+    seeded, django_capture_on_commit_callbacks
 ):
     announced = []
 
@@ -275,7 +268,7 @@ def test_a_change_is_announced_with_exactly_the_records_it_changed(
     }
 
 
-def test_a_part_changed_on_its_own_renews_its_owners_token_and_history(history_seeded):
+def test_a_part_changed_on_its_own_renews_its_owners_token_and_history(seeded):
     comparison = bpo_vs_kpo()
     token = comparison.edit_token
     with changes.change_set(reason="A row alone"):
@@ -287,7 +280,7 @@ def test_a_part_changed_on_its_own_renews_its_owners_token_and_history(history_s
     assert latest.revision.comment == "A row alone"
 
 
-def test_bulk_publication_keeps_history_token_and_time(as_role, history_seeded):
+def test_bulk_publication_keeps_history_token_and_time(as_role):
     client = as_role("editor")
     comparison = bpo_vs_kpo()
     before = (
@@ -362,7 +355,7 @@ def test_reverting_one_record_leaves_the_others_of_its_revision_alone(as_role):
     assert Comparison.objects.get(pk=comparison.pk).conclusion_en != "A conclusion written since."
 
 
-def test_a_revert_refuses_when_the_record_changed_after_the_screen_was_opened(as_role, history_seeded):
+def test_a_revert_refuses_when_the_record_changed_after_the_screen_was_opened(as_role):
     client = as_role("editor")
     comparison = bpo_vs_kpo()
     comparison.conclusion_en = "Second version."
@@ -379,7 +372,7 @@ def test_a_revert_refuses_when_the_record_changed_after_the_screen_was_opened(as
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_editors_may_open_a_revert_screen(as_role, history_seeded, role):
+def test_only_editors_may_open_a_revert_screen(as_role, role):
     comparison = bpo_vs_kpo()
     first = Version.objects.get_for_object(comparison).first()
     url = admin_url(Comparison, "revision", comparison.pk, first.pk)
