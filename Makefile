@@ -33,14 +33,17 @@ run: install messages .local-secret-key
 	$(LOCAL_KEY) $(MANAGE) collectstatic --noinput -v0
 	$(LOCAL_KEY) $(MANAGE) runserver $(PORT)
 
+# Two test processes (pytest-xdist); the tests that start servers keep to one of them.
+PARALLEL ?= -n 2 --dist loadgroup
+
 # The whole suite on SQLite, then again on a throwaway PostgreSQL server (but the
 # tests that start servers with databases of their own, which need no second run).
 test: install-test messages
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run -v0
-	$(PY) -m pytest
-	tests/with-postgres.sh $(PY) -m pytest -m "not browser and not servers"
+	$(PY) -m pytest $(PARALLEL)
+	tests/with-postgres.sh $(PY) -m pytest $(PARALLEL) -m "not browser and not servers"
 
 # Load benchmark of the public pages (SQLite and PostgreSQL, seeded and 100 000 comparisons);
 # about 15 minutes. Reports only; see benchmarks/README.md.

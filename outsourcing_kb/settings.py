@@ -130,6 +130,7 @@ MIDDLEWARE = [
     # After LocaleMiddleware (its 400 page is in the reader's language), before
     # anything that could query the database with what the client sent.
     "outsourcing_kb.middleware.UnreadableAddressMiddleware",
+    "outsourcing_kb.middleware.EmptyToFieldMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

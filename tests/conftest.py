@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import transaction
 
 from comparisons.models import Attribute, Category, Comparison, ComparisonRow, Source
 
@@ -25,43 +26,80 @@ def make_user(role):
     return user
 
 
-SEEDED = "seeded"
+# The seeds' open transaction, while it is open: (the atomic block, the database blocker).
+open_seeds = []
 
 
 @pytest.fixture(scope="session")
 def seeded_database(django_db_setup, django_db_blocker):
     """
     The seeds as `make run` loads them (each record starts its history), loaded
-    once per test database inside a transaction that stays open until the end
-    of the session. Every test that uses it runs in a savepoint of that
-    transaction, as Django's TestCase runs its tests, so changes never leak.
-    Tests that want an empty database run first (see pytest_collection_modifyitems).
+    once per test database inside a transaction left open: every test that uses
+    them runs in a savepoint of it, as Django's TestCase runs its tests, so no
+    change leaks. The order of the tests makes that work (pytest_collection_modifyitems).
     """
-    from django.db import transaction
-
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer._from_testcase = True  # durable blocks may nest in it, as in a TestCase
         outer.__enter__()
+        open_seeds.append((outer, django_db_blocker))
         call_command("loadcontent", verbosity=0)
     yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    drop_seeds()
+
+
+def drop_seeds():
+    while open_seeds:
+        outer, blocker = open_seeds.pop()
+        with blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
 def seeded(seeded_database, db):
     """The real knowledge base, in a savepoint of its own (see seeded_database)."""
+    assert open_seeds, "a seeded test ran after a transactional one (see pytest_collection_modifyitems)"
+
+
+def starts_servers(item):
+    return item.get_closest_marker("browser") or item.get_closest_marker("servers")
+
+
+def is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in item.fixturenames
+
+
+def pytest_itemcollected(item):
+    """
+    Tests that start servers (and the browser journeys, which share one) run one
+    after another in one pytest-xdist worker (`--dist loadgroup`), beside the rest.
+    """
+    if starts_servers(item):
+        item.add_marker(pytest.mark.xdist_group("servers"))
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """
-    Tests without the seeds run before those with them: once loaded, the seeds
-    stay until the end of the session. The order is otherwise unchanged.
+    First the tests that start servers, so that the long ones begin early beside
+    the rest; then tests without the seeds, then those with them; transactional
+    tests last, since they commit and empty the database (the seeds' transaction
+    is rolled back before the first of them). The order is otherwise unchanged,
+    and pytest-xdist hands each worker its tests in this order.
     """
-    items.sort(key=lambda item: SEEDED in getattr(item, "fixturenames", ()))
+
+    def order(item):
+        return (not starts_servers(item), is_transactional(item), "seeded" in item.fixturenames)
+
+    items.sort(key=order)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if is_transactional(item):
+        drop_seeds()
 
 
 @pytest.fixture
@@ -120,42 +158,38 @@ def make_comparison(db, source):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def fast_password_hashing():
-    """Real hashing is slow on purpose and the tests sign in many users; production keeps the default."""
+def suite_settings(tmp_path_factory):
+    """
+    Settings of the suite's own, through override_settings so that Django drops
+    what it built from the old values (cache connections, hashers, static storage).
+    Each test process (pytest-xdist worker) gets folders of its own.
+    """
     from django.conf import settings
-    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+    from django.test import override_settings
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    get_hashers.cache_clear()
-    get_hashers_by_algorithm.cache_clear()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def private_cache(tmp_path_factory):
-    """A cache folder of the suite's own, emptied before every test."""
-    from django.conf import settings
-
-    settings.CACHES["default"]["LOCATION"] = str(tmp_path_factory.mktemp("cache"))
+    overrides = override_settings(
+        # Real hashing is slow on purpose and the tests sign in many users.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        CACHES={"default": {**settings.CACHES["default"], "LOCATION": str(tmp_path_factory.mktemp("cache"))}},
+        # Pages link hashed, compressed static files as in production.
+        STATIC_ROOT=tmp_path_factory.mktemp("staticfiles"),
+        # Every test client builds its own middleware chain, and WhiteNoise would index
+        # the whole static folder for each (80 ms, a third of the suite's time); in
+        # autorefresh mode it looks a file up when asked. The servers' tests serve
+        # static files as production does.
+        WHITENOISE_AUTOREFRESH=True,
+    )
+    overrides.enable()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    yield
+    overrides.disable()
 
 
 @pytest.fixture(autouse=True)
-def empty_cache(private_cache):
+def empty_cache(suite_settings):
     from django.core.cache import cache
 
     cache.clear()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def collected_static(tmp_path_factory):
-    """
-    Pages link hashed, compressed static files as in production, so the suite
-    collects them once into a folder of its own.
-    """
-    from django.conf import settings
-
-    settings.STATIC_ROOT = tmp_path_factory.mktemp("staticfiles")
-    call_command("collectstatic", interactive=False, verbosity=0)
-    return settings.STATIC_ROOT
 
 
 def change(queryset, **fields):

@@ -201,6 +201,15 @@ def test_the_comparison_category_filter_answers_any_value_without_a_5xx(signed_i
     assert response.status_code < 500
 
 
+@pytest.mark.parametrize("view", ["change", "delete"])
+@pytest.mark.parametrize("model", ["auth_group", "comparisons_category"])
+def test_an_empty_to_field_is_a_400_not_a_500(signed_in_client, model, view):
+    """Found by the test above on PostgreSQL: Django's admin looks up a field named ""."""
+    url = reverse(f"admin:{model}_{view}", args=[1])
+    assert signed_in_client.get(url, {"_to_field": ""}).status_code == 400
+    assert signed_in_client.post(url, {"_to_field": ""}).status_code == 400
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -73,9 +73,9 @@ PAGES = [
 
 
 @pytest.mark.parametrize("path", [*PAGES, "static"])
-def test_security_headers_on_every_kind_of_response(client, seeded, collected_static, path):
+def test_security_headers_on_every_kind_of_response(client, seeded, settings, path):
     if path == "static":
-        css = next((collected_static / "css").glob("site.*.css")).name
+        css = next((settings.STATIC_ROOT / "css").glob("site.*.css")).name
         path = f"/static/css/{css}"
     response = client.get(path)
     assert response.status_code < 500

@@ -42,8 +42,14 @@ def site(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """
+    Chromium for the journeys of one module. Playwright's event loop runs while
+    it is open, and Django refuses database calls under a running loop, so it
+    closes before the tests of the next module (the journeys run first: see
+    tests/conftest.py).
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
