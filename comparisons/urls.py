@@ -9,8 +9,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(_("search/"), views.search, name="search"),
     path(_("compare/"), views.compare, name="compare"),
-    path(_("categories/"), views.category_list, name="category_list"),
+    path(_("categories/"), views.CategoryListView.as_view(), name="category_list"),
     path(_("categories/<slug:slug>/"), views.category_detail, name="category_detail"),
-    path(_("comparisons/"), views.comparison_list, name="comparison_list"),
+    path(_("comparisons/"), views.ComparisonListView.as_view(), name="comparison_list"),
     path("<slug:first>-vs-<slug:second>/", views.comparison_detail, name="comparison_detail"),
 ]

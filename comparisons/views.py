@@ -1,11 +1,11 @@
 from django.conf import settings
-from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_safe
+from django.views.generic import ListView
 
 from .forms import CompareForm, SearchForm
 from .models import AttributeValue, Category, CategoryItem, Comparison
@@ -53,33 +53,28 @@ def category_detail(request, slug):
     )
 
 
-def paginate(request, queryset):
-    """
-    One page of a list; a page number that is not a page is a 404. Only that:
-    a database error must stay an error (a 503), or crawlers drop the list.
-    """
-    try:
-        return Paginator(queryset, PER_PAGE).page(request.GET.get("page") or 1)
-    except InvalidPage as error:  # not a number (of any size), or no such page
-        raise Http404(str(error)) from error
+class CategoryListView(ListView):
+    queryset = Category.objects.select_related("parent")
+    paginate_by = PER_PAGE
+    http_method_names = ["get", "head"]
 
 
-@require_safe
-def category_list(request):
-    page = paginate(request, Category.objects.select_related("parent"))
-    return render(request, "comparisons/category_list.html", {"page": page})
-
-
-@require_safe
-def comparison_list(request):
+class ComparisonListView(ListView):
     """All published comparisons, or those of one category (?category=slug)."""
-    comparisons = Comparison.objects.published().with_categories()
-    category = None
-    if request.GET.get("category"):
-        category = get_object_or_404(Category, slug=request.GET["category"])
-        comparisons = comparisons.for_category(category)
-    page = paginate(request, comparisons)
-    return render(request, "comparisons/comparison_list.html", {"page": page, "category": category})
+
+    paginate_by = PER_PAGE
+    http_method_names = ["get", "head"]
+
+    def get_queryset(self):
+        comparisons = Comparison.objects.published().with_categories()
+        self.category = None
+        if slug := self.request.GET.get("category"):
+            self.category = get_object_or_404(Category, slug=slug)
+            comparisons = comparisons.for_category(self.category)
+        return comparisons
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(category=self.category, **kwargs)
 
 
 @require_safe
@@ -108,7 +103,7 @@ def comparison_detail(request, first, second):
         )
     categories = {c.slug: c for c in Category.objects.filter(slug__in=[first, second]).order_by()}
     if first not in categories or second not in categories:
-        return render_404(request)
+        raise Http404("No such categories")
     if first == second:
         return redirect(categories[first], permanent=True)
     a, b = categories[first], categories[second]
@@ -183,15 +178,11 @@ def search(request):
     )
 
 
-def render_404(request):
-    return render(request, "404.html", status=404)
-
-
 @require_GET
 def choose_language(request, language):
     """Remember the reader's explicit choice of language, then show the page in it."""
     if language not in dict(settings.LANGUAGES):
-        return render_404(request)
+        raise Http404("No such language")
     next_url = request.GET.get("next", "")
     if not is_path_on_this_site(request, next_url):
         with translation.override(language):
@@ -223,5 +214,5 @@ def is_path_on_this_site(request, url):
 
 @require_GET
 def robots_txt(request):
-    sitemap = request.build_absolute_uri("/sitemap.xml")
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
     return HttpResponse(f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n", content_type="text/plain")

@@ -128,7 +128,12 @@ def test_search_and_admin_pages_are_not_cached(client, seeded):
 
 @pytest.fixture
 def two_servers(tmp_path):
-    """Two app servers, as behind a load balancer, sharing one database and one cache."""
+    """
+    Two app servers, as behind a load balancer, sharing one database and one
+    cache. One worker each: a request to a server then surely reaches the
+    process whose state the test is about (with two, which one answers is the
+    kernel's choice, and nothing proves both were reached).
+    """
     env = site_environment(tmp_path)
     prepare_site(env)
     manage(
@@ -138,7 +143,7 @@ def two_servers(tmp_path):
         "from django.contrib.auth.models import User; "
         "User.objects.create_superuser('anna', 'anna@example.com', 'a-long-test-password')",
     )
-    servers = [Gunicorn(env, tmp_path / f"server-{name}.log", workers=2) for name in ("a", "b")]
+    servers = [Gunicorn(env, tmp_path / f"server-{name}.log", workers=1) for name in ("a", "b")]
     yield servers
     for server in servers:
         server.stop()
@@ -167,9 +172,9 @@ def csrf_token(html):
 def test_an_edit_through_one_server_is_seen_at_once_through_the_other(two_servers, seeded):
     server_a, server_b = two_servers
     reader, _jar = browser_session()
-    for _ in range(4):  # both workers of server B have the page cached now
-        status, headers, body = fetch(reader, server_b.url + PAGE)
-        assert status == 200 and "generated-notice" not in body
+    status, headers, body = fetch(reader, server_b.url + PAGE)  # server B has the page cached now
+    assert status == 200 and "generated-notice" not in body
+    assert fetch(reader, server_b.url + PAGE)[1]["ETag"] == headers["ETag"]
     etag = headers["ETag"]
 
     editor_session, _jar = browser_session()
@@ -198,11 +203,10 @@ def test_an_edit_through_one_server_is_seen_at_once_through_the_other(two_server
     )
     assert status == 200
 
-    for _ in range(4):  # every worker of the other server
-        status, headers, body = fetch(reader, server_b.url + PAGE)
-        assert status == 200
-        assert "generated-notice" in body
-        assert headers["ETag"] != etag
+    status, headers, body = fetch(reader, server_b.url + PAGE)
+    assert status == 200
+    assert "generated-notice" in body
+    assert headers["ETag"] != etag
     status, _headers, _body = fetch(reader, server_b.url + PAGE, headers={"If-None-Match": etag})
     assert status == 200
 
