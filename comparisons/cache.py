@@ -11,17 +11,16 @@ token is also the pages' ETag, so browsers revalidate with a cheap 304.
 
 import hashlib
 import logging
-import pickle
-import threading
 import time
 import uuid
-from collections import OrderedDict
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 
 VERSION_KEY = "content-version"
+# The cache alias of this process's own recent pages (a LocMemCache: see settings).
+RECENT_PAGES = "recent-pages"
 CACHED_PREFIXES = ("/en/", "/uk/", "/de/")
 # Pages of earlier versions are never read again; they expire rather than fill the cache.
 PAGE_TIMEOUT = 60 * 60 * 24
@@ -51,35 +50,6 @@ def content_changed(**kwargs):
         logger.warning("Could not draw a new content version", exc_info=True)
 
 
-class RecentPages:
-    """
-    The pages this process served last, pickled, by page key. A key names the
-    content version, so an entry is never stale, only evicted: the version is
-    still read from the shared cache on every request, the page then from here.
-    Saves the file cache's read and decompression of the whole page on a hit.
-    """
-
-    def __init__(self, size=256):
-        self.size = size
-        self.pages = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            page = self.pages.get(key)
-            if page is not None:
-                self.pages.move_to_end(key)
-        return None if page is None else pickle.loads(page)
-
-    def put(self, key, response):
-        page = pickle.dumps(response)
-        with self.lock:
-            self.pages[key] = page
-            self.pages.move_to_end(key)
-            while len(self.pages) > self.size:
-                self.pages.popitem(last=False)
-
-
 class PublicPageCacheMiddleware:
     """
     Serve the language-prefixed public pages from the cache. Only plain GET
@@ -89,7 +59,6 @@ class PublicPageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.recent = RecentPages()
 
     def __call__(self, request):
         if not self.cacheable_request(request):
@@ -106,7 +75,10 @@ class PublicPageCacheMiddleware:
         # host it was asked at, so those are part of its key: one page per allowed host.
         url = request.build_absolute_uri(request.path)
         key = f"page:{token}:{hashlib.sha1(url.encode()).hexdigest()}"
-        response = self.recent.get(key)
+        # The pages this process served last: a key names the content version, so an
+        # entry is never stale, only evicted. Saves the shared cache's read of the page.
+        recent = caches[RECENT_PAGES]
+        response = recent.get(key)
         if response is None:
             response = cache.get(key)
             if response is None:
@@ -118,7 +90,7 @@ class PublicPageCacheMiddleware:
                     cache.set(key, response, PAGE_TIMEOUT)
                 except Exception:  # a full or failing cache costs the next reader a render, no more
                     logger.warning("Could not cache %s", request.path, exc_info=True)
-            self.recent.put(key, response)
+            recent.set(key, response, PAGE_TIMEOUT)
         # The version's time is compared exactly, not in the whole seconds of the
         # Last-Modified header: a client's date in the same second as a newer version
         # gets the page, never a stale 304. The ETag (the version) is what revalidates.

@@ -138,10 +138,10 @@ def said_once(records, field):
     or English): where two articles say the same, one record stands for both,
     with the sources of all of them in ``said_by``.
     """
-    language, default = get_language(), settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    language = get_language()
     merged = {}
     for record in records:
-        text = getattr(record, f"{field}_{language}", None) or getattr(record, f"{field}_{default}")
+        text, _language = record.text_in(field, language)
         first = merged.setdefault(" ".join(text.casefold().split()), record)
         if first is record:
             record.said_by = []
@@ -153,8 +153,9 @@ def said_once(records, field):
 def shown_text(field, language):
     """
     The text of a translated field as a reader in ``language`` sees it, in
-    lower case. On PostgreSQL a trigram index on this very expression (see
-    migration 0005) serves the search's LIKE '%term%'.
+    lower case: the database's side of TranslatedFields.text_in. On PostgreSQL
+    a trigram index on this very expression (see migration 0005) serves the
+    search's LIKE '%term%'.
     """
     text = models.TextField()
     default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE

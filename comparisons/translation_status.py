@@ -110,6 +110,18 @@ class TranslatedFields(models.Model):
         """The records whose text makes up this one's page (for the languages it really has)."""
         return [self]
 
+    def text_in(self, field, language):
+        """
+        The text of ``field`` a reader in ``language`` sees, and the language it
+        is really in: English where ``language`` has none yet. (The search's
+        SQL side of the same rule is models.shown_text.)
+        """
+        text = getattr(self, f"{field}_{language}", None)
+        if text:
+            return text, language
+        default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+        return getattr(self, f"{field}_{default}") or "", default
+
     def complete_languages(self):
         """Languages in which every text of the page is written, not fallen back to English."""
         return [

@@ -196,6 +196,13 @@ else:
             "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / ".cache")),
         }
     }
+# Each process keeps the public pages it served last (comparisons/cache.py), so a hit
+# skips the shared cache's read of the whole page; least recently used go first.
+CACHES["recent-pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "recent-pages",
+    "OPTIONS": {"MAX_ENTRIES": 256},
+}
 
 
 AUTHENTICATION_BACKENDS = [

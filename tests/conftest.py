@@ -100,6 +100,8 @@ def pytest_collection_modifyitems(items):
 def pytest_runtest_setup(item):
     if is_transactional(item):
         drop_seeds()
+    elif open_seeds and "seeded" not in item.fixturenames and "_django_db_helper" in item.fixturenames:
+        pytest.fail("a test that wants an empty database ran after the seeds were loaded: check its order")
 
 
 @pytest.fixture
@@ -170,7 +172,10 @@ def suite_settings(tmp_path_factory):
     overrides = override_settings(
         # Real hashing is slow on purpose and the tests sign in many users.
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        CACHES={"default": {**settings.CACHES["default"], "LOCATION": str(tmp_path_factory.mktemp("cache"))}},
+        CACHES={
+            **settings.CACHES,
+            "default": {**settings.CACHES["default"], "LOCATION": str(tmp_path_factory.mktemp("cache"))},
+        },
         # Pages link hashed, compressed static files as in production.
         STATIC_ROOT=tmp_path_factory.mktemp("staticfiles"),
         # Every test client builds its own middleware chain, and WhiteNoise would index
@@ -187,9 +192,10 @@ def suite_settings(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def empty_cache(suite_settings):
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 def change(queryset, **fields):

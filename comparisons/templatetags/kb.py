@@ -15,15 +15,6 @@ from comparisons.translation_status import OUTDATED
 register = template.Library()
 
 
-def localized(obj, field):
-    """The text of ``field`` in the active language, and the language it is really in."""
-    language = get_language()
-    text = getattr(obj, f"{field}_{language}", None)
-    if text:
-        return text, language
-    return getattr(obj, f"{field}_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}") or "", "en"
-
-
 def fallback_note():
     return format_html(
         ' <small class="fallback-note">{}</small>', gettext("(not yet translated; shown in English)")
@@ -46,7 +37,7 @@ def translated(obj, field, element="span"):
     The field's text in an element of its own. Where the active language has no
     text yet, the English text is shown with ``lang="en"`` and a visible note.
     """
-    text, language = localized(obj, field)
+    text, language = obj.text_in(field, get_language())
     if language == get_language():
         return format_html("<{0}>{1}</{0}>{2}", element, text, outdated_note(obj, field, language))
     return format_html('<{0} lang="{1}">{2}</{0}>{3}', element, language, text, fallback_note())
@@ -55,7 +46,7 @@ def translated(obj, field, element="span"):
 @register.simple_tag
 def translated_paragraphs(obj, field):
     """A long text field as paragraphs (blank lines separate them), with the fallback note."""
-    text, language = localized(obj, field)
+    text, language = obj.text_in(field, get_language())
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
     lang = "" if language == get_language() else format_html(' lang="{}"', language)
     html = format_html_join("", "<p{}>{}</p>", ((lang, p) for p in paragraphs))
@@ -66,7 +57,7 @@ def translated_paragraphs(obj, field):
 @register.simple_tag
 def plain(obj, field):
     """The field's text (English where untranslated) for titles and attributes."""
-    return localized(obj, field)[0]
+    return obj.text_in(field, get_language())[0]
 
 
 def translated_paths(request):
@@ -166,11 +157,11 @@ def article_json_ld(context, comparison):
         "@context": "https://schema.org",
         "@type": "Article",
         "headline": comparison.title(),
-        "description": localized(comparison, "key_difference")[0],
+        "description": comparison.text_in("key_difference", get_language())[0],
         "inLanguage": get_language(),
         "dateModified": comparison.updated_at.isoformat(),
         "url": request.build_absolute_uri(request.path),
-        "about": [localized(category, "name")[0] for category in comparison.categories()],
-        "isBasedOn": [localized(source, "title")[0] for source in comparison.sources.all()],
+        "about": [category.text_in("name", get_language())[0] for category in comparison.categories()],
+        "isBasedOn": [source.text_in("title", get_language())[0] for source in comparison.sources.all()],
     }
     return json_ld(data)
