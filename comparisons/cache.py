@@ -14,6 +14,7 @@ import logging
 import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
@@ -21,7 +22,7 @@ from django.utils.http import http_date, quote_etag
 VERSION_KEY = "content-version"
 # The cache alias of this process's own recent pages (a LocMemCache: see settings).
 RECENT_PAGES = "recent-pages"
-CACHED_PREFIXES = ("/en/", "/uk/", "/de/")
+CACHED_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
 # Pages of earlier versions are never read again; they expire rather than fill the cache.
 PAGE_TIMEOUT = 60 * 60 * 24
 

@@ -25,7 +25,8 @@ LANGUAGE_CHOICES = settings.LANGUAGES
 
 def not_blank(field):
     """A check that the English text of a translated field is filled in."""
-    return models.Q(**{f"{field}_en__isnull": False}) & ~models.Q(**{f"{field}_en": ""})
+    column = f"{field}_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"
+    return models.Q(**{f"{column}__isnull": False}) & ~models.Q(**{column: ""})
 
 
 class EditTracked(models.Model):
@@ -82,7 +83,7 @@ class TranslatedContent(EditTracked, TranslatedFields):
         _("original language"),
         max_length=8,
         choices=LANGUAGE_CHOICES,
-        default="en",
+        default=settings.MODELTRANSLATION_DEFAULT_LANGUAGE,
         help_text=_("The language this text was first written in; the others are translations."),
     )
 

@@ -30,6 +30,11 @@ def language_codes():
     return [code for code, _name in settings.LANGUAGES]
 
 
+def in_every_language(*fields):
+    """The columns modeltranslation adds for ``fields``: ["name_en", "name_uk", …]."""
+    return [f"{field}_{code}" for field in fields for code in language_codes()]
+
+
 @functools.cache
 def registered_fields(model):
     """The model's fields registered with modeltranslation, in field order (asked for on every render)."""

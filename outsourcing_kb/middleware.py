@@ -8,7 +8,7 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from .views import RETRY_AFTER_SECONDS, database_status
+from .health import RETRY_AFTER_SECONDS, database_status
 
 
 class PermissionsPolicyMiddleware:

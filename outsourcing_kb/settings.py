@@ -234,9 +234,9 @@ USE_TZ = True
 
 
 # django-modeltranslation
-MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
-MODELTRANSLATION_LANGUAGES = ("en", "uk", "de")
-MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",)}
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": (MODELTRANSLATION_DEFAULT_LANGUAGE,)}
 # The tabbed admin would load jQuery UI from a public CDN: serve our own copy.
 # (modeltranslation reads these two without its usual prefix.)
 JQUERY_URL = None
@@ -259,11 +259,11 @@ STORAGES = {
 }
 
 
-# One JSON object a line on standard error, without personal data (see logging.py).
+# One JSON object a line on standard error, without personal data (see json_log.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "outsourcing_kb.logging.JsonFormatter"}},
+    "formatters": {"json": {"()": "outsourcing_kb.json_log.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
     "loggers": {

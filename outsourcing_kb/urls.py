@@ -7,7 +7,7 @@ from django.urls import include, path
 from comparisons import views
 from comparisons.admin.dashboard import translation_dashboard
 from comparisons.sitemaps import sitemaps
-from outsourcing_kb.views import health
+from outsourcing_kb.health import health
 
 urlpatterns = [
     path(

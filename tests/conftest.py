@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 
 from comparisons.models import Attribute, Category, Comparison, ComparisonRow, Source
 
@@ -102,6 +103,40 @@ def pytest_runtest_setup(item):
         drop_seeds()
     elif open_seeds and "seeded" not in item.fixturenames and "_django_db_helper" in item.fixturenames:
         pytest.fail("a test that wants an empty database ran after the seeds were loaded: check its order")
+
+
+def editor(name):
+    """A client signed in as a new superuser called ``name`` (for two editors at once)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser(name, f"{name}@example.com", PASSWORD))
+    return client
+
+
+def admin_url(model, action, *args):
+    return reverse(f"admin:comparisons_{model._meta.model_name}_{action}", args=args)
+
+
+def form_data(response):
+    """The POST a browser would send back for an unchanged admin change form."""
+    forms = [response.context["adminform"].form]
+    for formset in response.context["inline_admin_formsets"]:
+        forms.append(formset.formset.management_form)
+        forms.extend(formset.formset.forms)
+    data = {}
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            if isinstance(value, (list, tuple)):
+                data[form.add_prefix(name)] = [str(getattr(v, "pk", v)) for v in value]
+            else:
+                data[form.add_prefix(name)] = str(getattr(value, "pk", value))
+    if "live_token" in response.context:  # History's revert screen
+        data["live_token"] = response.context["live_token"]
+    return data
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The editors' admin: every model's pages render and save; bad edits are refused."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
@@ -14,41 +15,16 @@ from comparisons.models import (
     ComparisonRow,
     Source,
 )
-from tests.conftest import change
+from tests.conftest import PASSWORD, admin_url, change, form_data, make_user
 
 MODELS = [Source, Category, CategoryItem, Attribute, AttributeValue, Comparison, ComparisonRow]
 
 
 @pytest.fixture
 def editor_client(client, db):
-    user = get_user_model().objects.create_superuser("editor", "editor@example.com", "a-long-test-password")
+    user = get_user_model().objects.create_superuser("editor", "editor@example.com", PASSWORD)
     client.force_login(user)
     return client
-
-
-def form_data(response):
-    """The POST a browser would send back for an unchanged admin change form."""
-    forms = [response.context["adminform"].form]
-    for formset in response.context["inline_admin_formsets"]:
-        forms.append(formset.formset.management_form)
-        forms.extend(formset.formset.forms)
-    data = {}
-    for form in forms:
-        for name in form.fields:
-            value = form[name].value()
-            if value is None or value is False:
-                continue
-            if isinstance(value, (list, tuple)):
-                data[form.add_prefix(name)] = [str(getattr(v, "pk", v)) for v in value]
-            else:
-                data[form.add_prefix(name)] = str(getattr(value, "pk", value))
-    if "live_token" in response.context:  # History's revert screen
-        data["live_token"] = response.context["live_token"]
-    return data
-
-
-def admin_url(model, action, *args):
-    return reverse(f"admin:comparisons_{model._meta.model_name}_{action}", args=args)
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
@@ -143,3 +119,20 @@ def test_anonymous_users_are_redirected_to_the_login(client, seeded, model):
     response = client.get(admin_url(model, "changelist"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("role", ["translator-uk", "editor", "staff without rights"])
+def test_the_admin_index_links_the_translation_work_for_whoever_may_translate(client, seeded, role):
+    if role == "staff without rights":
+        user = get_user_model().objects.create_user("staff", password=PASSWORD, is_staff=True)
+    else:
+        user = make_user(role)
+    client.force_login(user)
+    shown = "Translation work" in client.get(reverse("admin:index")).content.decode()
+    assert shown is (role != "staff without rights")
+
+
+def test_every_language_of_the_settings_has_its_translator_right():
+    """The rights' names are written out (each is a sentence of its own in every language)."""
+    names = {codename for codename, _label in Comparison._meta.permissions}
+    assert names == {f"translate_{code}" for code, _name in settings.LANGUAGES}

@@ -12,9 +12,8 @@ from django.utils.http import http_date
 
 from comparisons.cache import content_version
 from comparisons.models import Comparison
+from tests.conftest import PASSWORD, editor, form_data
 from tests.servers import Gunicorn, manage, prepare_site, site_environment
-from tests.test_admin import form_data
-from tests.test_history import editor
 
 PAGE = "/en/bpo-vs-kpo/"
 
@@ -141,7 +140,7 @@ def two_servers(tmp_path):
         "shell",
         "-c",
         "from django.contrib.auth.models import User; "
-        "User.objects.create_superuser('anna', 'anna@example.com', 'a-long-test-password')",
+        f"User.objects.create_superuser('anna', 'anna@example.com', '{PASSWORD}')",
     )
     servers = [Gunicorn(env, tmp_path / f"server-{name}.log", workers=1) for name in ("a", "b")]
     yield servers
@@ -185,7 +184,7 @@ def test_an_edit_through_one_server_is_seen_at_once_through_the_other(two_server
         {
             "csrfmiddlewaretoken": csrf_token(login_page),
             "username": "anna",
-            "password": "a-long-test-password",
+            "password": PASSWORD,
             "next": "/admin/",
         },
     )

@@ -14,6 +14,8 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import PASSWORD
+
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 prefixes = st.sampled_from(
@@ -142,7 +144,7 @@ def fuzz_client(client, seeded):
 
 @pytest.fixture
 def signed_in_client(fuzz_client):
-    user = get_user_model().objects.create_superuser("fuzz", "fuzz@example.com", "a-long-test-password")
+    user = get_user_model().objects.create_superuser("fuzz", "fuzz@example.com", PASSWORD)
     fuzz_client.force_login(user)
     return fuzz_client
 

@@ -2,7 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
-from outsourcing_kb.views import cache_status
+from outsourcing_kb.health import cache_status
 
 
 def test_health_reports_database_and_cache(client, db):
@@ -20,12 +20,12 @@ def test_the_cache_check_holds_under_concurrent_checks(db):
 
 
 def test_without_the_cache_the_server_stays_in_rotation_as_degraded(client, db, monkeypatch):
-    import outsourcing_kb.views
+    import outsourcing_kb.health
 
     def fail(*args, **kwargs):
         raise ConnectionError("the cache is down")
 
-    monkeypatch.setattr(outsourcing_kb.views.cache, "set", fail)
+    monkeypatch.setattr(outsourcing_kb.health.cache, "set", fail)
     response = client.get("/health/")
     assert response.status_code == 200
     assert response.json() == {"status": "degraded", "database": "ok", "cache": "unavailable"}
@@ -40,9 +40,9 @@ def test_the_health_check_answers_over_plain_http_when_https_is_required(client,
 
 
 def test_while_the_database_is_away_the_health_check_says_when_to_ask_again(client, db, monkeypatch):
-    import outsourcing_kb.views
+    import outsourcing_kb.health
 
-    monkeypatch.setattr(outsourcing_kb.views, "database_status", lambda: "unavailable")
+    monkeypatch.setattr(outsourcing_kb.health, "database_status", lambda: "unavailable")
     response = client.get("/health/")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"

@@ -1,21 +1,12 @@
 """Nothing lost: history with revert and undelete, and no silent overwrite by a second editor."""
 
-from django.contrib.auth import get_user_model
-from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
 from comparisons.models import Comparison, ComparisonRow
-from tests.test_admin import form_data
+from tests.conftest import editor, form_data
 
 LANGUAGES = ("en", "uk", "de")
-
-
-def editor(name):
-    client = Client()
-    user = get_user_model().objects.create_superuser(name, f"{name}@example.com", "a-long-test-password")
-    client.force_login(user)
-    return client
 
 
 def comparison():

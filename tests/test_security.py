@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from comparisons.models import Category
-from outsourcing_kb.logging import JsonFormatter
+from outsourcing_kb.json_log import JsonFormatter
 from tests.conftest import change
 
 ROOT = Path(__file__).resolve().parents[1]

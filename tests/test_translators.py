@@ -11,8 +11,7 @@ from django.urls import reverse
 from comparisons.admin.dashboard import translation_work
 from comparisons.models import Category, Comparison, ComparisonRow
 from comparisons.translation_status import MISSING, OUTDATED, UP_TO_DATE
-from tests.conftest import change, make_user, trilingual
-from tests.test_admin import form_data
+from tests.conftest import PASSWORD, change, form_data, make_user, trilingual
 
 ROLES = ["anonymous", "translator-uk", "translator-de", "editor", "superuser"]
 
@@ -241,7 +240,7 @@ def test_dashboard_link_highlights_the_field(login):
 
 
 def test_dashboard_is_refused_to_staff_without_a_language(client, db):
-    user = get_user_model().objects.create_user("staff", password="a-long-test-password", is_staff=True)
+    user = get_user_model().objects.create_user("staff", password=PASSWORD, is_staff=True)
     client.force_login(user)
     assert client.get(reverse("translation_dashboard")).status_code == 403
 

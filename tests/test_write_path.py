@@ -9,13 +9,11 @@ import pytest
 import reversion
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.urls import reverse
 from reversion.models import Version
 
 from comparisons import changes
 from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Source
-from tests.conftest import make_user, trilingual
-from tests.test_admin import form_data
+from tests.conftest import admin_url, form_data, make_user, trilingual
 
 ROLES = ["anonymous", "translator-en", "translator-uk", "translator-de", "editor", "superuser"]
 EDITORS = {"editor", "superuser"}
@@ -37,10 +35,6 @@ def as_role(client, seeded):
 
 def bpo_vs_kpo():
     return Comparison.objects.get(first__slug="bpo", second__slug="kpo")
-
-
-def admin_url(model, action, *args):
-    return reverse(f"admin:comparisons_{model._meta.model_name}_{action}", args=args)
 
 
 def post_change_form(client, obj, **changes_):

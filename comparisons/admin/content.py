@@ -25,7 +25,7 @@ from ..models import (
     ComparisonRow,
     Source,
 )
-from ..translation_status import UP_TO_DATE
+from ..translation_status import UP_TO_DATE, in_every_language
 from .history import HistoryAdminMixin
 from .translators import TranslationStatusFilter, TranslatorAdminMixin, TranslatorRightsMixin
 
@@ -86,7 +86,7 @@ class SourceAdmin(ContentAdmin):
         "translation_status",
     ]
     list_filter = ["language", TranslationStatusFilter]
-    search_fields = ["title_en", "title_uk", "title_de", "seed_file"]
+    search_fields = [*in_every_language("title"), "seed_file"]
 
     def get_queryset(self, request):
         return (
@@ -144,16 +144,8 @@ class CategoryAdmin(ContentAdmin):
     ]
     list_editable = ["order"]
     list_filter = ["parent", "original_language", TranslationStatusFilter]
-    search_fields = [
-        "slug",
-        "abbreviation_en",
-        "abbreviation_uk",
-        "abbreviation_de",
-        "name_en",
-        "name_uk",
-        "name_de",
-    ]
-    prepopulated_fields = {"slug": ["abbreviation_en"]}
+    search_fields = ["slug", *in_every_language("abbreviation", "name")]
+    prepopulated_fields = {"slug": [f"abbreviation_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"]}
     filter_horizontal = ["sources"]
     inlines = [CategoryItemInline, AttributeValueInline]
     fieldsets = [
@@ -188,7 +180,7 @@ class CategoryItemAdmin(ContentAdmin):
     list_editable = ["order"]
     list_filter = ["category", "kind", "source", TranslationStatusFilter]
     list_select_related = ["category", "source"]
-    search_fields = ["name_en", "name_uk", "name_de"]
+    search_fields = in_every_language("name")
 
 
 @admin.register(Attribute)
@@ -196,8 +188,8 @@ class AttributeAdmin(ContentAdmin):
     list_display = ["label", "slug", "order", "value_count", "row_count", "translation_status"]
     list_editable = ["order"]
     list_filter = [TranslationStatusFilter]
-    search_fields = ["slug", "label_en", "label_uk", "label_de"]
-    prepopulated_fields = {"slug": ["label_en"]}
+    search_fields = ["slug", *in_every_language("label")]
+    prepopulated_fields = {"slug": [f"label_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"]}
 
     def get_queryset(self, request):
         return (
@@ -220,7 +212,7 @@ class AttributeValueAdmin(ContentAdmin):
     list_display = ["category", "attribute", "value", "source", "translation_status"]
     list_filter = ["category", "attribute", "source", TranslationStatusFilter]
     list_select_related = ["category", "attribute", "source"]
-    search_fields = ["value_en", "value_uk", "value_de"]
+    search_fields = in_every_language("value")
 
 
 class ComparisonRowInline(TranslatorRightsMixin, TranslationStackedInline):
@@ -242,11 +234,12 @@ class ComparisonAdmin(ContentAdmin):
     ]
     list_filter = ["is_published", ComparedCategoryFilter, "original_language", TranslationStatusFilter]
     search_fields = [
-        "first__abbreviation_en",
-        "second__abbreviation_en",
-        "key_difference_en",
-        "key_difference_uk",
-        "key_difference_de",
+        *(
+            f"{side}__{column}"
+            for side in ("first", "second")
+            for column in in_every_language("abbreviation")
+        ),
+        *in_every_language("key_difference"),
     ]
     filter_horizontal = ["sources"]
     inlines = [ComparisonRowInline]
@@ -320,4 +313,4 @@ class ComparisonRowAdmin(ContentAdmin):
     list_display = ["__str__", "comparison", "order", "source", "translation_status"]
     list_filter = ["comparison", "attribute", "source", TranslationStatusFilter]
     list_select_related = ["attribute", "comparison__first", "comparison__second", "source"]
-    search_fields = ["first_value_en", "second_value_en", "first_value_uk", "second_value_uk"]
+    search_fields = in_every_language("first_value", "second_value")

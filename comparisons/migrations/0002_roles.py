@@ -2,8 +2,8 @@
 The editor and translator roles as groups.
 
 Editors may do anything with the content. A translator of a language may view
-all content and change only the text of that language (enforced by the admin,
-see admin.py); they cannot add or delete records.
+all content and change only the text of that language (enforced on every write
+by comparisons/changes.py); they cannot add or delete records.
 """
 
 from django.contrib.auth.management import create_permissions
