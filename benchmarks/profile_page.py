@@ -27,16 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 
-try:
-    import django
-except ImportError:
-    venv_python = ROOT / ".venv" / "bin" / "python"
-    if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
-        os.execv(str(venv_python), [str(venv_python), *sys.argv])
-    sys.exit("benchmarks/profile_page.py needs the project's virtualenv (.venv/bin/python).")
-
 sys.path.insert(0, str(ROOT))
-from tests.servers import prepare_site, site_environment  # noqa: E402
+from tests.servers import prepare_site, site_environment, use_project_python  # noqa: E402
+
+use_project_python()
+import django  # noqa: E402
 
 SITE_PACKAGES = sysconfig.get_paths()["purelib"]
 STDLIB = sysconfig.get_paths()["stdlib"]

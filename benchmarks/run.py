@@ -36,18 +36,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 
-# The helpers below run manage.py with this interpreter: it must be the project's.
-try:
-    import django  # noqa: F401
-except ImportError:
-    venv_python = ROOT / ".venv" / "bin" / "python"
-    if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
-        os.execv(str(venv_python), [str(venv_python), *sys.argv])
-    sys.exit("benchmarks/run.py needs the project's virtualenv: run `make benchmark` or .venv/bin/python.")
-
 sys.path.insert(0, str(ROOT))
 from tests.postgres import ThrowawayPostgres, server_binaries  # noqa: E402
-from tests.servers import MANAGE, free_port, prepare_site, site_environment  # noqa: E402
+from tests.servers import Gunicorn, manage, prepare_site, site_environment, use_project_python  # noqa: E402
+
+use_project_python()
 
 GUNICORN_CONF = ROOT / "outsourcing_kb" / "gunicorn.conf.py"
 LANGUAGES = ("en", "uk", "de")
@@ -170,67 +163,18 @@ def run_wrk(wrk, url, seconds, args):
 # ----------------------------------------------------------------------------- the server
 
 
-class Server:
-    """gunicorn on a spare loopback port, production settings, no access log."""
+def start_gunicorn(env, log_path, workers):
+    """gunicorn as production runs it (its configuration file, when there is one), without an access log."""
+    options = ["-c", str(GUNICORN_CONF.relative_to(ROOT))] if GUNICORN_CONF.exists() else []
+    try:
+        return Gunicorn(env, log_path, workers, [*options, "--access-logfile", "/dev/null"])
+    except RuntimeError as error:
+        raise Broken(str(error)) from None
 
-    def __init__(self, env, log_path, workers):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        command = [sys.executable, "-m", "gunicorn"]
-        if GUNICORN_CONF.exists():
-            command += ["-c", str(GUNICORN_CONF.relative_to(ROOT))]
-        # Given after -c, these win over the config file. /dev/null: no access log worth the name.
-        command += [
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--access-logfile",
-            "/dev/null",
-            "outsourcing_kb.wsgi",
-        ]
-        self.command = command
-        self.process = subprocess.Popen(
-            command,
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=open(log_path, "w"),
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _headers, _body = fetch(self.port, "/robots.txt", timeout=5)
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                self.stop()
-                raise Broken(f"gunicorn did not start; its log:\n{self.log_tail()}")
-            time.sleep(0.2)
 
-    def worker_class(self):
-        match = re.search(r"Using worker: (\S+)", Path(self.log_path).read_text(errors="replace"))
-        return match.group(1) if match else "unknown (not in gunicorn's log)"
-
-    def log_tail(self, lines=20):
-        try:
-            return "\n".join(Path(self.log_path).read_text(errors="replace").strip().splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-    def stop(self):
-        if self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+def worker_class(server):
+    match = re.search(r"Using worker: (\S+)", Path(server.log_path).read_text(errors="replace"))
+    return match.group(1) if match else "unknown (not in gunicorn's log)"
 
 
 def fetch(port, path, timeout=300):
@@ -266,18 +210,6 @@ if count:
         facts["synthetic_url"] = synthetic.select_related("first", "second")[count // 2].get_absolute_url()
 print("SITE-FACTS " + json.dumps(facts))
 """
-
-
-def manage(env, *arguments, timeout=None):
-    return subprocess.run(
-        MANAGE + list(arguments),
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def site_facts(env):
@@ -358,8 +290,8 @@ def benchmark_site(database, size, args, wrk, workdir):
 
         # gunicorn loads the code as it stands now: note which, in case it changes during the run.
         record["git"] = git_state()
-        server = Server(env, folder / "gunicorn.log", args.workers)
-        record["gunicorn"] = {"command": " ".join(server.command[1:]), "worker_class": server.worker_class()}
+        server = start_gunicorn(env, folder / "gunicorn.log", args.workers)
+        record["gunicorn"] = {"command": " ".join(server.command[1:]), "worker_class": worker_class(server)}
         log(f"    gunicorn on {server.url}, worker class {record['gunicorn']['worker_class']}")
 
         # Warm-up: the home page first (it names the hashed stylesheet), then each

@@ -1,6 +1,12 @@
-"""Real server processes for tests: the site under gunicorn with production settings."""
+"""
+Real server processes: the site under gunicorn with production settings.
+
+The tests that start servers use these, and so does benchmarks/run.py, so that
+the site the benchmark measures is prepared and served the way the tests check it.
+"""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -10,6 +16,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
+
+
+def use_project_python():
+    """
+    Run the script again under the project's virtualenv when another Python started it:
+    the helpers below run manage.py and gunicorn with this interpreter.
+    """
+    try:
+        import django  # noqa: F401
+    except ImportError:
+        venv_python = ROOT / ".venv" / "bin" / "python"
+        if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
+            os.execv(str(venv_python), [str(venv_python), *sys.argv])
+        sys.exit(f"{Path(sys.argv[0]).name} needs the project's virtualenv: run it with .venv/bin/python.")
 
 
 def free_port():
@@ -41,41 +61,60 @@ def manage(env, *args):
 
 
 class Gunicorn:
-    def __init__(self, env, log_path, workers=2):
+    """
+    gunicorn on a spare loopback port, started and answering. Without options it runs with
+    gunicorn's defaults (no configuration file); options come before the port and workers,
+    which therefore win over a configuration file's.
+    """
+
+    def __init__(self, env, log_path, workers=2, options=()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
+        self.command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            *options,
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "outsourcing_kb.wsgi",
+        ]
+        # A session of its own, so that stop() can end the workers too if the master hangs.
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "outsourcing_kb.wsgi",
-                "-b",
-                f"127.0.0.1:{self.port}",
-                "-w",
-                str(workers),
-            ],
+            self.command,
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=open(log_path, "w"),
+            start_new_session=True,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 # The balancer's own check: answers over plain HTTP even when HTTPS is required.
-                urllib.request.urlopen(f"{self.url}/health/", timeout=2)
+                urllib.request.urlopen(f"{self.url}/health/", timeout=5)
                 return
             except OSError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     self.stop()
-                    raise RuntimeError(Path(log_path).read_text()) from None
+                    raise RuntimeError(f"gunicorn did not start; its log:\n{self.log_tail(40)}") from None
                 time.sleep(0.2)
 
+    def log_tail(self, lines=20):
+        try:
+            return "\n".join(Path(self.log_path).read_text(errors="replace").strip().splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
     def stop(self):
+        if self.process.poll() is not None:
+            return
         self.process.terminate()
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
