@@ -43,7 +43,6 @@ from tests.servers import Gunicorn, manage, prepare_site, site_environment, use_
 use_project_python()
 
 GUNICORN_CONF = ROOT / "outsourcing_kb" / "gunicorn.conf.py"
-LANGUAGES = ("en", "uk", "de")
 PAIR = "bpo-vs-kpo"
 DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 # Sizes: a name, and the generatecontent options that make it (none: the seeded content only).
@@ -193,9 +192,11 @@ def fetch(port, path, timeout=300):
 
 SITE_FACTS = """
 import json
+from django.conf import settings
 from django.utils import translation
 from comparisons.models import Category, Comparison, ComparisonRow
 facts = {
+    "languages": [code for code, _name in settings.LANGUAGES],
     "categories": Category.objects.count(),
     "comparisons": Comparison.objects.count(),
     "comparison_rows": ComparisonRow.objects.count(),
@@ -220,7 +221,7 @@ def site_facts(env):
     raise Broken(f"manage.py shell printed no facts about the site:\n{output[-2000:]}")
 
 
-def pages_of(css_path, synthetic_url):
+def pages_of(css_path, synthetic_url, languages):
     """(key, label, path, expected to come from the page cache) in the order they are measured."""
     pages = [
         ("static", "static CSS (whitenoise)", css_path, None),
@@ -228,7 +229,7 @@ def pages_of(css_path, synthetic_url):
         ("home", "home /en/ (cached)", "/en/", True),
         ("search", "search /en/search/?q=bpo", "/en/search/?q=bpo", False),
     ]
-    for language in LANGUAGES:
+    for language in languages:
         path = f"/{language}/{PAIR}/"
         pages.append((f"comparison-{language}-cached", f"{path} cached", path, True))
         pages.append((f"comparison-{language}-uncached", f"{path} uncached", f"{path}?nocache=1", False))
@@ -302,7 +303,7 @@ def benchmark_site(database, size, args, wrk, workdir):
         match = re.search(rb'href="(/static/css/site\.[0-9a-f]+\.css)"', body)
         if not match:
             raise Broken("the home page names no hashed stylesheet /static/css/site.<hash>.css")
-        pages = pages_of(match.group(1).decode(), facts["synthetic_url"])
+        pages = pages_of(match.group(1).decode(), facts["synthetic_url"], facts["languages"])
         warmup = {}
         for key, _label, path, _cached in pages:
             for _ in range(2 * args.workers):
@@ -444,7 +445,8 @@ def scale_comparisons(records):
         large = next((r for r in records if r["database"] == database and r["size"] == "100k"), None)
         if not small or not large or small["status"] != "ok" or large["status"] != "ok":
             continue
-        keys = [(f"comparison-{lang}-{kind}",) * 2 for kind in ("uncached", "cached") for lang in LANGUAGES]
+        languages = small["site"]["languages"]
+        keys = [(f"comparison-{lang}-{kind}",) * 2 for kind in ("uncached", "cached") for lang in languages]
         keys += [
             ("synthetic-uncached", "comparison-en-uncached"),
             ("synthetic-cached", "comparison-en-cached"),
@@ -481,7 +483,7 @@ def evaluate_goals(records, scaling):
         for kind, threshold in (("cached", GOAL_CACHED), ("uncached", GOAL_UNCACHED)):
             ratios = {
                 lang: (page(record, f"comparison-{lang}-{kind}") or {}).get("ratio_to_static")
-                for lang in LANGUAGES
+                for lang in record["site"]["languages"]
             }
             known = [r for r in ratios.values() if r is not None]
             ok = all(r >= threshold for r in known) if len(known) == len(ratios) else None
