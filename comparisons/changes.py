@@ -15,7 +15,9 @@ In this order:
 2. **Bookkeeping.** A new edit token (optimistic locking: see
    admin/history.py), ``updated_at``, and the fingerprints that tell each
    translation's status (translation_status.py). An import keeps what its file
-   says, so that a backup restores exactly.
+   says, so that a backup restores exactly; which translations are outdated
+   follows from the rest and is written down again on every save, an
+   import's too.
 3. **History.** One revision per changed record, with who and why. A page's
    record owns its parts, a comparison its rows and a category its items and
    values: a change of a part is a new revision of its owner, and reverting
@@ -57,7 +59,7 @@ logger = logging.getLogger(__name__)
 content_changed = Signal()
 
 # Columns the write path keeps itself; nobody edits them, so no right is needed.
-BOOKKEEPING = frozenset({"edit_token", "translated_from", "updated_at"})
+BOOKKEEPING = frozenset({"edit_token", "translated_from", "outdated_translations", "updated_at"})
 
 ADDED, CHANGED, DELETED = "added", "changed", "deleted"
 
@@ -343,14 +345,16 @@ def before_save(sender, instance, raw, **kwargs):
         check_may_change(user, sender, changed)
     instance._write = (ADDED if stored is None else CHANGED, changed - BOOKKEEPING)
     current = _change_set.get()
-    if current.importing if current is not None else raw:
-        return  # an import (loadcontent, or Django's loaddata) restores records as they were
-    instance.edit_token = uuid.uuid4().hex
-    if hasattr(instance, "updated_at"):
-        instance.updated_at = timezone.now()
-    if not raw:
-        # A restored version (raw) keeps the statuses it had; a new text is judged now.
-        instance.record_translation_bases(stored or {})
+    # An import (loadcontent, or Django's loaddata) restores records as they were.
+    if not (current.importing if current is not None else raw):
+        instance.edit_token = uuid.uuid4().hex
+        if hasattr(instance, "updated_at"):
+            instance.updated_at = timezone.now()
+        if not raw:
+            # A restored version (raw) keeps the statuses it had; a new text is judged now.
+            instance.record_translation_bases(stored or {})
+    # Derived from the rest, so written on every save, an import's too.
+    instance.find_outdated_translations()
 
 
 def after_save(sender, instance, **kwargs):
@@ -408,6 +412,9 @@ class ContentQuerySet(models.QuerySet):
         raise TypeError(f"{self.model.__name__}.objects.bulk_update() would skip comparisons/changes.py.")
 
     def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.find_outdated_translations()  # what before_save does, which bulk inserts skip
         made = super().bulk_create(objs, *args, **kwargs)
         bulk_created(self.model, made)
         return made
