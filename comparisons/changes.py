@@ -53,6 +53,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import Signal
 from django.utils import timezone
 
+from . import translation_status
+
 logger = logging.getLogger(__name__)
 
 # Sent once a change is committed, with ``changes``: a tuple of Change.
@@ -400,7 +402,56 @@ def bulk_created(model, objects):
 
 
 class ContentQuerySet(models.QuerySet):
-    """Refuses the writes that would skip the write path (they send no signals)."""
+    """
+    Refuses the writes that would skip the write path (they send no signals),
+    and finds translations by status (translation_status.py) in the database.
+    """
+
+    def missing_in(self, language):
+        """Records with a translated field empty in ``language``."""
+        return self.filter(self.model.missing_translation_q(language))
+
+    def outdated_in(self, language):
+        """Records with a translation in ``language`` made from an earlier original."""
+        return self.filter(self.model.outdated_translation_q(language))
+
+    def up_to_date_in(self, language):
+        """Records with every translated field written and up to date in ``language``."""
+        return self.exclude(self.model.missing_translation_q(language)).exclude(
+            self.model.outdated_translation_q(language)
+        )
+
+    def complete(self):
+        """Records written and up to date in every language."""
+        for language in translation_status.language_codes():
+            self = self.up_to_date_in(language)
+        return self
+
+    def translation_counts(self, languages):
+        """
+        {language: {status: number of fields}} over the translated fields of
+        these records, counted by the database in one query.
+        """
+        names = self.model.translated_fields()
+        counts = {"records": models.Count("pk")}
+        for language in languages:
+            for name in names:
+                column = f"{name}_{language}"
+                missing = self.model.field_missing_q(name, language)
+                outdated = models.Q(outdated_translations__has_key=column)
+                counts[f"{column}_missing"] = models.Count("pk", filter=missing)
+                counts[f"{column}_outdated"] = models.Count("pk", filter=outdated)
+        counted = self.order_by().aggregate(**counts)
+        result = {}
+        for language in languages:
+            missing = sum(counted[f"{name}_{language}_missing"] for name in names)
+            outdated = sum(counted[f"{name}_{language}_outdated"] for name in names)
+            result[language] = {
+                translation_status.UP_TO_DATE: counted["records"] * len(names) - missing - outdated,
+                translation_status.MISSING: missing,
+                translation_status.OUTDATED: outdated,
+            }
+        return result
 
     def update(self, **kwargs):
         raise TypeError(

@@ -11,7 +11,8 @@ travel with the record through fixtures, so status survives export and import.
 Whether a translation is outdated takes a fingerprint of the original to tell,
 which the database cannot compute. So every save also writes down the answer
 (``outdated_translations``), and the database finds and counts outdated
-translations from it.
+translations from it; content querysets ask in those terms
+(``missing_in(language)``, ``outdated_in(language)``, see changes.py).
 """
 
 import functools
@@ -76,9 +77,19 @@ class TranslatedFields(models.Model):
         """Records with at least one translated field empty (NULL or '') in ``language``."""
         query = models.Q()
         for field in cls.translated_fields():
-            column = f"{field}_{language}"
-            query |= models.Q(**{f"{column}__isnull": True}) | models.Q(**{column: ""})
+            query |= cls.field_missing_q(field, language)
         return query
+
+    @classmethod
+    def field_missing_q(cls, field, language):
+        column = f"{field}_{language}"
+        return models.Q(**{f"{column}__isnull": True}) | models.Q(**{column: ""})
+
+    @classmethod
+    def outdated_translation_q(cls, language):
+        """Records with at least one translated field outdated in ``language``."""
+        columns = [f"{field}_{language}" for field in cls.translated_fields()]
+        return models.Q(outdated_translations__has_any_keys=columns)
 
     def missing_translations(self, language):
         """Names of the translated fields that have no text in ``language``."""
