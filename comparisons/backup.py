@@ -27,12 +27,15 @@ def fixture_paths(folder):
 
 
 def exported_fields(model):
-    """Every field but the untranslated base columns: a bare name would load into the active language."""
-    translated = set(model.translated_fields())
+    """
+    Every field but the untranslated base columns (a bare name would load into
+    the active language) and what every save derives from the others.
+    """
+    left_out = {*model.translated_fields(), "outdated_translations"}
     return [
         field.name
         for field in [*model._meta.fields, *model._meta.many_to_many]
-        if not field.primary_key and field.name not in translated
+        if not field.primary_key and field.name not in left_out
     ]
 
 

@@ -15,7 +15,9 @@ In this order:
 2. **Bookkeeping.** A new edit token (optimistic locking: see
    admin/history.py), ``updated_at``, and the fingerprints that tell each
    translation's status (translation_status.py). An import keeps what its file
-   says, so that a backup restores exactly.
+   says, so that a backup restores exactly; which translations are outdated
+   follows from the rest and is written down again on every save, an
+   import's too.
 3. **History.** One revision per changed record, with who and why. A page's
    record owns its parts, a comparison its rows and a category its items and
    values: a change of a part is a new revision of its owner, and reverting
@@ -51,13 +53,15 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import Signal
 from django.utils import timezone
 
+from . import translation_status
+
 logger = logging.getLogger(__name__)
 
 # Sent once a change is committed, with ``changes``: a tuple of Change.
 content_changed = Signal()
 
 # Columns the write path keeps itself; nobody edits them, so no right is needed.
-BOOKKEEPING = frozenset({"edit_token", "translated_from", "updated_at"})
+BOOKKEEPING = frozenset({"edit_token", "translated_from", "outdated_translations", "updated_at"})
 
 ADDED, CHANGED, DELETED = "added", "changed", "deleted"
 
@@ -343,14 +347,16 @@ def before_save(sender, instance, raw, **kwargs):
         check_may_change(user, sender, changed)
     instance._write = (ADDED if stored is None else CHANGED, changed - BOOKKEEPING)
     current = _change_set.get()
-    if current.importing if current is not None else raw:
-        return  # an import (loadcontent, or Django's loaddata) restores records as they were
-    instance.edit_token = uuid.uuid4().hex
-    if hasattr(instance, "updated_at"):
-        instance.updated_at = timezone.now()
-    if not raw:
-        # A restored version (raw) keeps the statuses it had; a new text is judged now.
-        instance.record_translation_bases(stored or {})
+    # An import (loadcontent, or Django's loaddata) restores records as they were.
+    if not (current.importing if current is not None else raw):
+        instance.edit_token = uuid.uuid4().hex
+        if hasattr(instance, "updated_at"):
+            instance.updated_at = timezone.now()
+        if not raw:
+            # A restored version (raw) keeps the statuses it had; a new text is judged now.
+            instance.record_translation_bases(stored or {})
+    # Derived from the rest, so written on every save, an import's too.
+    instance.find_outdated_translations()
 
 
 def after_save(sender, instance, **kwargs):
@@ -396,7 +402,56 @@ def bulk_created(model, objects):
 
 
 class ContentQuerySet(models.QuerySet):
-    """Refuses the writes that would skip the write path (they send no signals)."""
+    """
+    Refuses the writes that would skip the write path (they send no signals),
+    and finds translations by status (translation_status.py) in the database.
+    """
+
+    def missing_in(self, language):
+        """Records with a translated field empty in ``language``."""
+        return self.filter(self.model.missing_translation_q(language))
+
+    def outdated_in(self, language):
+        """Records with a translation in ``language`` made from an earlier original."""
+        return self.filter(self.model.outdated_translation_q(language))
+
+    def up_to_date_in(self, language):
+        """Records with every translated field written and up to date in ``language``."""
+        return self.exclude(self.model.missing_translation_q(language)).exclude(
+            self.model.outdated_translation_q(language)
+        )
+
+    def complete(self):
+        """Records written and up to date in every language."""
+        for language in translation_status.language_codes():
+            self = self.up_to_date_in(language)
+        return self
+
+    def translation_counts(self, languages):
+        """
+        {language: {status: number of fields}} over the translated fields of
+        these records, counted by the database in one query.
+        """
+        names = self.model.translated_fields()
+        counts = {"records": models.Count("pk")}
+        for language in languages:
+            for name in names:
+                column = f"{name}_{language}"
+                missing = self.model.field_missing_q(name, language)
+                outdated = models.Q(outdated_translations__has_key=column)
+                counts[f"{column}_missing"] = models.Count("pk", filter=missing)
+                counts[f"{column}_outdated"] = models.Count("pk", filter=outdated)
+        counted = self.order_by().aggregate(**counts)
+        result = {}
+        for language in languages:
+            missing = sum(counted[f"{name}_{language}_missing"] for name in names)
+            outdated = sum(counted[f"{name}_{language}_outdated"] for name in names)
+            result[language] = {
+                translation_status.UP_TO_DATE: counted["records"] * len(names) - missing - outdated,
+                translation_status.MISSING: missing,
+                translation_status.OUTDATED: outdated,
+            }
+        return result
 
     def update(self, **kwargs):
         raise TypeError(
@@ -408,6 +463,9 @@ class ContentQuerySet(models.QuerySet):
         raise TypeError(f"{self.model.__name__}.objects.bulk_update() would skip comparisons/changes.py.")
 
     def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.find_outdated_translations()  # what before_save does, which bulk inserts skip
         made = super().bulk_create(objs, *args, **kwargs)
         bulk_created(self.model, made)
         return made

@@ -7,6 +7,12 @@ language has changed since the translation was last saved. To tell, every
 record keeps, per field and language, a fingerprint of the original text as it
 was when that translation was saved (``translated_from``). The fingerprints
 travel with the record through fixtures, so status survives export and import.
+
+Whether a translation is outdated takes a fingerprint of the original to tell,
+which the database cannot compute. So every save also writes down the answer
+(``outdated_translations``), and the database finds and counts outdated
+translations from it; content querysets ask in those terms
+(``missing_in(language)``, ``outdated_in(language)``, see changes.py).
 """
 
 import functools
@@ -52,6 +58,17 @@ class TranslatedFields(models.Model):
         editable=False,
         help_text=_("Fingerprint of the original text each translation was made from."),
     )
+    # {"<field>_<language>": true} for each outdated translation. Derived from the
+    # texts and translated_from on every write, fixtures' included, so it is
+    # neither exported nor imported. An object, not a list: SQLite can ask an
+    # object for a key (has_key), but cannot look inside a list (contains).
+    outdated_translations = models.JSONField(
+        _("outdated translations"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("The translations made from an earlier version of the original text."),
+    )
 
     class Meta:
         abstract = True
@@ -65,9 +82,19 @@ class TranslatedFields(models.Model):
         """Records with at least one translated field empty (NULL or '') in ``language``."""
         query = models.Q()
         for field in cls.translated_fields():
-            column = f"{field}_{language}"
-            query |= models.Q(**{f"{column}__isnull": True}) | models.Q(**{column: ""})
+            query |= cls.field_missing_q(field, language)
         return query
+
+    @classmethod
+    def field_missing_q(cls, field, language):
+        column = f"{field}_{language}"
+        return models.Q(**{f"{column}__isnull": True}) | models.Q(**{column: ""})
+
+    @classmethod
+    def outdated_translation_q(cls, language):
+        """Records with at least one translated field outdated in ``language``."""
+        columns = [f"{field}_{language}" for field in cls.translated_fields()]
+        return models.Q(outdated_translations__has_any_keys=columns)
 
     def missing_translations(self, language):
         """Names of the translated fields that have no text in ``language``."""
@@ -110,6 +137,19 @@ class TranslatedFields(models.Model):
                 elif text != stored.get(f"{field}_{language}"):
                     bases[field][language] = fingerprint(original)
         self.translated_from = {field: langs for field, langs in bases.items() if langs}
+
+    def find_outdated_translations(self):
+        """Write down which translations are outdated, for the database to find (see the field)."""
+        if self.original_language not in language_codes():
+            # No original to compare with: validation refuses the record (an import names it).
+            self.outdated_translations = {}
+            return
+        self.outdated_translations = {
+            f"{field}_{language}": True
+            for field in self.translated_fields()
+            for language in language_codes()
+            if self.translation_status(field, language) == OUTDATED
+        }
 
     def translated_parts(self):
         """The records whose text makes up this one's page (for the languages it really has)."""

@@ -69,6 +69,13 @@ class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdm
         return ", ".join(gaps) or _("complete")
 
 
+class RowComparisonFilter(admin.RelatedFieldListFilter):
+    """A row's comparison, named by its categories: fetched with them, not two queries per comparison."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(comparison.pk, str(comparison)) for comparison in Comparison.objects.with_categories()]
+
+
 def changelist_link(model, label, **filters):
     url = reverse(f"admin:comparisons_{model._meta.model_name}_changelist")
     query = "&".join(f"{key}={value}" for key, value in filters.items())
@@ -311,6 +318,6 @@ class ComparisonAdmin(ContentAdmin):
 @admin.register(ComparisonRow)
 class ComparisonRowAdmin(ContentAdmin):
     list_display = ["__str__", "comparison", "order", "source", "translation_status"]
-    list_filter = ["comparison", "attribute", "source", TranslationStatusFilter]
+    list_filter = [("comparison", RowComparisonFilter), "attribute", "source", TranslationStatusFilter]
     list_select_related = ["attribute", "comparison__first", "comparison__second", "source"]
     search_fields = in_every_language("first_value", "second_value")

@@ -15,20 +15,29 @@ from ..translation_status import MISSING, OUTDATED, STATUS_LABELS
 def translation_work(languages):
     """
     {language: {"missing": n, "outdated": n, "records": [...]}} over every
-    translated field of every content record.
+    translated field of every content record: the database counts and picks
+    the records with work, two queries per model whatever their number.
     """
     work = {code: {MISSING: 0, OUTDATED: 0, "records": []} for code in languages}
     for model in apps.get_app_config("comparisons").get_models():
-        for obj in model._default_manager.all():
-            statuses = obj.translation_statuses()
+        records = model._default_manager.all()
+        for code, counts in records.translation_counts(languages).items():
+            work[code][MISSING] += counts[MISSING]
+            work[code][OUTDATED] += counts[OUTDATED]
+        with_work = records.none()
+        for code in languages:
+            with_work |= records.missing_in(code) | records.outdated_in(code)
+        # The records' own keys, which their names are made of (a comparison's categories).
+        keys = [field.name for field in model._meta.concrete_fields if field.many_to_one]
+        if keys:
+            with_work = with_work.select_related(*keys)
+        for obj in with_work:
             for code in languages:
                 fields = [
                     (field, state)
-                    for (field, language), state in statuses.items()
-                    if language == code and state in (MISSING, OUTDATED)
+                    for field in model.translated_fields()
+                    if (state := obj.translation_status(field, code)) in (MISSING, OUTDATED)
                 ]
-                for _field, state in fields:
-                    work[code][state] += 1
                 if fields:
                     work[code]["records"].append(todo(obj, code, fields))
     return work

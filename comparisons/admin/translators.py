@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..changes import may_change_everything, translation_languages
-from ..translation_status import OUTDATED, STATUS_LABELS
+from ..translation_status import STATUS_LABELS
 
 
 class TranslatorRightsMixin:
@@ -146,17 +146,10 @@ class TranslationStatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value() or ""
         status, _sep, code = value.partition("-")
-        model = queryset.model
         if status == "missing" and code in dict(settings.LANGUAGES):
-            return queryset.filter(model.missing_translation_q(code))
+            return queryset.missing_in(code)
         if status == "outdated" and code in dict(settings.LANGUAGES):
-            pks = [
-                obj.pk
-                for obj in queryset
-                if any(obj.translation_status(f, code) == OUTDATED for f in model.translated_fields())
-            ]
-            return queryset.filter(pk__in=pks)
+            return queryset.outdated_in(code)
         if value == "complete":
-            pks = [obj.pk for obj in queryset if set(obj.translation_statuses().values()) == {"up-to-date"}]
-            return queryset.filter(pk__in=pks)
+            return queryset.complete()
         return queryset

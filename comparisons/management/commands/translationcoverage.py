@@ -26,11 +26,7 @@ class Command(BaseCommand):
             f"{'model':<18}{'language':<10}{'up to date':>12}{'missing':>9}{'outdated':>10}{'coverage':>10}"
         )
         for model in apps.get_app_config("comparisons").get_models():
-            counts = {code: {UP_TO_DATE: 0, MISSING: 0, OUTDATED: 0} for code in languages}
-            for obj in model._default_manager.all():
-                for (_field, code), state in obj.translation_statuses().items():
-                    if code in counts:
-                        counts[code][state] += 1
+            counts = model._default_manager.translation_counts(languages)
             for code in languages:
                 self.stdout.write(self.line(model._meta.model_name, code, counts[code]))
                 for state, number in counts[code].items():
