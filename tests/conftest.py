@@ -118,6 +118,35 @@ def admin_url(model, action, *args):
     return reverse(f"admin:comparisons_{model._meta.model_name}_{action}", args=args)
 
 
+@pytest.fixture
+def as_role(client, seeded):
+    """Signs the test's client in as a new user of a role (see make_user), or not for "anonymous"."""
+
+    def sign_in(role):
+        if role != "anonymous":
+            client.force_login(make_user(role))
+        return client
+
+    return sign_in
+
+
+def bpo_vs_kpo():
+    return Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+
+
+def post_change_form(client, obj, **changes):
+    """
+    Open the record's change form as this client, change some fields and send
+    it back: the POST's answer. Where the form does not open, the changes are
+    sent alone, as a crafted POST would.
+    """
+    url = admin_url(type(obj), "change", obj.pk)
+    response = client.get(url)
+    data = form_data(response) if response.status_code == 200 else {}
+    data.update(changes)
+    return client.post(url, data)
+
+
 def form_data(response):
     """The POST a browser would send back for an unchanged admin change form."""
     forms = [response.context["adminform"].form]

@@ -4,17 +4,9 @@ from django.urls import reverse
 from reversion.models import Version
 
 from comparisons.models import Comparison, ComparisonRow
-from tests.conftest import editor, form_data
+from tests.conftest import admin_url, bpo_vs_kpo, editor, form_data
 
 LANGUAGES = ("en", "uk", "de")
-
-
-def comparison():
-    return Comparison.objects.get(first__slug="bpo", second__slug="kpo")
-
-
-def change_url(obj):
-    return reverse(f"admin:comparisons_{obj._meta.model_name}_change", args=[obj.pk])
 
 
 def texts(obj):
@@ -27,14 +19,14 @@ def texts(obj):
 
 def test_revert_restores_every_language_of_the_record_and_its_rows(seeded):
     client = editor("anna")
-    obj = comparison()
+    obj = bpo_vs_kpo()
     original, original_rows = texts(obj), [texts(row) for row in obj.rows.order_by("pk")]
-    data = form_data(client.get(change_url(obj)))
+    data = form_data(client.get(admin_url(Comparison, "change", obj.pk)))
     for code in LANGUAGES:
         data[f"key_difference_{code}"] = f"Rewritten ({code})."
         data[f"rows-0-first_value_{code}"] = f"Row rewritten ({code})."
-    assert client.post(change_url(obj), data).status_code == 302
-    assert comparison().key_difference_de == "Rewritten (de)."
+    assert client.post(admin_url(Comparison, "change", obj.pk), data).status_code == 302
+    assert bpo_vs_kpo().key_difference_de == "Rewritten (de)."
 
     history = client.get(reverse("admin:comparisons_comparison_history", args=[obj.pk]))
     html = history.content.decode()
@@ -44,14 +36,14 @@ def test_revert_restores_every_language_of_the_record_and_its_rows(seeded):
     revision_url = reverse("admin:comparisons_comparison_revision", args=[obj.pk, first_version.pk])
     response = client.post(revision_url, form_data(client.get(revision_url)))
     assert response.status_code == 302
-    reverted = comparison()
+    reverted = bpo_vs_kpo()
     assert texts(reverted) == original
     assert [texts(row) for row in reverted.rows.order_by("pk")] == original_rows
 
 
 def test_a_deleted_comparison_is_recovered_with_its_rows(seeded):
     client = editor("anna")
-    obj = comparison()
+    obj = bpo_vs_kpo()
     original, rows = texts(obj), {row.pk: texts(row) for row in obj.rows.all()}
     response = client.post(reverse("admin:comparisons_comparison_delete", args=[obj.pk]), {"post": "yes"})
     assert response.status_code == 302
@@ -63,58 +55,58 @@ def test_a_deleted_comparison_is_recovered_with_its_rows(seeded):
     deleted = Version.objects.get_deleted(Comparison).get(object_id=str(obj.pk))
     recover_url = reverse("admin:comparisons_comparison_recover", args=[deleted.pk])
     assert client.post(recover_url, form_data(client.get(recover_url))).status_code == 302
-    recovered = comparison()
+    recovered = bpo_vs_kpo()
     assert texts(recovered) == original
     assert {row.pk: texts(row) for row in recovered.rows.all()} == rows
 
 
 def test_second_editor_is_told_what_changed_instead_of_overwriting(seeded):
     first, second = editor("anna"), editor("bohdan")
-    obj = comparison()
-    first_data = form_data(first.get(change_url(obj)))
-    second_data = form_data(second.get(change_url(obj)))
+    obj = bpo_vs_kpo()
+    first_data = form_data(first.get(admin_url(Comparison, "change", obj.pk)))
+    second_data = form_data(second.get(admin_url(Comparison, "change", obj.pk)))
 
     first_data["key_difference_de"] = "Annas Fassung."
-    assert first.post(change_url(obj), first_data).status_code == 302
+    assert first.post(admin_url(Comparison, "change", obj.pk), first_data).status_code == 302
 
     second_data["conclusion_en"] = "Bohdan's version."
-    response = second.post(change_url(obj), second_data)
+    response = second.post(admin_url(Comparison, "change", obj.pk), second_data)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Someone else saved this record after you opened it" in html
     assert "anna" in html
     assert "key difference (de)" in html
-    current = comparison()
+    current = bpo_vs_kpo()
     assert current.key_difference_de == "Annas Fassung."
     assert current.conclusion_en != "Bohdan's version."
 
     # Reloading gives a fresh form that saves.
-    fresh = form_data(second.get(change_url(obj)))
+    fresh = form_data(second.get(admin_url(Comparison, "change", obj.pk)))
     fresh["conclusion_en"] = "Bohdan's version."
-    assert second.post(change_url(obj), fresh).status_code == 302
-    assert comparison().key_difference_de == "Annas Fassung."
+    assert second.post(admin_url(Comparison, "change", obj.pk), fresh).status_code == 302
+    assert bpo_vs_kpo().key_difference_de == "Annas Fassung."
 
 
 def test_an_inline_row_edit_conflicts_with_an_open_parent_form(seeded):
     first, second = editor("anna"), editor("bohdan")
-    obj = comparison()
-    first_data = form_data(first.get(change_url(obj)))
-    second_data = form_data(second.get(change_url(obj)))
+    obj = bpo_vs_kpo()
+    first_data = form_data(first.get(admin_url(Comparison, "change", obj.pk)))
+    second_data = form_data(second.get(admin_url(Comparison, "change", obj.pk)))
     first_data["rows-1-second_value_uk"] = "Змінено."
-    assert first.post(change_url(obj), first_data).status_code == 302
+    assert first.post(admin_url(Comparison, "change", obj.pk), first_data).status_code == 302
     second_data["rows-1-second_value_uk"] = "Інша зміна."
-    assert second.post(change_url(obj), second_data).status_code == 200
-    assert comparison().rows.order_by("order", "pk")[1].second_value_uk == "Змінено."
+    assert second.post(admin_url(Comparison, "change", obj.pk), second_data).status_code == 200
+    assert bpo_vs_kpo().rows.order_by("order", "pk")[1].second_value_uk == "Змінено."
 
 
 def test_saving_a_row_on_its_own_conflicts_with_an_open_comparison_form(seeded):
     first, second = editor("anna"), editor("bohdan")
-    obj = comparison()
+    obj = bpo_vs_kpo()
     row = obj.rows.order_by("pk").first()
-    comparison_data = form_data(second.get(change_url(obj)))
-    row_data = form_data(first.get(change_url(row)))
+    comparison_data = form_data(second.get(admin_url(Comparison, "change", obj.pk)))
+    row_data = form_data(first.get(admin_url(ComparisonRow, "change", row.pk)))
     row_data["first_value_en"] = "Changed on its own page."
-    assert first.post(change_url(row), row_data).status_code == 302
-    response = second.post(change_url(obj), comparison_data)
+    assert first.post(admin_url(ComparisonRow, "change", row.pk), row_data).status_code == 302
+    response = second.post(admin_url(Comparison, "change", obj.pk), comparison_data)
     assert response.status_code == 200
     assert "Someone else saved this record" in response.content.decode()

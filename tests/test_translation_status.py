@@ -110,19 +110,6 @@ def test_editing_an_original_makes_its_translations_outdated_in_the_database(see
     assert obj.pk not in pks(Comparison.objects.complete())
 
 
-def test_saving_the_translation_makes_it_up_to_date_in_the_database(seeded):
-    obj = bpo_vs_kpo()
-    obj.key_difference_uk += " Додано речення."
-    obj.save()
-    obj.key_difference_de += " Satz ergänzt."
-    obj.save()
-    assert obj.pk in pks(Comparison.objects.up_to_date_in("de"))
-    assert obj.pk in pks(Comparison.objects.outdated_in("en"))
-    obj.key_difference_en += " Sentence added."
-    obj.save()
-    assert obj.pk in pks(Comparison.objects.complete())
-
-
 def test_an_emptied_translation_is_missing_not_outdated(seeded):
     obj = bpo_vs_kpo()
     obj.key_difference_uk += " Додано речення."

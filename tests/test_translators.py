@@ -11,37 +11,9 @@ from django.urls import reverse
 from comparisons.admin.dashboard import translation_work
 from comparisons.models import Category, Comparison, ComparisonRow
 from comparisons.translation_status import MISSING, OUTDATED, UP_TO_DATE
-from tests.conftest import PASSWORD, change, form_data, make_user, trilingual
+from tests.conftest import PASSWORD, admin_url, bpo_vs_kpo, change, form_data, post_change_form, trilingual
 
 ROLES = ["anonymous", "translator-uk", "translator-de", "editor", "superuser"]
-
-
-@pytest.fixture
-def login(client, seeded):
-    def as_role(role):
-        if role != "anonymous":
-            client.force_login(make_user(role))
-        return client
-
-    return as_role
-
-
-def comparison():
-    return Comparison.objects.get(first__slug="bpo", second__slug="kpo")
-
-
-def change_url(obj):
-    return reverse(f"admin:comparisons_{obj._meta.model_name}_change", args=[obj.pk])
-
-
-def post_change(client, obj, **changes):
-    """GET the change form as this user, change some fields, POST it back."""
-    response = client.get(change_url(obj))
-    if response.status_code != 200:
-        return response
-    data = form_data(response)
-    data.update(changes)
-    return client.post(change_url(obj), data)
 
 
 # Expected outcome per role: True = allowed and done, False = refused and nothing changed.
@@ -58,25 +30,25 @@ OTHER = {"anonymous": "de", "translator-uk": "de", "translator-de": "uk", "edito
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_view(login, role):
-    response = login(role).get(change_url(comparison()))
+def test_view(as_role, role):
+    response = as_role(role).get(admin_url(type(bpo_vs_kpo()), "change", bpo_vs_kpo().pk))
     assert (response.status_code == 200) is MATRIX[role][0]
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_change_own_language_field(login, role):
+def test_change_own_language_field(as_role, role):
     field = f"key_difference_{OWN[role]}"
-    response = post_change(login(role), comparison(), **{field: "New text."})
-    assert (getattr(comparison(), field) == "New text.") is MATRIX[role][1], response.status_code
+    response = post_change_form(as_role(role), bpo_vs_kpo(), **{field: "New text."})
+    assert (getattr(bpo_vs_kpo(), field) == "New text.") is MATRIX[role][1], response.status_code
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_change_other_language_field_with_a_crafted_post(login, role):
-    client = login(role)
+def test_change_other_language_field_with_a_crafted_post(as_role, role):
+    client = as_role(role)
     field = f"key_difference_{OTHER[role]}"
-    response = post_change(client, comparison(), **{field: "Crafted."})
+    response = post_change_form(client, bpo_vs_kpo(), **{field: "Crafted."})
     allowed = MATRIX[role][2]
-    assert (getattr(comparison(), field) == "Crafted.") is allowed
+    assert (getattr(bpo_vs_kpo(), field) == "Crafted.") is allowed
     if not allowed and role != "anonymous":
         assert response.status_code == 403
 
@@ -90,17 +62,17 @@ def test_change_other_language_field_with_a_crafted_post(login, role):
             Category.objects.get(slug="call-centre"),
             {"parent": str(Category.objects.get(slug="kpo").pk)},
         ),
-        lambda: (comparison(), {"is_published": ""}),
-        lambda: (comparison(), {"second": str(Category.objects.get(slug="ito").pk)}),
+        lambda: (bpo_vs_kpo(), {"is_published": ""}),
+        lambda: (bpo_vs_kpo(), {"second": str(Category.objects.get(slug="ito").pk)}),
         lambda: (ComparisonRow.objects.order_by("pk").first(), {"order": "42"}),
     ],
     ids=["slug", "parent", "publication", "relation", "order"],
 )
-def test_change_structure(login, role, change):
-    client = login(role)
+def test_change_structure(as_role, role, change):
+    client = as_role(role)
     obj, changes = change()
     before = {key: getattr(obj, key if key not in ("parent", "second") else f"{key}_id") for key in changes}
-    response = post_change(client, obj, **changes)
+    response = post_change_form(client, obj, **changes)
     obj.refresh_from_db()
     after = {key: getattr(obj, key if key not in ("parent", "second") else f"{key}_id") for key in changes}
     assert (after != before) is MATRIX[role][3], response.status_code
@@ -109,8 +81,8 @@ def test_change_structure(login, role, change):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_add(login, role):
-    client = login(role)
+def test_add(as_role, role):
+    client = as_role(role)
     url = reverse("admin:comparisons_attribute_add")
     response = client.post(
         url, {"slug": "new-attribute", **trilingual("label", "New"), "order": "9", "original_language": "en"}
@@ -121,39 +93,39 @@ def test_add(login, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_delete(login, role):
-    client = login(role)
+def test_delete(as_role, role):
+    client = as_role(role)
     row = ComparisonRow.objects.order_by("pk").first()
     client.post(reverse("admin:comparisons_comparisonrow_delete", args=[row.pk]), {"post": "yes"})
     assert (not ComparisonRow.objects.filter(pk=row.pk).exists()) is MATRIX[role][5]
 
 
 @pytest.mark.parametrize("role", ["translator-uk", "translator-de"])
-def test_translator_cannot_delete_inline_rows_with_a_crafted_post(login, role):
-    client = login(role)
-    obj = comparison()
+def test_translator_cannot_delete_inline_rows_with_a_crafted_post(as_role, role):
+    client = as_role(role)
+    obj = bpo_vs_kpo()
     rows = obj.rows.count()
-    response = post_change(client, obj, **{"rows-0-DELETE": "on"})
+    response = post_change_form(client, obj, **{"rows-0-DELETE": "on"})
     assert response.status_code == 403
     assert obj.rows.count() == rows
 
 
-def test_translator_edits_inline_rows_in_their_language(login):
-    client = login("translator-de")
-    obj = comparison()
-    response = client.get(change_url(obj))
+def test_translator_edits_inline_rows_in_their_language(as_role):
+    client = as_role("translator-de")
+    obj = bpo_vs_kpo()
+    response = client.get(admin_url(type(obj), "change", obj.pk))
     data = form_data(response)
     assert "rows-0-first_value_de" in data
     assert "rows-0-first_value_uk" not in data
     data["rows-0-first_value_de"] = "Neuer Zeilenwert."
-    assert client.post(change_url(obj), data).status_code == 302
+    assert client.post(admin_url(type(obj), "change", obj.pk), data).status_code == 302
     assert obj.rows.order_by("order", "pk").first().first_value_de == "Neuer Zeilenwert."
 
 
-def test_translator_sees_the_original_beside_the_field(login):
-    client = login("translator-de")
-    obj = comparison()
-    html = client.get(change_url(obj)).content.decode()
+def test_translator_sees_the_original_beside_the_field(as_role):
+    client = as_role("translator-de")
+    obj = bpo_vs_kpo()
+    html = client.get(admin_url(type(obj), "change", obj.pk)).content.decode()
     assert obj.key_difference_uk in html  # the original (Ukrainian) text
     assert 'name="key_difference_de"' in html
     assert 'name="key_difference_uk"' not in html
@@ -171,7 +143,7 @@ def test_new_record_has_missing_translations(make_category):
 
 
 def test_editing_the_original_marks_the_others_outdated(seeded):
-    obj = comparison()  # written in Ukrainian
+    obj = bpo_vs_kpo()  # written in Ukrainian
     obj.key_difference_uk += " Додано речення."
     obj.save()
     obj.refresh_from_db()
@@ -182,7 +154,7 @@ def test_editing_the_original_marks_the_others_outdated(seeded):
 
 
 def test_saving_a_translation_makes_it_up_to_date(seeded):
-    obj = comparison()
+    obj = bpo_vs_kpo()
     obj.key_difference_uk += " Додано речення."
     obj.save()
     obj.key_difference_de += " Satz ergänzt."
@@ -190,10 +162,13 @@ def test_saving_a_translation_makes_it_up_to_date(seeded):
     obj.refresh_from_db()
     assert obj.translation_status("key_difference", "de") == UP_TO_DATE
     assert obj.translation_status("key_difference", "en") == OUTDATED
+    # The database answers the same (what the dashboard and the filters ask).
+    assert Comparison.objects.up_to_date_in("de").filter(pk=obj.pk).exists()
+    assert Comparison.objects.outdated_in("en").filter(pk=obj.pk).exists()
 
 
 def test_status_survives_export_and_import(seeded, tmp_path):
-    obj = comparison()
+    obj = bpo_vs_kpo()
     obj.conclusion_uk += " Нове."
     obj.save()
     before = {o.pk: o.translation_statuses() for o in Comparison.objects.all()}
@@ -216,26 +191,28 @@ def test_status_survives_export_and_import(seeded, tmp_path):
 # Dashboard and filters
 
 
-def test_dashboard_counts_match_the_fixtures(login):
+def test_dashboard_counts_match_the_fixtures(as_role):
     assert translation_work(["en", "uk", "de"]) == {
         code: {MISSING: 0, OUTDATED: 0, "records": []} for code in ("en", "uk", "de")
     }
-    obj = comparison()
+    obj = bpo_vs_kpo()
     obj.key_difference_uk += " Додано."
     obj.save()
     change(Category.objects.filter(slug="ito"), summary_de="")
     work = translation_work(["uk", "de"])
     assert (work["uk"][MISSING], work["uk"][OUTDATED]) == (0, 0)
     assert (work["de"][MISSING], work["de"][OUTDATED]) == (1, 1)
-    client = login("translator-de")
+    client = as_role("translator-de")
     html = client.get(reverse("translation_dashboard")).content.decode()
-    assert f"{change_url(obj)}?translate=key_difference_de" in html
+    assert f"{admin_url(type(obj), 'change', obj.pk)}?translate=key_difference_de" in html
     assert "?translate=summary_de" in html
 
 
-def test_dashboard_link_highlights_the_field(login):
-    client = login("translator-de")
-    html = client.get(f"{change_url(comparison())}?translate=key_difference_de").content.decode()
+def test_dashboard_link_highlights_the_field(as_role):
+    client = as_role("translator-de")
+    html = client.get(
+        f"{admin_url(type(bpo_vs_kpo()), 'change', bpo_vs_kpo().pk)}?translate=key_difference_de"
+    ).content.decode()
     assert 'class="translation-todo"' in html
 
 
@@ -245,11 +222,11 @@ def test_dashboard_is_refused_to_staff_without_a_language(client, db):
     assert client.get(reverse("translation_dashboard")).status_code == 403
 
 
-def test_change_list_filters_outdated_in_a_language(login):
-    obj = comparison()
+def test_change_list_filters_outdated_in_a_language(as_role):
+    obj = bpo_vs_kpo()
     obj.introduction_uk += " Додано."
     obj.save()
-    client = login("editor")
+    client = as_role("editor")
     url = reverse("admin:comparisons_comparison_changelist")
     assert [c.pk for c in client.get(url, {"translation": "outdated-de"}).context["cl"].result_list] == [
         obj.pk
@@ -282,7 +259,7 @@ def test_coverage_below_the_threshold_fails(seeded):
 
 
 def test_outdated_translation_is_shown_with_a_discreet_note(client, seeded):
-    obj = comparison()
+    obj = bpo_vs_kpo()
     obj.key_difference_uk += " Додано."
     obj.save()
     html = client.get("/de/bpo-vs-kpo/").content.decode()

@@ -13,7 +13,7 @@ from reversion.models import Version
 
 from comparisons import changes
 from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Source
-from tests.conftest import admin_url, form_data, make_user, trilingual
+from tests.conftest import admin_url, bpo_vs_kpo, form_data, make_user, post_change_form, trilingual
 
 ROLES = ["anonymous", "translator-en", "translator-uk", "translator-de", "editor", "superuser"]
 EDITORS = {"editor", "superuser"}
@@ -21,28 +21,6 @@ EDITORS = {"editor", "superuser"}
 
 def own_language(role):
     return role.removeprefix("translator-") if role.startswith("translator-") else "uk"
-
-
-@pytest.fixture
-def as_role(client, seeded):
-    def sign_in(role):
-        if role != "anonymous":
-            client.force_login(make_user(role))
-        return client
-
-    return sign_in
-
-
-def bpo_vs_kpo():
-    return Comparison.objects.get(first__slug="bpo", second__slug="kpo")
-
-
-def post_change_form(client, obj, **changes_):
-    url = admin_url(type(obj), "change", obj.pk)
-    response = client.get(url)
-    data = form_data(response) if response.status_code == 200 else {}
-    data.update(changes_)
-    return client.post(url, data)
 
 
 # Each path: does the change, returns a function that tells whether it took effect.
