@@ -7,32 +7,47 @@ comparisons/changes.py, announced like any change but without a revision per
 record. The records are marked as synthetic by their slugs and their source.
 """
 
+import functools
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from comparisons import changes
 from comparisons.models import Attribute, Category, Comparison, ComparisonRow, Source
-from comparisons.translation_status import fingerprint
+from comparisons.translation_status import fingerprint, language_codes
 
-LANGUAGES = ("en", "uk", "de")
-WORDS = {"en": "Synthetic", "uk": "Синтетичний", "de": "Synthetisch"}
+ORIGINAL = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+SYNTHETIC = gettext_noop("Synthetic")
 
 
-def trilingual(field, text):
+@functools.cache
+def in_every_language(message):
+    """{language code: the message in that language}, from the interface catalogues."""
+    texts = {}
+    for code in language_codes():
+        with translation.override(code):
+            texts[code] = gettext(message)
+    return texts
+
+
+def translated(field, text, words):
     """Per-language values and their fingerprints, as a translator's save would leave them."""
-    values = {f"{field}_{code}": f"{WORDS[code]} {text} ({code})" for code in LANGUAGES}
-    base = fingerprint(values[f"{field}_en"])
-    return values, {"uk": base, "de": base}
+    values = {f"{field}_{code}": f"{word} {text} ({code})" for code, word in words.items()}
+    base = fingerprint(values[f"{field}_{ORIGINAL}"])
+    return values, {code: base for code in words if code != ORIGINAL}
 
 
 def record(model, fields, **extra):
+    words = in_every_language(SYNTHETIC)
     values, bases = {}, {}
     for field, text in fields.items():
-        texts, fingerprints = trilingual(field, text)
+        texts, fingerprints = translated(field, text, words)
         values.update(texts)
         bases[field] = fingerprints
-    return model(**values, translated_from=bases, original_language="en", **extra)
+    return model(**values, translated_from=bases, original_language=ORIGINAL, **extra)
 
 
 class Command(BaseCommand):
@@ -58,13 +73,15 @@ class Command(BaseCommand):
         with changes.change_set(reason="Synthetic content for benchmarks", importing=True):
             source = Source.objects.create(
                 seed_file=f"synthetic-{int(time.time())}",
-                language="en",
-                title_en="Synthetic data",
-                title_uk="Синтетичні дані",
-                title_de="Synthetische Daten",
-                site_en="benchmark",
-                site_uk="бенчмарк",
-                site_de="Benchmark",
+                language=ORIGINAL,
+                **{
+                    f"title_{code}": text
+                    for code, text in in_every_language(gettext_noop("Synthetic data")).items()
+                },
+                **{
+                    f"site_{code}": text
+                    for code, text in in_every_language(gettext_noop("benchmark")).items()
+                },
             )
             root = Category.objects.roots().order_by("order").first()
             made = Category.objects.bulk_create(
