@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comparisons import changes
+from comparisons.admin import dashboard
 from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Source
 from comparisons.translation_status import MISSING, OUTDATED, UP_TO_DATE, fingerprint
 from tests.conftest import make_user, trilingual
@@ -277,3 +278,14 @@ def test_the_coverage_command_counts_what_each_record_says(seeded):
         assert reported["all", code] == totals[code]
     assert any(counts[OUTDATED] for counts in reported.values())
     assert any(counts[MISSING] for counts in reported.values())
+
+
+def test_the_dashboard_lists_a_bounded_number_and_links_the_rest(client, grow, monkeypatch):
+    monkeypatch.setattr(dashboard, "LISTED", 3)
+    grow(5)
+    client.force_login(make_user("translator-de"))
+    html = client.get(reverse("translation_dashboard")).content.decode()
+    assert html.count("?translate=introduction_de") == 3
+    changelist = reverse("admin:comparisons_comparison_changelist")
+    assert f"{changelist}?translation=outdated-de" in html
+    assert "Only the first 3 are listed here." in html

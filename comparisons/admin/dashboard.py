@@ -11,36 +11,51 @@ from django.utils.translation import gettext as _
 from ..changes import translation_languages
 from ..translation_status import MISSING, OUTDATED, STATUS_LABELS
 
+# Records listed per model and language; the change list, filtered, has them all.
+LISTED = 50
+
 
 def translation_work(languages):
     """
-    {language: {"missing": n, "outdated": n, "records": [...]}} over every
-    translated field of every content record: the database counts and picks
-    the records with work, two queries per model whatever their number.
+    {language: {"missing": n, "outdated": n, "records": [...], "more": [...]}}
+    over every translated field of every content record: the database counts
+    and picks the records with work, a fixed number of queries whatever their
+    number. At most LISTED records per model and language are listed; "more"
+    links the change lists that hold the rest.
     """
-    work = {code: {MISSING: 0, OUTDATED: 0, "records": []} for code in languages}
+    work = {code: {MISSING: 0, OUTDATED: 0, "records": [], "more": []} for code in languages}
     for model in apps.get_app_config("comparisons").get_models():
         records = model._default_manager.all()
         for code, counts in records.translation_counts(languages).items():
             work[code][MISSING] += counts[MISSING]
             work[code][OUTDATED] += counts[OUTDATED]
-        with_work = records.none()
-        for code in languages:
-            with_work |= records.missing_in(code) | records.outdated_in(code)
         # The records' own keys, which their names are made of (a comparison's categories).
         keys = [field.name for field in model._meta.concrete_fields if field.many_to_one]
-        if keys:
-            with_work = with_work.select_related(*keys)
-        for obj in with_work:
-            for code in languages:
+        for code in languages:
+            with_work = records.missing_in(code) | records.outdated_in(code)
+            if keys:
+                with_work = with_work.select_related(*keys)
+            found = list(with_work[: LISTED + 1])
+            for obj in found[:LISTED]:
                 fields = [
                     (field, state)
                     for field in model.translated_fields()
                     if (state := obj.translation_status(field, code)) in (MISSING, OUTDATED)
                 ]
-                if fields:
-                    work[code]["records"].append(todo(obj, code, fields))
+                work[code]["records"].append(todo(obj, code, fields))
+            if len(found) > LISTED:
+                work[code]["more"].append(more(model, code))
     return work
+
+
+def more(model, language):
+    """The change list of a model's records with work in a language, filtered both ways."""
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return {
+        "model": model._meta.verbose_name_plural,
+        "missing_url": f"{url}?translation=missing-{language}",
+        "outdated_url": f"{url}?translation=outdated-{language}",
+    }
 
 
 def todo(obj, language, fields):
@@ -70,5 +85,6 @@ def translation_dashboard(request):
         **admin.site.each_context(request),
         "title": _("Translation work"),
         "languages": [(code, names[code], work[code]) for code in languages],
+        "listed": LISTED,
     }
     return render(request, "admin/comparisons/translation_dashboard.html", context)
