@@ -29,7 +29,8 @@ Django's model signals are the hook because they are the one place that every
 ORM write passes: ``save()``, the raw saves of fixtures and of a revert,
 cascaded deletes and many-to-many changes. The two writes that send none,
 ``QuerySet.update()`` and ``bulk_create()``, are refused on content querysets
-(see ``ContentQuerySet``), but for ``bulk_create()`` inside an import.
+(see ``ContentQuerySet``), but for ``bulk_create()`` inside an import; so is
+``save(update_fields=...)``, which would not write the bookkeeping columns.
 
 Writes inside ``change_set()`` (every admin view, the commands) are versioned
 before their transaction commits, one revision per owner. Writes outside one
@@ -333,7 +334,10 @@ def same(old, new):
     return old == new
 
 
-def before_save(sender, instance, raw, **kwargs):
+def before_save(sender, instance, raw, update_fields=None, **kwargs):
+    if update_fields is not None:
+        # The bookkeeping below changes columns the caller did not name; they would not be written.
+        raise TypeError(f"{sender.__name__}.save(update_fields=...) would skip comparisons/changes.py.")
     user = checking_user()
     columns = compared_columns(sender)
     stored = None

@@ -203,6 +203,8 @@ def test_writes_that_skip_the_signals_are_refused(seeded):
         Category.objects.filter(slug="bpo").update(order=5)
     with pytest.raises(TypeError):
         Category.objects.bulk_update(list(Category.objects.all()), ["order"])
+    with pytest.raises(TypeError, match="update_fields"):
+        Category.objects.get(slug="bpo").save(update_fields=["order"])
     with pytest.raises(PermissionDenied), transaction.atomic():
         Attribute.objects.bulk_create([Attribute(slug="bulk", label_en="Bulk")])
 
