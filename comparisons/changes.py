@@ -336,8 +336,13 @@ def same(old, new):
 
 def before_save(sender, instance, raw, update_fields=None, **kwargs):
     if update_fields is not None:
-        # The bookkeeping below changes columns the caller did not name; they would not be written.
-        raise TypeError(f"{sender.__name__}.save(update_fields=...) would skip comparisons/changes.py.")
+        # The bookkeeping below changes columns the caller did not name; they would not be
+        # written. Django passes update_fields itself for a record loaded with only() or
+        # defer(), and in update_or_create(): load the whole record and save() it.
+        raise TypeError(
+            f"{sender.__name__}.save(update_fields=...) (also implied by only(), defer() and "
+            "update_or_create()) would skip comparisons/changes.py."
+        )
     user = checking_user()
     columns = compared_columns(sender)
     stored = None
@@ -427,9 +432,10 @@ class ContentQuerySet(models.QuerySet):
 
     def complete(self):
         """Records written and up to date in every language."""
+        records = self
         for language in translation_status.language_codes():
-            self = self.up_to_date_in(language)
-        return self
+            records = records.up_to_date_in(language)
+        return records
 
     def translation_counts(self, languages):
         """

@@ -59,9 +59,10 @@ class TranslatedFields(models.Model):
         help_text=_("Fingerprint of the original text each translation was made from."),
     )
     # {"<field>_<language>": true} for each outdated translation. Derived from the
-    # texts and translated_from on every write, fixtures' included, so it is
-    # neither exported nor imported. An object, not a list: SQLite can ask an
-    # object for a key (has_key), but cannot look inside a list (contains).
+    # texts and translated_from on every write, fixtures' included: exportcontent
+    # leaves it out, and whatever a file says, a load works it out again. An
+    # object, not a list: SQLite can ask an object for a key (has_key), but cannot
+    # look inside a list (contains).
     outdated_translations = models.JSONField(
         _("outdated translations"),
         default=dict,

@@ -53,17 +53,28 @@ def category_detail(request, slug):
     )
 
 
-class CategoryListView(ListView):
+class PaginatedListView(ListView):
+    """
+    A list in pages of PER_PAGE, numbered in one spelling only: ?page=2, never
+    02, +2 or Django's "last", which would be the same page at other addresses.
+    """
+
+    paginate_by = PER_PAGE
+    http_method_names = ["get", "head"]
+
+    def paginate_queryset(self, queryset, page_size):
+        number = self.request.GET.get(self.page_kwarg)
+        if number and not (number.isascii() and number.isdigit() and number[0] != "0"):
+            raise Http404("Not a page number")
+        return super().paginate_queryset(queryset, page_size)
+
+
+class CategoryListView(PaginatedListView):
     queryset = Category.objects.select_related("parent")
-    paginate_by = PER_PAGE
-    http_method_names = ["get", "head"]
 
 
-class ComparisonListView(ListView):
+class ComparisonListView(PaginatedListView):
     """All published comparisons, or those of one category (?category=slug)."""
-
-    paginate_by = PER_PAGE
-    http_method_names = ["get", "head"]
 
     def get_queryset(self):
         comparisons = Comparison.objects.published().with_categories()

@@ -47,18 +47,23 @@ class EmptyToFieldMiddleware:
     """
     Django's admin takes `_to_field` present but empty (`?_to_field=`) for a field
     named "" on its change and delete views and fails with a 500. The admin never
-    sends it empty, so such a request is a 400.
+    sends it empty, so such a request to a model's admin view is a 400.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "model_admin", None) is None:  # set by ModelAdmin.get_urls()
+            return None
         if request.GET.get(TO_FIELD_VAR) == "" or (
             request.method == "POST" and request.POST.get(TO_FIELD_VAR) == ""
         ):
             raise BadRequest("empty _to_field")
-        return self.get_response(request)
+        return None
 
 
 def received_bytes(text):

@@ -27,8 +27,10 @@ def make_user(role):
     return user
 
 
-# The seeds' open transaction, while it is open: (the atomic block, the database blocker).
-open_seeds = []
+# Where the test database of this process stands: the seeds' open transaction while
+# it is open (its atomic block and the database blocker), and whether a
+# transactional test has committed to the database and emptied it since.
+database = {"seeds": None, "emptied": False}
 
 
 @pytest.fixture(scope="session")
@@ -41,35 +43,57 @@ def seeded_database(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock():
         outer = transaction.atomic()
-        outer._from_testcase = True  # durable blocks may nest in it, as in a TestCase
+        # Durable blocks may nest in it as in a TestCase's (Django's own flag, 4.0 to 6.x).
+        outer._from_testcase = True
         outer.__enter__()
-        open_seeds.append((outer, django_db_blocker))
-        call_command("loadcontent", verbosity=0)
+        database["seeds"] = (outer, django_db_blocker)
+        try:
+            call_command("loadcontent", verbosity=0)
+        except BaseException:
+            drop_seeds()
+            raise
     yield
     drop_seeds()
 
 
 def drop_seeds():
-    while open_seeds:
-        outer, blocker = open_seeds.pop()
-        with blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    if database["seeds"] is None:
+        return
+    outer, blocker = database["seeds"]
+    database["seeds"] = None
+    with blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
 
 
 @pytest.fixture
 def seeded(seeded_database, db):
     """The real knowledge base, in a savepoint of its own (see seeded_database)."""
-    assert open_seeds, "a seeded test ran after a transactional one (see pytest_collection_modifyitems)"
 
 
 def starts_servers(item):
     return item.get_closest_marker("browser") or item.get_closest_marker("servers")
 
 
-def is_transactional(item):
+def database_use(item):
+    """None, "testcase" or "transactional": pytest-django's own rule (its test order)."""
+    from django.test import TestCase, TransactionTestCase
+    from pytest_django.plugin import validate_django_db
+
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return "testcase" if issubclass(cls, TestCase) else "transactional"
     marker = item.get_closest_marker("django_db")
-    return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in item.fixturenames
+    fixtures = getattr(item, "fixturenames", ())
+    if marker is not None:
+        transactional, reset_sequences, *_rest = validate_django_db(marker)
+        if transactional or reset_sequences:
+            return "transactional"
+    if "transactional_db" in fixtures or "live_server" in fixtures:
+        return "transactional"
+    if marker is not None or "db" in fixtures:
+        return "testcase"
+    return None
 
 
 def pytest_itemcollected(item):
@@ -87,22 +111,34 @@ def pytest_collection_modifyitems(items):
     First the tests that start servers, so that the long ones begin early beside
     the rest; then tests without the seeds, then those with them; transactional
     tests last, since they commit and empty the database (the seeds' transaction
-    is rolled back before the first of them). The order is otherwise unchanged,
-    and pytest-xdist hands each worker its tests in this order.
+    is rolled back before the first of them). The order is otherwise unchanged.
+    pytest-xdist keeps it for each worker in its `load` and `loadgroup` modes (the
+    Makefile's); pytest_runtest_setup fails a test that runs out of it.
     """
 
     def order(item):
-        return (not starts_servers(item), is_transactional(item), "seeded" in item.fixturenames)
+        return (
+            not starts_servers(item),
+            database_use(item) == "transactional",
+            "seeded" in item.fixturenames,
+        )
 
     items.sort(key=order)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    if is_transactional(item):
+    use = database_use(item)
+    if use == "transactional":
         drop_seeds()
-    elif open_seeds and "seeded" not in item.fixturenames and "_django_db_helper" in item.fixturenames:
-        pytest.fail("a test that wants an empty database ran after the seeds were loaded: check its order")
+        database["emptied"] = True
+        return
+    if use is None:
+        return
+    if database["emptied"]:
+        pytest.fail("a test ran after a transactional test had emptied the database: check the order")
+    if database["seeds"] is not None and "seeded" not in item.fixturenames:
+        pytest.fail("a test that wants an empty database ran after the seeds were loaded: check the order")
 
 
 def editor(name):
@@ -236,9 +272,13 @@ def suite_settings(tmp_path_factory):
     overrides = override_settings(
         # Real hashing is slow on purpose and the tests sign in many users.
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # A file cache of its own, whatever the environment names (REDIS_URL, say).
         CACHES={
             **settings.CACHES,
-            "default": {**settings.CACHES["default"], "LOCATION": str(tmp_path_factory.mktemp("cache"))},
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(tmp_path_factory.mktemp("cache")),
+            },
         },
         # Pages link hashed, compressed static files as in production.
         STATIC_ROOT=tmp_path_factory.mktemp("staticfiles"),

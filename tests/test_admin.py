@@ -15,7 +15,7 @@ from comparisons.models import (
     ComparisonRow,
     Source,
 )
-from tests.conftest import PASSWORD, admin_url, change, form_data, make_user
+from tests.conftest import PASSWORD, admin_url, bpo_vs_kpo, change, form_data, make_user
 
 MODELS = [Source, Category, CategoryItem, Attribute, AttributeValue, Comparison, ComparisonRow]
 
@@ -45,7 +45,7 @@ def test_change_form_renders_and_saves_unchanged(editor_client, seeded, model):
 
 
 def test_change_form_saves_an_edited_translation(editor_client, seeded):
-    comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    comparison = bpo_vs_kpo()
     url = admin_url(Comparison, "change", comparison.pk)
     data = form_data(editor_client.get(url))
     data["key_difference_de"] = "Neuer Text."
@@ -68,7 +68,7 @@ def test_comparison_list_filters_by_either_category(editor_client, seeded):
 
 
 def test_reversed_pair_is_refused_with_a_message_and_nothing_saved(editor_client, seeded):
-    existing = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    existing = bpo_vs_kpo()
     data = form_data(editor_client.get(admin_url(Comparison, "change", existing.pk)))
     data = {key: value for key, value in data.items() if not key.startswith("rows-")}
     data.update({"first": str(existing.second_id), "second": str(existing.first_id)})
@@ -81,7 +81,7 @@ def test_reversed_pair_is_refused_with_a_message_and_nothing_saved(editor_client
 
 
 def test_self_comparison_is_refused_in_the_editors_language(editor_client, seeded):
-    existing = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    existing = bpo_vs_kpo()
     data = form_data(editor_client.get(admin_url(Comparison, "change", existing.pk)))
     data["second"] = data["first"]
     with translation.override("uk"):

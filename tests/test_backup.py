@@ -13,7 +13,7 @@ from comparisons.backup import FILES, fixture_paths
 from comparisons.management.commands import exportcontent
 from comparisons.management.commands.loadcontent import DEFAULT_FIXTURES
 from comparisons.models import Category, Comparison, Source
-from tests.conftest import change, trilingual
+from tests.conftest import bpo_vs_kpo, change, trilingual
 
 CONTENT_MODELS = list(apps.get_app_config("comparisons").get_models())
 
@@ -36,7 +36,7 @@ def test_the_seed_fixtures_are_an_export_of_themselves(seeded, tmp_path):
 
 
 def test_export_import_export_is_byte_identical(seeded, tmp_path):
-    obj = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    obj = bpo_vs_kpo()
     obj.conclusion_de = "Geändert, damit nicht nur der Seed zurückkommt."
     obj.save()
     first, second = tmp_path / "first", tmp_path / "second"

@@ -12,7 +12,7 @@ from django.utils.http import http_date
 
 from comparisons.cache import content_version
 from comparisons.models import Comparison
-from tests.conftest import PASSWORD, editor, form_data
+from tests.conftest import PASSWORD, bpo_vs_kpo, editor, form_data
 from tests.servers import Gunicorn, manage, prepare_site, site_environment
 
 PAGE = "/en/bpo-vs-kpo/"
@@ -42,7 +42,7 @@ def test_two_saves_in_one_second_never_give_a_stale_304(
 
     now = [1_800_000_000.2]  # the versions' clock, a fraction of a second apart
     monkeypatch.setattr(comparisons.cache, "time", SimpleNamespace(time=lambda: now[0]))
-    comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    comparison = bpo_vs_kpo()
     comparison.key_difference_en = "The first save."
     with django_capture_on_commit_callbacks(execute=True):
         comparison.save()
@@ -87,7 +87,7 @@ def test_a_cached_page_names_only_the_host_it_was_asked_at(client, seeded):
 def test_an_admin_save_makes_the_page_fresh(seeded, django_capture_on_commit_callbacks):
     admin = editor("anna")
     first = admin.get(PAGE)
-    obj = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    obj = bpo_vs_kpo()
     url = f"/admin/comparisons/comparison/{obj.pk}/change/"
     data = form_data(admin.get(url))
     data["key_difference_en"] = "A freshly edited key difference."
@@ -102,7 +102,7 @@ def test_an_admin_save_makes_the_page_fresh(seeded, django_capture_on_commit_cal
 def test_bulk_publication_and_imports_make_pages_fresh(client, seeded, django_capture_on_commit_callbacks):
     admin = editor("anna")
     client.get(PAGE)
-    obj = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    obj = bpo_vs_kpo()
     with django_capture_on_commit_callbacks(execute=True):
         admin.post("/admin/comparisons/comparison/", {"action": "unpublish", "_selected_action": [obj.pk]})
     assert "generated-notice" in client.get(PAGE).content.decode()
@@ -230,7 +230,7 @@ def test_with_the_cache_down_readers_get_rendered_pages_and_saves_go_through(
     monkeypatch.setattr(comparisons.cache, "cache", BrokenCache())
     response = client.get(PAGE)
     assert response.status_code == 200 and "ETag" not in response
-    comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    comparison = bpo_vs_kpo()
     comparison.key_difference_en = "Saved while the cache was down."
     with django_capture_on_commit_callbacks(execute=True):
         comparison.save()
@@ -273,7 +273,7 @@ def test_a_process_serves_its_recent_pages_without_reading_them_from_the_shared_
     assert again.content == first.content and again["ETag"] == first["ETag"]
     assert page_reads == []
     # The version is still read on every request: an edit shows at once.
-    comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    comparison = bpo_vs_kpo()
     comparison.key_difference_en = "Edited after the page was kept."
     with django_capture_on_commit_callbacks(execute=True):
         comparison.save()

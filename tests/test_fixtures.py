@@ -11,6 +11,7 @@ from reversion.models import Revision
 from comparisons.backup import fixture_paths
 from comparisons.management.commands.loadcontent import DEFAULT_FIXTURES
 from comparisons.models import Category, CategoryItem, Comparison, Source
+from tests.conftest import bpo_vs_kpo
 
 CONTENT_MODELS = list(apps.get_app_config("comparisons").get_models())
 
@@ -45,7 +46,7 @@ def test_seed_covers_the_six_categories_and_two_comparisons(seeded):
     }
     assert Category.objects.get(slug="call-centre").parent.slug == "bpo"
     assert Category.objects.get(slug="kpo").parent.slug == "outsourcing"
-    bpo_kpo = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    bpo_kpo = bpo_vs_kpo()
     bpo_call = Comparison.objects.get(first__slug="bpo", second__slug="call-centre")
     assert bpo_kpo.rows.count() == 7
     assert bpo_call.rows.count() == 4

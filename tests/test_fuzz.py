@@ -212,6 +212,11 @@ def test_an_empty_to_field_is_a_400_not_a_500(signed_in_client, model, view):
     assert signed_in_client.post(url, {"_to_field": ""}).status_code == 400
 
 
+def test_an_empty_to_field_means_nothing_outside_the_admin(client, seeded):
+    with translation.override("en"):
+        assert client.get(reverse("comparisons:comparison_list"), {"_to_field": ""}).status_code == 200
+
+
 @pytest.mark.parametrize(
     "path",
     [

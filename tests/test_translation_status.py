@@ -20,7 +20,7 @@ from comparisons import changes
 from comparisons.admin import dashboard
 from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Source
 from comparisons.translation_status import MISSING, OUTDATED, UP_TO_DATE, fingerprint
-from tests.conftest import make_user, trilingual
+from tests.conftest import bpo_vs_kpo, make_user, trilingual
 
 CONTENT_MODELS = list(apps.get_app_config("comparisons").get_models())
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -94,10 +94,6 @@ def test_the_database_agrees_with_each_record_after_edits(seeded):
     for model in CONTENT_MODELS:
         assert model._default_manager.exclude(outdated_translations={}).exists(), model
         assert_database_agrees(model)
-
-
-def bpo_vs_kpo():
-    return Comparison.objects.get(first__slug="bpo", second__slug="kpo")
 
 
 def test_editing_an_original_makes_its_translations_outdated_in_the_database(seeded):

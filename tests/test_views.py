@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from comparisons.models import Category, Comparison
-from tests.conftest import change
+from tests.conftest import bpo_vs_kpo, change
 
 LANGUAGES = ["en", "uk", "de"]
 TITLES = {
@@ -40,7 +40,7 @@ def test_home_lists_categories_and_comparisons(client, seeded, language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_comparison_page_shows_the_written_comparison(client, seeded, language):
-    comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    comparison = bpo_vs_kpo()
     response = client.get(url("comparison_detail", language, first="bpo", second="kpo"))
     assert response.status_code == 200
     assert html_lang(response) == language
@@ -208,7 +208,7 @@ def test_hreflang_lists_only_complete_languages(client, seeded):
 
 
 def test_missing_translation_falls_back_to_english_visibly(client, seeded):
-    comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    comparison = bpo_vs_kpo()
     change(Comparison.objects.filter(pk=comparison.pk), conclusion_de=None)
     html = client.get(url("comparison_detail", "de", first="bpo", second="kpo")).content.decode()
     english = comparison.conclusion_en.split("\n\n")[0].strip()
@@ -350,10 +350,29 @@ def test_list_pages_paginate_and_filter(client, seeded, language):
 
 
 @pytest.mark.parametrize(
-    "query", [{"page": "999"}, {"page": "x"}, {"page": "9" * 40}, {"category": "nothing"}]
+    "name, query",
+    [
+        ("comparison_list", {"category": "nothing"}),
+        *(
+            (name, {"page": page})
+            for name in ("comparison_list", "category_list")
+            # No such page, not a number, and the first page under other spellings
+            # (one address per page); "١" is an Arabic-Indic one, which int() takes.
+            for page in ("999", "x", "9" * 40, "last", "01", "+1", "١")
+        ),
+    ],
 )
-def test_list_pages_answer_bad_parameters_with_404(client, seeded, query):
-    assert client.get(url("comparison_list", "en"), query).status_code == 404
+def test_list_pages_answer_bad_parameters_with_404(client, seeded, name, query):
+    assert client.get(url(name, "en"), query).status_code == 404
+
+
+def test_page_1_of_a_list_is_its_first_page(client, seeded):
+    first, page_1 = (
+        client.get(url("category_list", "en")),
+        client.get(url("category_list", "en"), {"page": "1"}),
+    )
+    assert first.status_code == page_1.status_code == 200
+    assert list(first.context["page_obj"]) == list(page_1.context["page_obj"])
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -9,8 +9,10 @@ was written whatever the models become.
 
 import hashlib
 
-from django.conf import settings
 from django.db import migrations, models
+
+# The languages whose columns existed when this was written.
+LANGUAGES = ("en", "uk", "de")
 
 TRANSLATED = {
     "source": ("title", "site"),
@@ -30,7 +32,7 @@ def fingerprint(text):
 def outdated(record, fields, original):
     found = {}
     for field in fields:
-        for language, _name in settings.LANGUAGES:
+        for language in LANGUAGES:
             text = getattr(record, f"{field}_{language}")
             if not text or language == original:
                 continue

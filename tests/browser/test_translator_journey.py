@@ -6,12 +6,14 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import PASSWORD
+
 pytestmark = pytest.mark.browser
 
-SETUP = """
+SETUP = f"""
 from django.contrib.auth.models import Group, User
 from comparisons.models import Comparison
-user = User.objects.create_user("olena", password="a-long-test-password", is_staff=True)
+user = User.objects.create_user("olena", password="{PASSWORD}", is_staff=True)
 user.groups.add(Group.objects.get(name="translator (uk)"))
 comparison = Comparison.objects.get(first__slug="bpo", second__slug="call-centre")
 comparison.conclusion_de = comparison.conclusion_de + " Dieser Satz ist neu."
@@ -24,7 +26,7 @@ def test_translator_fixes_an_outdated_field_from_the_dashboard(site, page):
     base = site["url"]
     page.goto(f"{base}/admin/")
     page.fill("#id_username", "olena")
-    page.fill("#id_password", "a-long-test-password")
+    page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.get_by_role("link", name="Translation work").click()
 

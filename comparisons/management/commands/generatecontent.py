@@ -24,7 +24,7 @@ SYNTHETIC = gettext_noop("Synthetic")
 
 
 @functools.cache
-def in_every_language(message):
+def translations_of(message):
     """{language code: the message in that language}, from the interface catalogues."""
     texts = {}
     for code in language_codes():
@@ -41,7 +41,7 @@ def translated(field, text, words):
 
 
 def record(model, fields, **extra):
-    words = in_every_language(SYNTHETIC)
+    words = translations_of(SYNTHETIC)
     values, bases = {}, {}
     for field, text in fields.items():
         texts, fingerprints = translated(field, text, words)
@@ -76,12 +76,9 @@ class Command(BaseCommand):
                 language=ORIGINAL,
                 **{
                     f"title_{code}": text
-                    for code, text in in_every_language(gettext_noop("Synthetic data")).items()
+                    for code, text in translations_of(gettext_noop("Synthetic data")).items()
                 },
-                **{
-                    f"site_{code}": text
-                    for code, text in in_every_language(gettext_noop("benchmark")).items()
-                },
+                **{f"site_{code}": text for code, text in translations_of(gettext_noop("benchmark")).items()},
             )
             root = Category.objects.roots().order_by("order").first()
             made = Category.objects.bulk_create(
