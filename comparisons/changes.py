@@ -448,7 +448,7 @@ class ContentQuerySet(models.QuerySet):
             for name in names:
                 column = f"{name}_{language}"
                 missing = self.model.field_missing_q(name, language)
-                outdated = models.Q(outdated_translations__has_key=column)
+                outdated = self.model.field_outdated_q(name, language)
                 counts[f"{column}_missing"] = models.Count("pk", filter=missing)
                 counts[f"{column}_outdated"] = models.Count("pk", filter=outdated)
         counted = self.order_by().aggregate(**counts)

@@ -94,8 +94,14 @@ class TranslatedFields(models.Model):
     @classmethod
     def outdated_translation_q(cls, language):
         """Records with at least one translated field outdated in ``language``."""
-        columns = [f"{field}_{language}" for field in cls.translated_fields()]
-        return models.Q(outdated_translations__has_any_keys=columns)
+        query = models.Q()
+        for field in cls.translated_fields():
+            query |= cls.field_outdated_q(field, language)
+        return query
+
+    @classmethod
+    def field_outdated_q(cls, field, language):
+        return models.Q(outdated_translations__has_key=f"{field}_{language}")
 
     def missing_translations(self, language):
         """Names of the translated fields that have no text in ``language``."""
