@@ -18,7 +18,7 @@ class ComparisonsConfig(AppConfig):
     verbose_name = _("Outsourcing knowledge base")
 
     def ready(self):
-        from . import changes
+        from . import changes, checks  # noqa: F401 (checks registers itself)
         from .cache import content_changed
 
         connection_created.connect(unicode_case_on_sqlite)

@@ -442,10 +442,10 @@ class ContentQuerySet(models.QuerySet):
         {language: {status: number of fields}} over the translated fields of
         these records, counted by the database in one query.
         """
-        names = self.model.translated_fields()
         counts = {"records": models.Count("pk")}
+        names = {language: self.model.translated_fields_in(language) for language in languages}
         for language in languages:
-            for name in names:
+            for name in names[language]:
                 column = f"{name}_{language}"
                 missing = self.model.field_missing_q(name, language)
                 outdated = self.model.field_outdated_q(name, language)
@@ -454,10 +454,10 @@ class ContentQuerySet(models.QuerySet):
         counted = self.order_by().aggregate(**counts)
         result = {}
         for language in languages:
-            missing = sum(counted[f"{name}_{language}_missing"] for name in names)
-            outdated = sum(counted[f"{name}_{language}_outdated"] for name in names)
+            missing = sum(counted[f"{name}_{language}_missing"] for name in names[language])
+            outdated = sum(counted[f"{name}_{language}_outdated"] for name in names[language])
             result[language] = {
-                translation_status.UP_TO_DATE: counted["records"] * len(names) - missing - outdated,
+                translation_status.UP_TO_DATE: counted["records"] * len(names[language]) - missing - outdated,
                 translation_status.MISSING: missing,
                 translation_status.OUTDATED: outdated,
             }

@@ -14,10 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce, Greatest, Least, Lower, NullIf
 from django.urls import reverse
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .changes import ContentQuerySet
+from .phrases import CASES, DIFFERENCE, VERSUS, cases_in
 from .translation_status import TranslatedFields
 
 LANGUAGE_CHOICES = settings.LANGUAGES
@@ -196,6 +197,21 @@ class Category(TranslatedContent):
         _("abbreviation"), max_length=40, help_text=_("Short name such as BPO, or “Call centre”.")
     )
     name = models.CharField(_("full name"), max_length=200)
+    # The short name as sentences use it (see phrases.py). English uses only the
+    # nominative; which other cases a language needs, its catalogue says.
+    nominative = models.CharField(
+        _("in a sentence"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The short name as it is written inside a sentence: a common noun in lower case "
+            "(call centre), an abbreviation or a proper noun as it is (BPO)."
+        ),
+    )
+    genitive = models.CharField(_("genitive"), max_length=100, blank=True)
+    dative = models.CharField(_("dative"), max_length=100, blank=True)
+    accusative = models.CharField(_("accusative"), max_length=100, blank=True)
+    instrumental = models.CharField(_("instrumental"), max_length=100, blank=True)
     summary = models.TextField(_("summary"), help_text=_("One or two sentences."))
     description = models.TextField(_("description"))
     parent = models.ForeignKey(
@@ -221,6 +237,7 @@ class Category(TranslatedContent):
                 condition=not_blank("abbreviation"), name="category_abbreviation_not_blank"
             ),
             models.CheckConstraint(condition=not_blank("name"), name="category_name_not_blank"),
+            models.CheckConstraint(condition=not_blank("nominative"), name="category_nominative_not_blank"),
             models.CheckConstraint(
                 condition=~models.Q(parent=models.F("pk")), name="category_not_own_parent"
             ),
@@ -231,6 +248,33 @@ class Category(TranslatedContent):
 
     def get_absolute_url(self):
         return reverse("comparisons:category_detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def translated_fields_in(cls, language):
+        """A language keeps only the word forms its sentences use (phrases.cases_in)."""
+        used = cases_in(language)
+        return tuple(f for f in cls.translated_fields() if f not in CASES or f in used)
+
+    def original_text(self, field):
+        # Every word form is translated from the original language's name in a sentence.
+        return super().original_text("nominative" if field in CASES else field)
+
+    def form(self, case, language):
+        """
+        The short name in ``case`` in ``language``: the nominative of that
+        language where the case is not written yet, English where neither is.
+        """
+        for field in (case, "nominative"):
+            text = getattr(self, f"{field}_{language}", None)
+            if text:
+                return text
+        return self.text_in("nominative", language)[0]
+
+    def distinct_name(self):
+        """The full name as shown, or "" where it only repeats the short one ("Call centre: Call centre")."""
+        language = get_language()
+        name = self.text_in("name", language)[0]
+        return "" if name.casefold() == self.text_in("abbreviation", language)[0].casefold() else name
 
     def translated_parts(self):
         return [self, *self.items.all()]
@@ -421,6 +465,15 @@ class Comparison(TranslatedContent):
         on_delete=models.PROTECT,
         related_name="comparisons_as_second",
     )
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Leave empty for the usual “Difference between … and …”. A title written here is "
+            "shown instead, in this language only."
+        ),
+    )
     key_difference = models.TextField(_("key difference"))
     introduction = models.TextField(_("introduction"))
     conclusion = models.TextField(_("conclusion"))
@@ -466,8 +519,11 @@ class Comparison(TranslatedContent):
             models.CheckConstraint(condition=not_blank("conclusion"), name="comparison_conclusion_not_blank"),
         ]
 
+    # An empty title in a language shows the usual pattern, not another language's title.
+    optional_translated_fields = ("title",)
+
     def __str__(self):
-        return gettext("%(first)s vs %(second)s") % {"first": self.first, "second": self.second}
+        return VERSUS.text(first=self.first, second=self.second)
 
     def get_absolute_url(self):
         return reverse(
@@ -480,11 +536,11 @@ class Comparison(TranslatedContent):
     def categories(self):
         return [self.first, self.second]
 
-    def title(self):
-        return gettext("Difference between %(first)s and %(second)s") % {
-            "first": self.first.abbreviation,
-            "second": self.second.abbreviation,
-        }
+    def get_title(self):
+        """The title written for the active language, or "Difference between X and Y"."""
+        return getattr(self, f"title_{get_language()}", "") or DIFFERENCE.text(
+            first=self.first, second=self.second
+        )
 
 
 class ComparisonRow(TranslatedContent):

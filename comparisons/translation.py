@@ -23,8 +23,27 @@ class SourceTranslationOptions(TranslationOptions):
 
 @register(Category)
 class CategoryTranslationOptions(TranslationOptions):
-    fields = ("abbreviation", "name", "summary", "description")
-    required_languages = ENGLISH
+    fields = (
+        "abbreviation",
+        "name",
+        "nominative",
+        "genitive",
+        "dative",
+        "accusative",
+        "instrumental",
+        "summary",
+        "description",
+    )
+    # The other word forms are written for the languages whose sentences use them.
+    required_languages = {
+        settings.MODELTRANSLATION_DEFAULT_LANGUAGE: (
+            "abbreviation",
+            "name",
+            "nominative",
+            "summary",
+            "description",
+        )
+    }
 
 
 @register(CategoryItem)
@@ -47,8 +66,11 @@ class AttributeValueTranslationOptions(TranslationOptions):
 
 @register(Comparison)
 class ComparisonTranslationOptions(TranslationOptions):
-    fields = ("key_difference", "introduction", "conclusion")
-    required_languages = ENGLISH
+    fields = ("title", "key_difference", "introduction", "conclusion")
+    # The title is optional in every language (the pattern stands in for it).
+    required_languages = {
+        settings.MODELTRANSLATION_DEFAULT_LANGUAGE: ("key_difference", "introduction", "conclusion")
+    }
 
 
 @register(ComparisonRow)

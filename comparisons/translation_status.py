@@ -36,6 +36,11 @@ def language_codes():
     return [code for code, _name in settings.LANGUAGES]
 
 
+def blank_q(column):
+    """NULL or '': modeltranslation stores an empty translation either way."""
+    return models.Q(**{f"{column}__isnull": True}) | models.Q(**{column: ""})
+
+
 def in_every_language(*fields):
     """The columns modeltranslation adds for ``fields``: ["name_en", "name_uk", …]."""
     return [f"{field}_{code}" for field in fields for code in language_codes()]
@@ -74,28 +79,42 @@ class TranslatedFields(models.Model):
     class Meta:
         abstract = True
 
+    # Fields that may stay empty in every language (the page shows a pattern
+    # instead): missing in a language only where the original has a text.
+    optional_translated_fields = ()
+
     @classmethod
     def translated_fields(cls):
         return registered_fields(cls)
 
     @classmethod
+    def translated_fields_in(cls, language):
+        """The translated fields a record has in ``language`` (all of them, unless a model says otherwise)."""
+        return cls.translated_fields()
+
+    @classmethod
     def missing_translation_q(cls, language):
         """Records with at least one translated field empty (NULL or '') in ``language``."""
         query = models.Q()
-        for field in cls.translated_fields():
+        for field in cls.translated_fields_in(language):
             query |= cls.field_missing_q(field, language)
         return query
 
     @classmethod
     def field_missing_q(cls, field, language):
-        column = f"{field}_{language}"
-        return models.Q(**{f"{column}__isnull": True}) | models.Q(**{column: ""})
+        query = blank_q(f"{field}_{language}")
+        if field in cls.optional_translated_fields:
+            written = models.Q()
+            for code in language_codes():
+                written |= models.Q(original_language=code) & ~blank_q(f"{field}_{code}")
+            query &= written
+        return query
 
     @classmethod
     def outdated_translation_q(cls, language):
         """Records with at least one translated field outdated in ``language``."""
         query = models.Q()
-        for field in cls.translated_fields():
+        for field in cls.translated_fields_in(language):
             query |= cls.field_outdated_q(field, language)
         return query
 
@@ -103,25 +122,34 @@ class TranslatedFields(models.Model):
     def field_outdated_q(cls, field, language):
         return models.Q(outdated_translations__has_key=f"{field}_{language}")
 
+    def original_text(self, field):
+        """The text that the field's translations are made from."""
+        return getattr(self, f"{field}_{self.original_language}")
+
     def missing_translations(self, language):
         """Names of the translated fields that have no text in ``language``."""
-        return [field for field in self.translated_fields() if not getattr(self, f"{field}_{language}")]
+        return [
+            field
+            for field in self.translated_fields_in(language)
+            if self.translation_status(field, language) == MISSING
+        ]
 
     def translation_status(self, field, language):
         if not getattr(self, f"{field}_{language}"):
+            if field in self.optional_translated_fields and not self.original_text(field):
+                return UP_TO_DATE
             return MISSING
         if language == self.original_language:
             return UP_TO_DATE
-        original = getattr(self, f"{field}_{self.original_language}")
         base = self.translated_from.get(field, {}).get(language)
-        return UP_TO_DATE if base == fingerprint(original) else OUTDATED
+        return UP_TO_DATE if base == fingerprint(self.original_text(field)) else OUTDATED
 
     def translation_statuses(self):
-        """{(field, language): status} for every translated field and language."""
+        """{(field, language): status} for every translated field of every language."""
         return {
             (field, language): self.translation_status(field, language)
-            for field in self.translated_fields()
             for language in language_codes()
+            for field in self.translated_fields_in(language)
         }
 
     def record_translation_bases(self, stored):
@@ -134,7 +162,7 @@ class TranslatedFields(models.Model):
         """
         bases = {field: dict(self.translated_from.get(field, {})) for field in self.translated_fields()}
         for field in self.translated_fields():
-            original = getattr(self, f"{field}_{self.original_language}")
+            original = self.original_text(field)
             for language in language_codes():
                 if language == self.original_language:
                     continue
@@ -153,9 +181,8 @@ class TranslatedFields(models.Model):
             return
         self.outdated_translations = {
             f"{field}_{language}": True
-            for field in self.translated_fields()
-            for language in language_codes()
-            if self.translation_status(field, language) == OUTDATED
+            for (field, language), status in self.translation_statuses().items()
+            if status == OUTDATED
         }
 
     def translated_parts(self):
@@ -176,8 +203,11 @@ class TranslatedFields(models.Model):
 
     def complete_languages(self):
         """Languages in which every text of the page is written, not fallen back to English."""
-        return [
-            code
-            for code in language_codes()
-            if not any(part.missing_translations(code) for part in self.translated_parts())
-        ]
+        return complete_languages(self.translated_parts())
+
+
+def complete_languages(records):
+    """Languages in which every text of these records is written (a page that shows them has them all)."""
+    return [
+        code for code in language_codes() if not any(record.missing_translations(code) for record in records)
+    ]

@@ -9,6 +9,7 @@ from django.views.generic import ListView
 
 from .forms import CompareForm, SearchForm
 from .models import AttributeValue, Category, CategoryItem, Comparison
+from .translation_status import complete_languages
 
 # Pages list a bounded number of records, whatever the size of the knowledge
 # base; the rest is one click away on a paginated list.
@@ -121,10 +122,21 @@ def comparison_detail(request, first, second):
     if (a.order, a.slug) > (b.order, b.slug):
         return redirect("comparisons:comparison_detail", first=b.slug, second=a.slug, permanent=True)
     table = AttributeValue.objects.table_for(a, b)
+    shown = [
+        a,
+        b,
+        *(record for attribute, *claims in table for record in (attribute, *claims[0], *claims[1])),
+    ]
     return render(
         request,
         "comparisons/comparison_generated.html",
-        {"first": a, "second": b, "categories": [a, b], "table": table},
+        {
+            "first": a,
+            "second": b,
+            "categories": [a, b],
+            "table": table,
+            "page_languages": complete_languages(shown),
+        },
     )
 
 

@@ -4,8 +4,10 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 
 from comparisons.models import Attribute, Category, Comparison, ComparisonRow, Source
+from comparisons.phrases import CASES
 
 
 def trilingual(field, en, uk=None, de=None):
@@ -219,6 +221,7 @@ def make_category(db):
     def make(slug, **extra):
         fields = {
             **trilingual("abbreviation", slug.upper()),
+            **{column: text for case in CASES for column, text in trilingual(case, slug.upper()).items()},
             **trilingual("name", f"{slug} outsourcing"),
             **trilingual("summary", f"What {slug} is."),
             **trilingual("description", f"A longer text about {slug}."),
@@ -300,6 +303,13 @@ def empty_cache(suite_settings):
 
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_language_left_active():
+    """A request or override() that leaves a language active must not change what the next test reads."""
+    yield
+    translation.deactivate()
 
 
 def change(queryset, **fields):

@@ -94,6 +94,7 @@ def add_a_category_and_its_comparison():
         category = Category.objects.create(
             slug="rpo",
             **trilingual("abbreviation", "RPO"),
+            **trilingual("nominative", "RPO"),
             **trilingual("name", "Recruitment process outsourcing"),
             **trilingual("summary", "Hiring, outsourced."),
             **trilingual("description", "A longer text about RPO."),

@@ -71,6 +71,7 @@ def grow_content():
             slug=f"extra-{index}",
             parent=bpo,
             **trilingual("abbreviation", f"X{index}"),
+            **trilingual("nominative", f"X{index}"),
             **trilingual("name", "bpo x"),
             **trilingual("summary", "bpo"),
             **trilingual("description", "bpo"),

@@ -12,7 +12,7 @@ from tests.conftest import bpo_vs_kpo, change
 LANGUAGES = ["en", "uk", "de"]
 TITLES = {
     "en": "Difference between BPO and KPO",
-    "uk": "Різниця між BPO і KPO",
+    "uk": "Різниця між BPO та KPO",
     "de": "Unterschied zwischen BPO und KPO",
 }
 

@@ -25,7 +25,8 @@ from ..models import (
     ComparisonRow,
     Source,
 )
-from ..translation_status import UP_TO_DATE, in_every_language
+from ..phrases import CASES, cases_in
+from ..translation_status import STATUS_LABELS, UP_TO_DATE, in_every_language
 from .history import HistoryAdminMixin
 from .translators import TranslationStatusFilter, TranslatorAdminMixin, TranslatorRightsMixin
 
@@ -65,7 +66,7 @@ class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdm
         gaps = []
         for code, _name in settings.LANGUAGES:
             states = {state for (_field, language), state in statuses.items() if language == code}
-            gaps += [f"{code}: {state}" for state in sorted(states - {UP_TO_DATE})]
+            gaps += [f"{code}: {STATUS_LABELS[state]}" for state in sorted(states - {UP_TO_DATE})]
         return ", ".join(gaps) or _("complete")
 
 
@@ -157,8 +158,31 @@ class CategoryAdmin(ContentAdmin):
     inlines = [CategoryItemInline, AttributeValueInline]
     fieldsets = [
         (None, {"fields": ["slug", "abbreviation", "name", "parent", "order"]}),
+        (
+            _("The name in sentences"),
+            {
+                "fields": list(CASES),
+                "description": _(
+                    "How the short name is written inside a sentence, in each grammatical case "
+                    "that the language's sentences use (“Difference between BPO and call centre”)."
+                ),
+            },
+        ),
         (_("Text"), {"fields": ["summary", "description", "original_language", "sources"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        """Each language shows only the cases its sentences use (English: the nominative)."""
+        unused = {
+            f"{case}_{code}"
+            for code, _name in settings.LANGUAGES
+            for case in CASES
+            if case not in cases_in(code)
+        }
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in unused]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
 
     def get_queryset(self, request):
         return (
@@ -255,7 +279,16 @@ class ComparisonAdmin(ContentAdmin):
         (None, {"fields": ["first", "second", "is_published"]}),
         (
             _("Text"),
-            {"fields": ["key_difference", "introduction", "conclusion", "original_language", "sources"]},
+            {
+                "fields": [
+                    "title",
+                    "key_difference",
+                    "introduction",
+                    "conclusion",
+                    "original_language",
+                    "sources",
+                ]
+            },
         ),
     ]
 

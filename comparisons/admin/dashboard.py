@@ -39,7 +39,7 @@ def translation_work(languages):
             for obj in found[:LISTED]:
                 fields = [
                     (field, state)
-                    for field in model.translated_fields()
+                    for field in model.translated_fields_in(code)
                     if (state := obj.translation_status(field, code)) in (MISSING, OUTDATED)
                 ]
                 work[code]["records"].append(todo(obj, code, fields))

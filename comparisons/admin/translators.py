@@ -120,7 +120,7 @@ class TranslatorAdminMixin(TranslatorRightsMixin):
                 STATUS_LABELS[status],
                 _("Original (%(language)s):") % {"language": original_language},
                 original_language,
-                getattr(obj, f"{field}_{original_language}") or "",
+                obj.original_text(field) or "",
             )
         if name == highlighted:
             formfield.widget.attrs["class"] = "translation-todo"

@@ -10,6 +10,7 @@ from django.utils.html import _json_script_escapes, conditional_escape, format_h
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
+from comparisons.phrases import PHRASES
 from comparisons.translation_status import OUTDATED
 
 register = template.Library()
@@ -55,6 +56,13 @@ def translated_paragraphs(obj, field):
 
 
 @register.simple_tag
+def phrase(key, link=False, **categories):
+    """The sentence PHRASES[key] with these categories, each in the case it needs; links if ``link``."""
+    sentence = PHRASES[key]
+    return sentence.html(**categories) if link else sentence.text(**categories)
+
+
+@register.simple_tag
 def plain(obj, field):
     """The field's text (English where untranslated) for titles and attributes."""
     return obj.text_in(field, get_language())[0]
@@ -73,13 +81,15 @@ def translated_paths(request):
 def head_links(context, languages=None):
     """
     The canonical URL (without the query string), and ``<link rel="alternate"
-    hreflang>`` for each language the page really has, plus x-default.
+    hreflang>`` for each language the page really has, plus x-default. A page
+    with no content of its own to translate (home, lists, search) names none
+    and has every language.
     """
     request = context.get("request")
     if request is None or request.resolver_match is None:
         return ""
     paths = translated_paths(request)
-    codes = [code for code, _name in settings.LANGUAGES if languages is None or code in languages]
+    codes = [code for code, _name in settings.LANGUAGES if not languages or code in languages]
     links = [(code, request.build_absolute_uri(paths[code])) for code in codes]
     default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
     if default in codes:
@@ -156,7 +166,7 @@ def article_json_ld(context, comparison):
     data = {
         "@context": "https://schema.org",
         "@type": "Article",
-        "headline": comparison.title(),
+        "headline": comparison.get_title(),
         "description": comparison.text_in("key_difference", get_language())[0],
         "inLanguage": get_language(),
         "dateModified": comparison.updated_at.isoformat(),

@@ -20,7 +20,7 @@ def test_reader_opens_a_comparison_and_switches_language(site, page):
     page.get_by_role("link", name="Українська").click()
     expect(page).to_have_url(re.compile(r"/uk/bpo-vs-kpo/$"))
     expect(page.locator("html")).to_have_attribute("lang", "uk")
-    expect(page.locator("h1")).to_have_text("Різниця між BPO і KPO")
+    expect(page.locator("h1")).to_have_text("Різниця між BPO та KPO")
     expect(page.locator("table.comparison-table tbody tr")).to_have_count(7)
 
     page.get_by_role("link", name="Deutsch").click()

@@ -87,6 +87,7 @@ class Command(BaseCommand):
                         Category,
                         {
                             "abbreviation": f"S{n}",
+                            "nominative": f"S{n}",
                             "name": f"category {n}",
                             "summary": f"summary {n}",
                             "description": f"description of category {n}",
