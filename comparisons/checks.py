@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core import checks
 from django.utils.translation import override
 
+from .language_sentences import SENTENCES
 from .phrases import CASES, PHRASES
 
 
@@ -26,3 +27,18 @@ def check_phrase_cases(app_configs, **kwargs):
                     )
                 )
     return errors
+
+
+@checks.register(checks.Tags.translation)
+def check_language_sentences(app_configs, **kwargs):
+    """Every language of the settings has each sentence that names a language."""
+    return [
+        checks.Error(
+            f"No “{kind}” sentence names the language {code}.",
+            hint="Add it to comparisons/language_sentences.py.",
+            id="comparisons.E002",
+        )
+        for kind, sentences in SENTENCES.items()
+        for code, _name in settings.LANGUAGES
+        if code not in sentences
+    ]

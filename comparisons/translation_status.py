@@ -207,7 +207,16 @@ class TranslatedFields(models.Model):
 
 
 def complete_languages(records):
-    """Languages in which every text of these records is written (a page that shows them has them all)."""
+    """
+    Languages in which every text of these records is written (a page that shows
+    them has them all). An optional field left empty shows no other language's
+    text, so it does not count.
+    """
     return [
-        code for code in language_codes() if not any(record.missing_translations(code) for record in records)
+        code
+        for code in language_codes()
+        if not any(
+            set(record.missing_translations(code)) - set(record.optional_translated_fields)
+            for record in records
+        )
     ]

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from comparisons.language_sentences import language_sentence
 from comparisons.models import Category, Comparison
 from tests.conftest import bpo_vs_kpo, change
 
@@ -491,3 +492,74 @@ def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_one(client, 
     html = client.get(url("home", "en")).content.decode()
     icon = re.search(r'<link rel="icon" href="(/static/img/favicon\.[0-9a-f]+\.svg)"', html)
     assert icon
+
+
+PUBLIC_PAGES = [
+    ("home", {}, ""),
+    ("category_list", {}, ""),
+    ("comparison_list", {}, ""),
+    ("comparison_list", {}, "?category=bpo"),
+    ("compare", {}, ""),
+    ("search", {}, "?q=bpo"),
+    ("category_detail", {"slug": "call-centre"}, ""),
+    ("comparison_detail", {"first": "bpo", "second": "kpo"}, ""),
+    ("comparison_detail", {"first": "kpo", "second": "ito"}, ""),  # generated
+]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("name", "kwargs", "query"), PUBLIC_PAGES)
+def test_every_public_page_names_its_languages_and_x_default(client, seeded, name, kwargs, query, language):
+    html = client.get(url(name, language, **kwargs) + query).content.decode()
+    alternates = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
+    assert list(alternates) == [*LANGUAGES, "x-default"]
+    for code in LANGUAGES:
+        assert alternates[code] == f"http://testserver{url(name, code, **kwargs)}"
+    assert alternates["x-default"] == alternates["en"]
+
+
+def test_a_generated_page_names_only_the_languages_of_what_it_shows(client, seeded):
+    ito = Category.objects.get(slug="ito")
+    change(ito.attribute_values.all()[:1], value_de="")
+    html = client.get(url("comparison_detail", "en", first="kpo", second="ito")).content.decode()
+    assert re.findall(r'<link rel="alternate" hreflang="([^"]+)"', html) == ["en", "uk", "x-default"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_title_written_for_one_language_replaces_the_pattern_there_only(client, seeded, language):
+    comparison = bpo_vs_kpo()
+    with translation.override("de"):
+        pattern_de = comparison.get_title()
+    change(Comparison.objects.filter(pk=comparison.pk), title_de="BPO oder KPO: worin sie sich unterscheiden")
+    html = client.get(url("comparison_detail", language, first="bpo", second="kpo")).content.decode()
+    listed = client.get(url("comparison_list", language)).content.decode()
+    if language == "de":
+        assert "<h1>BPO oder KPO: worin sie sich unterscheiden</h1>" in html
+        assert '"headline": "BPO oder KPO: worin sie sich unterscheiden"' in html
+        assert ">BPO oder KPO: worin sie sich unterscheiden</a>" in listed
+        assert f"<h1>{pattern_de}</h1>" not in html
+    else:
+        assert f"<h1>{TITLES[language]}</h1>" in html
+        assert "worin sie sich" not in html + listed
+    # An empty title is no missing translation: the page is whole in every language.
+    assert re.findall(r'<link rel="alternate" hreflang="([^"]+)"', html) == [*LANGUAGES, "x-default"]
+
+
+def test_a_title_written_in_the_original_is_translators_work_in_the_others(seeded):
+    comparison = bpo_vs_kpo()  # written in Ukrainian
+    assert comparison.translation_status("title", "de") == "up-to-date"
+    change(Comparison.objects.filter(pk=comparison.pk), title_uk="BPO чи KPO: у чому різниця")
+    assert Comparison.objects.missing_in("de").filter(pk=comparison.pk).exists()
+    assert not Comparison.objects.missing_in("uk").filter(pk=comparison.pk).exists()
+    comparison.refresh_from_db()
+    assert comparison.missing_translations("en") == ["title"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_language_is_named_by_a_whole_sentence(client, seeded, language):
+    comparison = bpo_vs_kpo()
+    html = client.get(url("comparison_detail", language, first="bpo", second="kpo")).content.decode()
+    with translation.override(language):
+        assert language_sentence("originally_written_in", comparison.original_language) in html
+        for source in comparison.sources.all():
+            assert f"({language_sentence('article_in', source.language)})" in html

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..changes import may_change_everything, translation_languages
+from ..language_sentences import language_sentence
 from ..translation_status import STATUS_LABELS
 
 
@@ -118,7 +119,7 @@ class TranslatorAdminMixin(TranslatorRightsMixin):
                 '<span class="translation-original"><strong>{}</strong> <span lang="{}">{}</span></span>',
                 status,
                 STATUS_LABELS[status],
-                _("Original (%(language)s):") % {"language": original_language},
+                language_sentence("original_in", original_language),
                 original_language,
                 obj.original_text(field) or "",
             )
@@ -138,9 +139,9 @@ class TranslationStatusFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         choices = []
-        for code, name in settings.LANGUAGES:
-            choices.append((f"missing-{code}", _("missing in %(language)s") % {"language": name}))
-            choices.append((f"outdated-{code}", _("outdated in %(language)s") % {"language": name}))
+        for code, _name in settings.LANGUAGES:
+            choices.append((f"missing-{code}", language_sentence("missing_in", code)))
+            choices.append((f"outdated-{code}", language_sentence("outdated_in", code)))
         return [*choices, ("complete", _("complete and up to date"))]
 
     def queryset(self, request, queryset):

@@ -10,6 +10,7 @@ from django.utils.html import _json_script_escapes, conditional_escape, format_h
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
+from comparisons import language_sentences
 from comparisons.phrases import PHRASES
 from comparisons.translation_status import OUTDATED
 
@@ -60,6 +61,12 @@ def phrase(key, link=False, **categories):
     """The sentence PHRASES[key] with these categories, each in the case it needs; links if ``link``."""
     sentence = PHRASES[key]
     return sentence.html(**categories) if link else sentence.text(**categories)
+
+
+@register.simple_tag
+def language_sentence(kind, code):
+    """A sentence naming the language ``code`` (see language_sentences.py)."""
+    return language_sentences.language_sentence(kind, code)
 
 
 @register.simple_tag

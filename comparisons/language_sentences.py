@@ -1,0 +1,43 @@
+"""
+Sentences that name a language, each written whole for each language.
+
+A language's name inside a sentence takes a case and a form of its own
+("написано німецькою", "auf Deutsch"), so these are not a name put into a
+pattern: each is one catalogue entry per language. The system check
+(checks.py) names a language of the settings that has no sentence here.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+SENTENCES = {
+    "originally_written_in": {
+        "en": _("Originally written in English."),
+        "uk": _("Originally written in Ukrainian."),
+        "de": _("Originally written in German."),
+    },
+    "article_in": {
+        "en": _("article in English"),
+        "uk": _("article in Ukrainian"),
+        "de": _("article in German"),
+    },
+    "original_in": {
+        "en": _("Original in English:"),
+        "uk": _("Original in Ukrainian:"),
+        "de": _("Original in German:"),
+    },
+    "missing_in": {
+        "en": _("missing in English"),
+        "uk": _("missing in Ukrainian"),
+        "de": _("missing in German"),
+    },
+    "outdated_in": {
+        "en": _("outdated in English"),
+        "uk": _("outdated in Ukrainian"),
+        "de": _("outdated in German"),
+    },
+}
+
+
+def language_sentence(kind, code):
+    """The sentence of this kind that names the language ``code``, in the active language."""
+    return str(SENTENCES[kind][code])
