@@ -237,7 +237,11 @@ class Category(TranslatedContent):
                 condition=not_blank("abbreviation"), name="category_abbreviation_not_blank"
             ),
             models.CheckConstraint(condition=not_blank("name"), name="category_name_not_blank"),
-            models.CheckConstraint(condition=not_blank("nominative"), name="category_nominative_not_blank"),
+            models.CheckConstraint(
+                condition=not_blank("nominative"),
+                name="category_nominative_not_blank",
+                violation_error_message=_("Write the name as it reads inside an English sentence."),
+            ),
             models.CheckConstraint(
                 condition=~models.Q(parent=models.F("pk")), name="category_not_own_parent"
             ),

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from comparisons.admin.dashboard import translation_work
 from comparisons.models import Category, Comparison, ComparisonRow
+from comparisons.phrases import cases_in
 from comparisons.translation_status import MISSING, OUTDATED, UP_TO_DATE
 from tests.conftest import PASSWORD, admin_url, bpo_vs_kpo, change, form_data, post_change_form, trilingual
 
@@ -266,3 +268,61 @@ def test_outdated_translation_is_shown_with_a_discreet_note(client, seeded):
     assert obj.key_difference_de.split("\n\n")[0] in html
     assert "outdated-note" in html
     assert "outdated-note" not in client.get("/uk/bpo-vs-kpo/").content.decode()
+
+
+# Word forms of category names (comparisons/phrases.py)
+
+
+def form_fields(html):
+    return set(re.findall(r'name="((?:nominative|genitive|dative|accusative|instrumental)_[a-z]+)"', html))
+
+
+def test_each_language_is_offered_the_word_forms_its_sentences_use(as_role):
+    category = Category.objects.get(slug="call-centre")
+    html = as_role("editor").get(admin_url(Category, "change", category.pk)).content.decode()
+    expected = {f"{case}_{code}" for code in ("en", "uk", "de") for case in cases_in(code)}
+    assert form_fields(html) == expected
+    assert "nominative_en" in expected and "genitive_en" not in expected
+
+
+def test_a_translator_writes_the_word_forms_of_their_language_only(as_role):
+    category = Category.objects.get(slug="call-centre")
+    client = as_role("translator-uk")
+    html = client.get(admin_url(Category, "change", category.pk)).content.decode()
+    assert form_fields(html) == {f"{case}_uk" for case in cases_in("uk")}
+    response = post_change_form(client, category, instrumental_uk="кол-центром")
+    assert response.status_code == 302
+    response = post_change_form(client, category, dative_de="Callcenter")
+    assert response.status_code == 403
+
+
+def test_a_word_form_is_translated_from_the_name_in_a_sentence(seeded):
+    category = Category.objects.get(slug="call-centre")  # written in German
+    assert category.translation_status("instrumental", "uk") == UP_TO_DATE
+    category.nominative_de = "Call-Center"
+    category.abbreviation_de = "Call-Center"
+    category.save()
+    category.refresh_from_db()
+    for case in cases_in("uk"):
+        assert category.translation_status(case, "uk") == OUTDATED
+    assert category.translation_status("nominative", "en") == OUTDATED
+    assert Category.objects.outdated_in("uk").filter(pk=category.pk).exists()
+
+
+def test_only_the_forms_a_language_uses_are_missing(make_category):
+    category = make_category("rpo", genitive_uk="", instrumental_uk=None, dative_de="", genitive_en="")
+    assert set(category.missing_translations("uk")) == {"genitive", "instrumental"} & set(cases_in("uk"))
+    assert set(category.missing_translations("de")) == {"dative"} & set(cases_in("de"))
+    assert category.missing_translations("en") == []
+    counts = Category.objects.filter(pk=category.pk).translation_counts(["en", "uk", "de"])
+    assert counts["uk"][MISSING] == len({"genitive", "instrumental"} & set(cases_in("uk")))
+    assert counts["en"][MISSING] == 0
+
+
+def test_the_english_name_in_a_sentence_is_required(as_role):
+    category = Category.objects.get(slug="call-centre")
+    response = post_change_form(as_role("editor"), category, nominative_en="")
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["nominative_en"]
+    category.refresh_from_db()
+    assert category.nominative_en == "call centre"

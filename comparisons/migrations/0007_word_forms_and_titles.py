@@ -169,6 +169,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(names_in_sentences, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='category',
-            constraint=models.CheckConstraint(condition=models.Q(('nominative_en__isnull', False), models.Q(('nominative_en', ''), _negated=True)), name='category_nominative_not_blank'),
+            constraint=models.CheckConstraint(condition=models.Q(('nominative_en__isnull', False), models.Q(('nominative_en', ''), _negated=True)), name='category_nominative_not_blank', violation_error_message='Write the name as it reads inside an English sentence.'),
         ),
     ]
