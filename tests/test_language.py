@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.text import capfirst
 
+from comparisons.admin.content import COUNTED
 from comparisons.models import Category, Comparison
 from comparisons.phrases import CASES, PHRASES, cases_in
 
@@ -234,3 +235,15 @@ def test_every_category_page_and_list_reads_grammatically(client, seeded, langua
                 assert PHRASES["kind_of"].text(name=category.parent) in page.texts
             for child in category.children.all():
                 assert PHRASES["includes"].text(name=child) in page.texts
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_counted_nouns_agree_with_their_number(language):
+    """A count and its noun come from one plural entry, so 1, 2 and 5 may each take another form."""
+    with translation.override(language):
+        for counted in COUNTED.values():
+            one, two, five = (counted % {"count": n} for n in (1, 2, 5))
+            assert one.startswith("1 ") and two.startswith("2 ") and five.startswith("5 ")
+            assert one[2:] != five[2:], (language, one, five)  # every language here has a singular
+            if language == "uk":
+                assert two[2:] != five[2:], (two, five)  # and Ukrainian a form for 2–4

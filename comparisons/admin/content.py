@@ -13,7 +13,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
 from ..models import (
@@ -83,6 +83,15 @@ def changelist_link(model, label, **filters):
     return format_html('<a href="{}?{}">{}</a>', url, query, label)
 
 
+# A number and a noun agree per language (Ukrainian has three forms): one entry each.
+COUNTED = {
+    Comparison: ngettext_lazy("%(count)d comparison", "%(count)d comparisons", "count"),
+    ComparisonRow: ngettext_lazy("%(count)d comparison row", "%(count)d comparison rows", "count"),
+    CategoryItem: ngettext_lazy("%(count)d category item", "%(count)d category items", "count"),
+    AttributeValue: ngettext_lazy("%(count)d attribute value", "%(count)d attribute values", "count"),
+}
+
+
 @admin.register(Source)
 class SourceAdmin(ContentAdmin):
     list_display = [
@@ -121,7 +130,7 @@ class SourceAdmin(ContentAdmin):
             ", ",
             "{}",
             (
-                (changelist_link(model, f"{count} {model._meta.verbose_name_plural}", **{lookup: obj.pk}),)
+                (changelist_link(model, COUNTED[model] % {"count": count}, **{lookup: obj.pk}),)
                 for model, count, lookup in links
             ),
         )
