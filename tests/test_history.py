@@ -1,10 +1,14 @@
 """Nothing lost: history with revert and undelete, and no silent overwrite by a second editor."""
 
+import json
+
+import reversion
 from django.urls import reverse
 from reversion.models import Version
 
-from comparisons.models import Comparison, ComparisonRow
-from tests.conftest import admin_url, bpo_vs_kpo, editor, form_data
+from comparisons.models import Category, Comparison, ComparisonRow
+from comparisons.phrases import CASES
+from tests.conftest import admin_url, bpo_vs_kpo, editor, form_data, trilingual
 
 LANGUAGES = ("en", "uk", "de")
 
@@ -110,3 +114,60 @@ def test_saving_a_row_on_its_own_conflicts_with_an_open_comparison_form(seeded):
     response = second.post(admin_url(Comparison, "change", obj.pk), comparison_data)
     assert response.status_code == 200
     assert "Someone else saved this record" in response.content.decode()
+
+
+def saved_before_the_word_forms(version):
+    """The version as it was stored before migration 0007 added the category's word forms."""
+    data = json.loads(version.serialized_data)
+    for name in list(data[0]["fields"]):
+        if name.partition("_")[0] in CASES:
+            del data[0]["fields"][name]
+    version.serialized_data = json.dumps(data)
+    version.save()
+
+
+def test_reverting_to_a_version_older_than_a_field_keeps_the_field_as_it_is(as_role):
+    client = as_role("editor")
+    category = Category.objects.get(slug="call-centre")
+    first = Version.objects.get_for_object(category).order_by("pk").first()
+    saved_before_the_word_forms(first)
+    category.summary_en = "A summary written since."
+    category.instrumental_uk = "колл-центром"
+    category.save()
+    url = admin_url(Category, "revision", category.pk, first.pk)
+
+    screen = client.get(url)
+    assert screen.status_code == 200
+    labels = [label for label, _now, _then in screen.context["revert_plan"]["fields"]]
+    assert not any(case in label for label in labels for case in CASES), labels
+    assert client.post(url, form_data(screen)).status_code == 302
+    category.refresh_from_db()
+    assert category.summary_en != "A summary written since."
+    assert category.nominative_en == "call centre"
+    assert category.instrumental_uk == "колл-центром"  # the version never had it: left as it is
+
+
+def test_recovering_a_record_that_breaks_a_later_rule_is_refused_with_a_message(as_role):
+    client = as_role("editor")
+    category = make_deletable_category()
+    version = Version.objects.get_for_object(category).order_by("pk").first()
+    saved_before_the_word_forms(version)
+    category.delete()
+    response = client.get(admin_url(Category, "recover", version.pk), follow=True)
+    assert response.status_code == 200
+    assert "cannot be restored" in " ".join(str(m) for m in response.context["messages"])
+    assert not Category.objects.filter(slug="rpo").exists()
+
+
+def make_deletable_category():
+    category = Category.objects.create(
+        slug="rpo",
+        **trilingual("abbreviation", "RPO"),
+        **trilingual("nominative", "RPO"),
+        **trilingual("name", "Recruitment process outsourcing"),
+        **trilingual("summary", "Hiring, outsourced."),
+        **trilingual("description", "A longer text about RPO."),
+    )
+    with reversion.create_revision():
+        reversion.add_to_revision(category)
+    return category

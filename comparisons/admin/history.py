@@ -6,13 +6,14 @@ one's. What a save does is comparisons/changes.py's business; here is what
 the admin shows of it.
 """
 
+import json
 from contextlib import nullcontext
 
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.forms.models import BaseModelFormSet
 from django.shortcuts import redirect
@@ -149,6 +150,29 @@ def live_fields(obj):
     return fields
 
 
+def fields_added_since(version):
+    """
+    The record's columns that did not exist when ``version`` was saved (a
+    field added by a later migration): the version would bring back their
+    default, so a revert keeps what they hold now.
+    """
+    stored = set(json.loads(version.serialized_data)[0]["fields"])
+    return [
+        field.attname
+        for field in version._model._meta.concrete_fields
+        if not field.primary_key and field.name not in stored and field.attname not in stored
+    ]
+
+
+def as_it_stands(version, live):
+    """The version's record, with the fields it predates as they are in ``live``."""
+    restored = version._object_version.object
+    if live is not None:
+        for attname in fields_added_since(version):
+            setattr(restored, attname, getattr(live, attname))
+    return restored
+
+
 def revert_record(version):
     """
     Put one record back as ``version`` has it: the record and its own parts
@@ -160,12 +184,23 @@ def revert_record(version):
     model = version._model
     parts = parts_of(version)
     kept = {(part._model, str(part.object_id)) for part in parts}
-    for part in current_parts(model, version.object_id):
-        if (type(part), str(part.pk)) not in kept:
+    live_parts = {(type(part), str(part.pk)): part for part in current_parts(model, version.object_id)}
+    for key, part in live_parts.items():
+        if key not in kept:
             part.delete()
+    as_it_stands(version, model._default_manager.filter(pk=version.object_id).first())
     version.revert()
     for part in parts:
+        as_it_stands(part, live_parts.get((part._model, str(part.object_id))))
         part.revert()
+
+
+def restored_fields(version, live):
+    """The version's field_dict as a revert restores it (the fields it predates kept as they are)."""
+    kept = fields_added_since(version)
+    return {
+        name: getattr(live, name) if name in kept else value for name, value in version.field_dict.items()
+    }
 
 
 def describe_revert(version):
@@ -174,7 +209,7 @@ def describe_revert(version):
     live = model._default_manager.filter(pk=version.object_id).first()
     plan = {"fields": [], "restored": [], "changed": [], "deleted": []}
     if live is not None:
-        plan["fields"] = changed_fields(model, live_fields(live), version.field_dict)
+        plan["fields"] = changed_fields(model, live_fields(live), restored_fields(version, live))
     parts = {(part._model, str(part.object_id)): part for part in parts_of(version)}
     for part in current_parts(model, version.object_id):
         old = parts.pop((type(part), str(part.pk)), None)
@@ -182,7 +217,8 @@ def describe_revert(version):
             plan["deleted"].append(str(part))
         else:
             labels = [
-                label for label, _a, _b in changed_fields(type(part), live_fields(part), old.field_dict)
+                label
+                for label, _a, _b in changed_fields(type(part), live_fields(part), restored_fields(old, part))
             ]
             if labels:
                 plan["changed"].append((old.object_repr, labels))
@@ -291,6 +327,14 @@ class HistoryAdminMixin(VersionAdmin):
             return rollback.response
         except (RevertError, models.ProtectedError) as error:
             messages.error(request, str(error))
+            opts = self.model._meta
+            return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
+        except IntegrityError as error:
+            # A version saved before a rule existed that it breaks (and no live record to fill it from).
+            messages.error(
+                request,
+                gettext("This version cannot be restored as it was saved: %(error)s") % {"error": error},
+            )
             opts = self.model._meta
             return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
 
