@@ -202,7 +202,6 @@ class Category(TranslatedContent):
     nominative = models.CharField(
         _("in a sentence"),
         max_length=100,
-        blank=True,
         help_text=_(
             "The short name as it is written inside a sentence: a common noun in lower case "
             "(call centre), an abbreviation or a proper noun as it is (BPO)."
@@ -260,8 +259,12 @@ class Category(TranslatedContent):
         return tuple(f for f in cls.translated_fields() if f not in CASES or f in used)
 
     def original_text(self, field):
-        # Every word form is translated from the original language's name in a sentence.
+        # Every word form is made from the original language's name in a sentence.
         return super().original_text("nominative" if field in CASES else field)
+
+    def made_from_original(self, field, language):
+        # The original language's own cases too: a new name needs new forms.
+        return super().made_from_original(field, language) or field in CASES and field != "nominative"
 
     def form(self, case, language):
         """

@@ -126,6 +126,10 @@ class TranslatedFields(models.Model):
         """The text that the field's translations are made from."""
         return getattr(self, f"{field}_{self.original_language}")
 
+    def made_from_original(self, field, language):
+        """Whether this text is made from the original (and turns outdated when the original changes)."""
+        return language != self.original_language
+
     def missing_translations(self, language):
         """Names of the translated fields that have no text in ``language``."""
         return [
@@ -139,7 +143,7 @@ class TranslatedFields(models.Model):
             if field in self.optional_translated_fields and not self.original_text(field):
                 return UP_TO_DATE
             return MISSING
-        if language == self.original_language:
+        if not self.made_from_original(field, language):
             return UP_TO_DATE
         base = self.translated_from.get(field, {}).get(language)
         return UP_TO_DATE if base == fingerprint(self.original_text(field)) else OUTDATED
@@ -164,7 +168,7 @@ class TranslatedFields(models.Model):
         for field in self.translated_fields():
             original = self.original_text(field)
             for language in language_codes():
-                if language == self.original_language:
+                if not self.made_from_original(field, language):
                     continue
                 text = getattr(self, f"{field}_{language}")
                 if not text:

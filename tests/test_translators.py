@@ -307,6 +307,15 @@ def test_a_word_form_is_translated_from_the_name_in_a_sentence(seeded):
         assert category.translation_status(case, "uk") == OUTDATED
     assert category.translation_status("nominative", "en") == OUTDATED
     assert Category.objects.outdated_in("uk").filter(pk=category.pk).exists()
+    # The original language's other cases are made from its name in a sentence too.
+    assert category.translation_status("nominative", "de") == UP_TO_DATE
+    for case in set(cases_in("de")) - {"nominative"}:
+        assert category.translation_status(case, "de") == OUTDATED
+    assert Category.objects.outdated_in("de").filter(pk=category.pk).exists()
+    category.dative_de = "Call-Center"
+    category.save()
+    category.refresh_from_db()
+    assert category.translation_status("dative", "de") == UP_TO_DATE
 
 
 def test_only_the_forms_a_language_uses_are_missing(make_category):

@@ -180,13 +180,6 @@ class CategoryAdmin(ContentAdmin):
         (_("Text"), {"fields": ["summary", "description", "original_language", "sources"]}),
     ]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        default = f"nominative_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"
-        if default in form.base_fields:  # the language every other falls back to
-            form.base_fields[default].required = True
-        return form
-
     def get_fieldsets(self, request, obj=None):
         """Each language shows only the cases its sentences use (English: the nominative)."""
         unused = {

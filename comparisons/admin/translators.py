@@ -113,7 +113,7 @@ class TranslatorAdminMixin(TranslatorRightsMixin):
         field, _sep, language = name.rpartition("_")
         original_language = obj.original_language
         status = obj.translation_status(field, language)
-        if language != original_language:
+        if obj.made_from_original(field, language):
             formfield.help_text = format_html(
                 '<span class="translation-status translation-{}">{}</span> '
                 '<span class="translation-original"><strong>{}</strong> <span lang="{}">{}</span></span>',

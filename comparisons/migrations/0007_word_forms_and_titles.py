@@ -129,22 +129,23 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='category',
             name='nominative',
-            field=models.CharField(blank=True, help_text='The short name as it is written inside a sentence: a common noun in lower case (call centre), an abbreviation or a proper noun as it is (BPO).', max_length=100, verbose_name='in a sentence'),
+            field=models.CharField(default='', help_text='The short name as it is written inside a sentence: a common noun in lower case (call centre), an abbreviation or a proper noun as it is (BPO).', max_length=100, verbose_name='in a sentence'),
+            preserve_default=False,
         ),
         migrations.AddField(
             model_name='category',
             name='nominative_de',
-            field=models.CharField(blank=True, help_text='The short name as it is written inside a sentence: a common noun in lower case (call centre), an abbreviation or a proper noun as it is (BPO).', max_length=100, null=True, verbose_name='in a sentence'),
+            field=models.CharField(help_text='The short name as it is written inside a sentence: a common noun in lower case (call centre), an abbreviation or a proper noun as it is (BPO).', max_length=100, null=True, verbose_name='in a sentence'),
         ),
         migrations.AddField(
             model_name='category',
             name='nominative_en',
-            field=models.CharField(blank=True, help_text='The short name as it is written inside a sentence: a common noun in lower case (call centre), an abbreviation or a proper noun as it is (BPO).', max_length=100, null=True, verbose_name='in a sentence'),
+            field=models.CharField(help_text='The short name as it is written inside a sentence: a common noun in lower case (call centre), an abbreviation or a proper noun as it is (BPO).', max_length=100, null=True, verbose_name='in a sentence'),
         ),
         migrations.AddField(
             model_name='category',
             name='nominative_uk',
-            field=models.CharField(blank=True, help_text='The short name as it is written inside a sentence: a common noun in lower case (call centre), an abbreviation or a proper noun as it is (BPO).', max_length=100, null=True, verbose_name='in a sentence'),
+            field=models.CharField(help_text='The short name as it is written inside a sentence: a common noun in lower case (call centre), an abbreviation or a proper noun as it is (BPO).', max_length=100, null=True, verbose_name='in a sentence'),
         ),
         migrations.AddField(
             model_name='comparison',

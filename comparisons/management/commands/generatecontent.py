@@ -17,7 +17,8 @@ from django.utils.translation import gettext, gettext_noop
 
 from comparisons import changes
 from comparisons.models import Attribute, Category, Comparison, ComparisonRow, Source
-from comparisons.translation_status import fingerprint, language_codes
+from comparisons.phrases import CASES
+from comparisons.translation_status import language_codes
 
 ORIGINAL = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 SYNTHETIC = gettext_noop("Synthetic")
@@ -33,21 +34,17 @@ def translations_of(message):
     return texts
 
 
-def translated(field, text, words):
-    """Per-language values and their fingerprints, as a translator's save would leave them."""
-    values = {f"{field}_{code}": f"{word} {text} ({code})" for code, word in words.items()}
-    base = fingerprint(values[f"{field}_{ORIGINAL}"])
-    return values, {code: base for code in words if code != ORIGINAL}
-
-
 def record(model, fields, **extra):
+    """A record written in English and translated, every translation made from the original as it is."""
     words = translations_of(SYNTHETIC)
-    values, bases = {}, {}
-    for field, text in fields.items():
-        texts, fingerprints = translated(field, text, words)
-        values.update(texts)
-        bases[field] = fingerprints
-    return model(**values, translated_from=bases, original_language=ORIGINAL, **extra)
+    values = {
+        f"{field}_{code}": f"{word} {text} ({code})"
+        for field, text in fields.items()
+        for code, word in words.items()
+    }
+    obj = model(**values, original_language=ORIGINAL, **extra)
+    obj.record_translation_bases({})
+    return obj
 
 
 class Command(BaseCommand):
@@ -87,7 +84,7 @@ class Command(BaseCommand):
                         Category,
                         {
                             "abbreviation": f"S{n}",
-                            "nominative": f"S{n}",
+                            **dict.fromkeys(CASES, f"S{n}"),
                             "name": f"category {n}",
                             "summary": f"summary {n}",
                             "description": f"description of category {n}",
