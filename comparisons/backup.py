@@ -9,9 +9,11 @@ import json
 from django.core import serializers
 
 from .models import Attribute, AttributeValue, Category, CategoryItem, Comparison, ComparisonRow, Source
+from .translation_status import fingerprint
 
-# Bump when the file layout changes in a way an older import could not read.
-FORMAT_VERSION = 1
+# Bump when the file layout changes in a way an older import could not read,
+# and teach upgraded() to read the older one.
+FORMAT_VERSION = 2
 
 FILES = {
     "01_sources.json": [Source],
@@ -54,3 +56,34 @@ def serialize(models):
     for record in records:
         record["fields"] = {name: sorted_keys(value) for name, value in record["fields"].items()}
     return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+
+
+def upgraded(record, version):
+    """A record of an export in an older format, as this format writes it."""
+    if version < 2 and isinstance(record, dict) and record.get("model") == "comparisons.category":
+        record = upgrade_category_to_2(record)
+    return record
+
+
+def upgrade_category_to_2(record):
+    """
+    Format 2 added a category's name in a sentence and its word forms
+    (migration 0007). As that migration did, the heading stands in for the
+    name in a sentence in each language; the other forms are left to write.
+    """
+    fields = dict(record.get("fields") or {})
+    if any(column.startswith("nominative") for column in fields):
+        return record
+    if not isinstance(fields.get("translated_from", {}), dict):
+        return record  # malformed: the import names it
+    original = fields.get("original_language")
+    bases = {}
+    for column, heading in list(fields.items()):
+        field, _sep, code = column.rpartition("_")
+        if field == "abbreviation" and heading:
+            fields[f"nominative_{code}"] = heading
+            if code != original:
+                bases[code] = fingerprint(fields.get(f"abbreviation_{original}"))
+    if bases:
+        fields["translated_from"] = {**fields.get("translated_from", {}), "nominative": bases}
+    return {**record, "fields": fields}

@@ -62,7 +62,7 @@ class ComparisonSitemap(LanguageSitemap):
         missing_rows = ComparisonRow.objects.filter(ComparisonRow.missing_translation_q(self.language))
         return (
             Comparison.objects.published()
-            .exclude(Comparison.missing_translation_q(self.language))
+            .exclude(Comparison.missing_translation_q(self.language, optional=False))
             .exclude(pk__in=missing_rows.values("comparison"))
             .for_page()
             .order_by("pk")

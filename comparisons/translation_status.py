@@ -93,11 +93,16 @@ class TranslatedFields(models.Model):
         return cls.translated_fields()
 
     @classmethod
-    def missing_translation_q(cls, language):
-        """Records with at least one translated field empty (NULL or '') in ``language``."""
+    def missing_translation_q(cls, language, *, optional=True):
+        """
+        Records with at least one translated field empty (NULL or '') in
+        ``language``; with ``optional=False``, leaving out the fields a page
+        shows a pattern for (a page is whole without them).
+        """
         query = models.Q()
         for field in cls.translated_fields_in(language):
-            query |= cls.field_missing_q(field, language)
+            if optional or field not in cls.optional_translated_fields:
+                query |= cls.field_missing_q(field, language)
         return query
 
     @classmethod
@@ -210,17 +215,17 @@ class TranslatedFields(models.Model):
         return complete_languages(self.translated_parts())
 
 
-def complete_languages(records):
+def complete_languages(records, unshown=()):
     """
     Languages in which every text of these records is written (a page that shows
-    them has them all). An optional field left empty shows no other language's
-    text, so it does not count.
+    them has them all), but for the ``unshown`` fields the page leaves out. An
+    optional field left empty shows no other language's text, so it does not count.
     """
     return [
         code
         for code in language_codes()
         if not any(
-            set(record.missing_translations(code)) - set(record.optional_translated_fields)
+            set(record.missing_translations(code)) - {*record.optional_translated_fields, *unshown}
             for record in records
         )
     ]

@@ -135,7 +135,8 @@ def comparison_detail(request, first, second):
             "second": b,
             "categories": [a, b],
             "table": table,
-            "page_languages": complete_languages(shown),
+            # The categories' descriptions are on their own pages, not here.
+            "page_languages": complete_languages(shown, unshown={"description"}),
         },
     )
 

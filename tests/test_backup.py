@@ -13,6 +13,8 @@ from comparisons.backup import FILES, fixture_paths
 from comparisons.management.commands import exportcontent
 from comparisons.management.commands.loadcontent import DEFAULT_FIXTURES
 from comparisons.models import Category, Comparison, Source
+from comparisons.phrases import CASES
+from comparisons.translation_status import MISSING, UP_TO_DATE
 from tests.conftest import bpo_vs_kpo, change, trilingual
 
 CONTENT_MODELS = list(apps.get_app_config("comparisons").get_models())
@@ -66,6 +68,29 @@ def test_a_backup_from_a_newer_format_is_refused(db, tmp_path):
     call_command("exportcontent", str(tmp_path), verbosity=0)
     (tmp_path / "manifest.json").write_text('{"format": 99}')
     with pytest.raises(CommandError, match="format 99"):
+        call_command("loadcontent", str(tmp_path), verbosity=0)
+
+
+def test_a_backup_from_before_the_word_forms_loads_with_its_headings_as_names(seeded, tmp_path):
+    """Format 1 had no name in a sentence: the heading stands in for it, as migration 0007 did."""
+    call_command("exportcontent", str(tmp_path), verbosity=0)
+    (tmp_path / "manifest.json").write_text('{"format": 1}')
+    categories = tmp_path / "02_categories.json"
+    records = json.loads(categories.read_text())
+    for record in records:
+        if record["model"] == "comparisons.category":
+            fields = record["fields"]
+            for column in [c for c in fields if c.partition("_")[0] in CASES]:
+                del fields[column]
+            fields["translated_from"] = {k: v for k, v in fields["translated_from"].items() if k not in CASES}
+    categories.write_text(json.dumps(records))
+    call_command("loadcontent", str(tmp_path), verbosity=0)
+    call_centre = Category.objects.get(slug="call-centre")
+    assert [call_centre.nominative_en, call_centre.nominative_uk] == ["Call centre", "Кол-центр"]
+    assert call_centre.translation_status("nominative", "en") == UP_TO_DATE
+    assert call_centre.translation_status("instrumental", "uk") == MISSING
+    (tmp_path / "manifest.json").write_text('{"format": 2}')  # the same files read as today's: refused
+    with pytest.raises(CommandError, match="English sentence"):
         call_command("loadcontent", str(tmp_path), verbosity=0)
 
 

@@ -16,6 +16,8 @@ from django.utils import translation
 from django.utils.text import capfirst
 
 from comparisons.admin.content import COUNTED
+from comparisons.checks import check_language_sentences, check_phrase_cases
+from comparisons.language_sentences import SENTENCES
 from comparisons.models import Category, Comparison
 from comparisons.phrases import CASES, PHRASES, cases_in
 
@@ -56,7 +58,6 @@ def test_every_catalogue_names_a_case_for_every_phrase(language):
     with translation.override(language):
         for phrase in PHRASES.values():
             assert phrase.is_valid_case(), (language, phrase)
-            assert set(phrase.cases().values()) <= set(CASES)
 
 
 def assert_sentence_holds_its_forms(sentence, phrase, language, **named):
@@ -123,6 +124,7 @@ class PageText(HTMLParser):
     """The texts a reader meets as sentences: elements' own text, labels, title, description, headline."""
 
     SENTENCE_ELEMENTS = {"title", "h1", "h2", "h3", "p", "li", "a", "caption", "th", "td", "option", "label"}
+    BLOCKS = {"h1", "h2", "h3", "p", "li", "caption"}
     # Elements inside a sentence: their text is also part of the element around them.
     INLINE = {"a", "label"}
 
@@ -130,6 +132,7 @@ class PageText(HTMLParser):
         super().__init__()
         self.open = []
         self.texts = []
+        self.blocks = []  # the texts of headings and paragraphs, in the order they end
         self.json = None
 
     def handle_starttag(self, tag, attrs):
@@ -153,6 +156,8 @@ class PageText(HTMLParser):
             text = " ".join(text.split())
             if text:
                 self.texts.append(text)
+                if tag in self.BLOCKS:
+                    self.blocks.append(text)
             if self.open and tag in self.INLINE:
                 self.open[-1][1] += text
 
@@ -171,11 +176,22 @@ def page_texts(client, url):
     return parser
 
 
-def assert_no_repeated_name(texts):
-    """No "Call centre: Call centre" and no "Кол-центр (Кол-центр)"."""
-    for text in texts:
-        for left, right in re.findall(r"([^:()]+?)\s*[:(]\s*([^:()]+?)\)?$", text):
+def assert_no_repeated_name(page):
+    """
+    No "Call centre: Call centre", "Кол-центр (Кол-центр)" or "BPO — BPO", and no
+    heading followed by a paragraph that only repeats it.
+    """
+    for text in page.texts:
+        for left, right in re.findall(r"([^:()—]+?)\s*[:(—]\s*([^:()—]+?)\)?$", text):
             assert left.strip().casefold() != right.strip().casefold(), text
+    names = {
+        getattr(category, f"{field}_{code}").casefold()
+        for category in categories()
+        for field in ("abbreviation", "name")
+        for code in LANGUAGES
+    }
+    for first, second in itertools.pairwise(page.blocks):
+        assert not (first.casefold() == second.casefold() in names), first
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -202,7 +218,7 @@ def test_every_comparison_page_names_its_pair_grammatically(client, seeded, lang
             assert any(text.startswith(f"{title} · ") for text in page.texts)  # the <title>
             for text in page.texts:
                 assert_no_capital_mid_sentence(text, language, nouns)
-            assert_no_repeated_name(page.texts)
+            assert_no_repeated_name(page)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -216,6 +232,7 @@ def test_every_category_page_and_list_reads_grammatically(client, seeded, langua
             reverse("comparisons:compare"),
         ]
         for category in categories():
+            urls.append(f"{reverse('comparisons:search')}?q={category.slug}")
             urls += [
                 category.get_absolute_url(),
                 f"{reverse('comparisons:comparison_list')}?category={category.slug}",
@@ -227,7 +244,7 @@ def test_every_category_page_and_list_reads_grammatically(client, seeded, langua
             page = page_texts(client, url)
             for text in page.texts:
                 assert_no_capital_mid_sentence(text, language, nouns)
-            assert_no_repeated_name(page.texts)
+            assert_no_repeated_name(page)
         for category in categories():
             page = page_texts(client, category.get_absolute_url())
             assert PHRASES["compare_with_another"].text(name=category) in page.texts
@@ -247,3 +264,21 @@ def test_counted_nouns_agree_with_their_number(language):
             assert one[2:] != five[2:], (language, one, five)  # every language here has a singular
             if language == "uk":
                 assert two[2:] != five[2:], (two, five)  # and Ukrainian a form for 2–4
+
+
+def test_a_catalogue_that_names_no_valid_case_is_reported(monkeypatch):
+    assert check_phrase_cases(None) == []
+    monkeypatch.setattr(PHRASES["difference"], "case", "instrumentalis")
+    errors = check_phrase_cases(None)
+    assert [error.id for error in errors] == ["comparisons.E001"] * len(LANGUAGES)
+    monkeypatch.setattr(PHRASES["difference"], "case", "genitive dative accusative")  # three for two names
+    assert check_phrase_cases(None)
+    monkeypatch.setattr(PHRASES["difference"], "case", "genitive dative")
+    assert check_phrase_cases(None) == []
+    assert PHRASES["difference"].cases() == {"first": "genitive", "second": "dative"}
+
+
+def test_a_language_without_its_sentences_is_reported(monkeypatch):
+    assert check_language_sentences(None) == []
+    monkeypatch.setitem(SENTENCES, "article_in", {"en": "article in English"})
+    assert [error.id for error in check_language_sentences(None)] == ["comparisons.E002"] * 2

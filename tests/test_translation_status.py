@@ -89,8 +89,25 @@ def test_the_database_agrees_with_each_record_on_the_seeds(seeded):
         assert_database_agrees(model)
 
 
+def make_work_in_word_forms_and_titles():
+    """The fields that count per language (word forms) or only where written (a title)."""
+    bpo = Category.objects.get(slug="bpo")  # written in Ukrainian
+    bpo.nominative_uk = "БПО"  # every other form, Ukrainian ones too, is made from it
+    bpo.genitive_uk = ""
+    bpo.save()
+    comparison = bpo_vs_kpo()  # written in Ukrainian
+    comparison.title_uk = "BPO чи KPO: у чому різниця"
+    comparison.title_de = "Ein Titel ohne Original"
+    comparison.save()
+
+
 def test_the_database_agrees_with_each_record_after_edits(seeded):
     make_work()
+    make_work_in_word_forms_and_titles()
+    bpo = Category.objects.get(slug="bpo")
+    assert bpo.translation_status("accusative", "uk") == OUTDATED
+    assert bpo.translation_status("genitive", "uk") == MISSING
+    assert bpo_vs_kpo().translation_status("title", "en") == MISSING
     for model in CONTENT_MODELS:
         assert model._default_manager.exclude(outdated_translations={}).exists(), model
         assert_database_agrees(model)

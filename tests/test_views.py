@@ -245,6 +245,21 @@ def test_sitemap_lists_pages_with_real_alternates(client, seeded):
     assert "<loc>http://testserver/de/vergleiche/</loc>" in xml
 
 
+def test_the_sitemap_and_each_page_name_the_same_languages(client, seeded):
+    change(Comparison.objects.filter(first__slug="bpo", second__slug="kpo"), title_uk="BPO чи KPO")
+    change(Comparison.objects.filter(first__slug="bpo", second__slug="call-centre"), conclusion_de="")
+    change(Category.objects.filter(slug="ito"), genitive_uk="")
+    xml = sitemap_text(client)
+    pages = [*Comparison.objects.published(), *Category.objects.all()]
+    for page in pages:
+        for language in LANGUAGES:
+            with translation.override(language):
+                address = page.get_absolute_url()
+            html = client.get(address).content.decode()
+            hreflangs = re.findall(r'<link rel="alternate" hreflang="([a-z]{2})"', html)
+            assert (f"<loc>http://testserver{address}</loc>" in xml) == (language in hreflangs), address
+
+
 def test_robots_txt_points_at_the_sitemap(client, db):
     response = client.get("/robots.txt")
     assert response["Content-Type"].startswith("text/plain")
@@ -518,9 +533,16 @@ def test_every_public_page_names_its_languages_and_x_default(client, seeded, nam
     assert alternates["x-default"] == alternates["en"]
 
 
-def test_a_generated_page_names_only_the_languages_of_what_it_shows(client, seeded):
+def test_a_generated_page_names_only_the_languages_of_what_it_shows(
+    client, seeded, django_capture_on_commit_callbacks
+):
     ito = Category.objects.get(slug="ito")
-    change(ito.attribute_values.all()[:1], value_de="")
+    with django_capture_on_commit_callbacks(execute=True):  # the page cache hears of it
+        change(Category.objects.filter(slug="ito"), description_uk="")  # not on this page
+    html = client.get(url("comparison_detail", "en", first="kpo", second="ito")).content.decode()
+    assert re.findall(r'<link rel="alternate" hreflang="([^"]+)"', html) == [*LANGUAGES, "x-default"]
+    with django_capture_on_commit_callbacks(execute=True):
+        change(ito.attribute_values.all()[:1], value_de="")  # in its table
     html = client.get(url("comparison_detail", "en", first="kpo", second="ito")).content.decode()
     assert re.findall(r'<link rel="alternate" hreflang="([^"]+)"', html) == ["en", "uk", "x-default"]
 

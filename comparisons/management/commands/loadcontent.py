@@ -24,7 +24,7 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
 
 from comparisons import changes
-from comparisons.backup import FORMAT_VERSION
+from comparisons.backup import FORMAT_VERSION, upgraded
 
 DEFAULT_FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -69,12 +69,15 @@ class Command(BaseCommand):
 
     def fixture_files(self, paths):
         files = []
+        # The format each file was written in (an export's manifest says; a lone file is taken as current).
+        self.formats = {}
         for path in paths:
             if path.is_dir():
                 manifest = path / "manifest.json"
-                if manifest.exists():
-                    self.check_manifest(manifest)
-                files += sorted(p for p in path.glob("*.json") if p.name != "manifest.json")
+                version = self.check_manifest(manifest) if manifest.exists() else FORMAT_VERSION
+                found = sorted(p for p in path.glob("*.json") if p.name != "manifest.json")
+                self.formats.update(dict.fromkeys(found, version))
+                files += found
             else:
                 files.append(path)
         if not files:
@@ -91,6 +94,7 @@ class Command(BaseCommand):
                 f"Nothing was loaded: {manifest} is format {version};"
                 f" this version reads up to {FORMAT_VERSION}."
             )
+        return version
 
     def read(self, path):
         try:
@@ -108,7 +112,10 @@ class Command(BaseCommand):
                 f"Nothing was loaded: {path} is not a fixture: it holds a JSON {json_type(records)},"
                 " not a list of records."
             )
-        return [self.deserialize(path, index, record) for index, record in enumerate(records)]
+        version = self.formats.get(path, FORMAT_VERSION)
+        return [
+            self.deserialize(path, index, upgraded(record, version)) for index, record in enumerate(records)
+        ]
 
     def deserialize(self, path, index, record):
         """One record at a time, so that a refusal names the record it is about."""
