@@ -325,16 +325,13 @@ class HistoryAdminMixin(VersionAdmin):
                 raise _RollBack(response)
         except _RollBack as rollback:
             return rollback.response
-        except (RevertError, models.ProtectedError) as error:
+        except (RevertError, models.ProtectedError, IntegrityError) as error:
+            if isinstance(error, IntegrityError):
+                # A version saved before a rule existed that it breaks (and no live record to fill it from).
+                error = gettext("This version cannot be restored as it was saved: %(error)s") % {
+                    "error": error
+                }
             messages.error(request, str(error))
-            opts = self.model._meta
-            return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
-        except IntegrityError as error:
-            # A version saved before a rule existed that it breaks (and no live record to fill it from).
-            messages.error(
-                request,
-                gettext("This version cannot be restored as it was saved: %(error)s") % {"error": error},
-            )
             opts = self.model._meta
             return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
 
