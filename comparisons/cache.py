@@ -1,122 +1,239 @@
 """
-Public pages served from the shared cache, never stale.
+Public pages served from the shared cache, and from the HTTP cache in front.
 
-Every page is cached under the current *content version*: a token kept in
-the shared cache (Redis in production, so every worker on every server sees
-the same one). Any change of content, whichever way it comes (see
-changes.py), draws a new token once its transaction commits,
-so every page is rendered afresh on its next request, everywhere at once. The
-token is also the pages' ETag, so browsers revalidate with a cheap 304.
+A view tags its page with the keys of the records it shows (``shows()``, with
+the keys of page_keys.py). The shared cache (Redis in production, so every
+worker on every server agrees) keeps a *version* of each key; a cached page
+records the versions of its keys and is served while they are unchanged. A
+committed change (changes.content_changed) draws new versions for the keys
+it touched, so exactly the pages that show a changed record are rendered
+afresh, in every language, and asks the HTTP caches in front to drop the
+same keys (purge.py).
+
+A page may be kept by shared caches for a long time (``s-maxage``) because
+it is purged when it changes; it is served stale while being fetched again
+and while the origin fails. Browsers revalidate it on every use, cheaply, by
+its ETag: a hash of the page, so a page rendered afresh but unchanged is
+still a 304.
+
+Query strings cannot bust the cache: a view names the parameters it reads
+(``reads_query()``), and the request it is handed carries only those. A
+page that reads none is one entry whatever the query string.
 """
 
 import hashlib
 import logging
+import secrets
 import time
-import uuid
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date, quote_etag
+from django.http import QueryDict
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 
-VERSION_KEY = "content-version"
+from outsourcing_kb.middleware import unreadable_address
+
+from . import page_keys, purge
+
 # The cache alias of this process's own recent pages (a LocMemCache: see settings).
 RECENT_PAGES = "recent-pages"
 CACHED_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
-# Pages of earlier versions are never read again; they expire rather than fill the cache.
+# A page whose keys all stay unchanged is still dropped after a day, so that
+# pages nobody reads any more leave the cache.
 PAGE_TIMEOUT = 60 * 60 * 24
+# Servers' clocks agree to within this; see PublicPageCacheMiddleware.store().
+CLOCK_MARGIN = 0.05
+# A change of more records than this (an import) refreshes every page at once.
+MAX_KEYS = 1000
 
 logger = logging.getLogger(__name__)
 
 
-def content_version():
-    """(token, time of the change): made afresh if the cache lost it, which only costs a re-render."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = new_version()
-    return version
+def shows(response, keys):
+    """Tag a view's response with the keys of what it shows: it may then be cached."""
+    response.page_keys = frozenset(keys)
+    return response
 
 
-def new_version():
-    version = (uuid.uuid4().hex[:16], time.time())
-    cache.set(VERSION_KEY, version, None)
-    return version
+def reads_query(*names):
+    """Decorate a view with the query parameters it reads: others are dropped before it runs."""
+
+    def decorate(view):
+        view.query_parameters = names
+        return view
+
+    return decorate
 
 
-def content_changed(**kwargs):
-    """Receiver of changes.content_changed (sent once a change is committed): a new version."""
+# Versions of keys ----------------------------------------------------------------
+
+
+def version_key(key):
+    return f"key-version:{key}"
+
+
+def new_version(changed_at):
+    # The time is read by store(); the random part keeps two servers' versions apart.
+    return f"{changed_at:.6f}:{secrets.token_hex(4)}"
+
+
+def changed_at(version):
+    return float(version.partition(":")[0])
+
+
+def current_versions(keys):
+    """{key: version}; a key the cache does not know (never changed, or evicted) gets one."""
+    names = {version_key(key): key for key in keys}
+    versions = cache.get_many(names)
+    missing = [name for name in names if name not in versions]
+    if missing:
+        # Time 0: the key did not change during any render (one that did has a version).
+        for name in missing:
+            cache.add(name, new_version(0), None)
+        versions |= cache.get_many(missing)
+    return {names[name]: version for name, version in versions.items()}
+
+
+def invalidate(keys):
+    """New versions for these keys: every page tagged with one of them is out of date."""
+    version = new_version(time.time())
+    cache.set_many({version_key(key): version for key in keys}, None)
+
+
+def content_changed(changes, **kwargs):
+    """Receiver of changes.content_changed (sent once a change is committed)."""
+    keys = set().union(*(change.page_keys for change in changes))
+    if not keys:
+        return
+    if len(keys) > MAX_KEYS:
+        keys = {page_keys.EVERY_PAGE}
     try:
-        new_version()
+        invalidate(keys)
     except Exception:  # with the cache down the change is saved all the same
-        logger.warning("Could not draw a new content version", exc_info=True)
+        logger.warning("Could not invalidate the cached pages of %d keys", len(keys), exc_info=True)
+    purge.purge(keys)
+
+
+# The middleware ------------------------------------------------------------------
+
+
+def query_parameters(request):
+    """The query parameters the public view at this path reads, or None for a path without one."""
+    language = translation.get_language_from_path(request.path_info)
+    if language is None:
+        return None
+    with translation.override(language):
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+    view = getattr(match.func, "view_class", match.func)
+    return getattr(view, "query_parameters", ())
+
+
+def canonical_query(request, names):
+    """Only the parameters the view reads, in a fixed order, each once (the value Django would read)."""
+    query = QueryDict(mutable=True)
+    for name in names:
+        if name in request.GET:
+            query[name] = request.GET[name]
+    return query.urlencode()
 
 
 class PublicPageCacheMiddleware:
     """
-    Serve the language-prefixed public pages from the cache. Only plain GET
-    and HEAD requests without a query string are cached (a search term space
-    is unbounded); responses that set cookies or are private are not.
+    Serve the language-prefixed public pages from the cache, and mark them
+    for the HTTP caches in front. Only GET and HEAD; only responses a view
+    tagged with ``shows()``, without cookies, not private.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not self.cacheable_request(request):
+        if request.method not in ("GET", "HEAD") or not request.path.startswith(CACHED_PREFIXES):
             return self.get_response(request)
+        names = query_parameters(request)
+        if names is None or unreadable_address(request):  # the latter a 400 further down
+            return self.get_response(request)
+        # The view sees the canonical request, so that the page (its language
+        # switcher links keep the query string) is the same for every spelling of it.
+        request.META["QUERY_STRING"] = canonical_query(request, names)
+        request.GET = QueryDict(request.META["QUERY_STRING"])
         # Django checks the Host header further down the chain; a cached page must
         # not answer first (DisallowedHost is a 400).
         request.get_host()
+        # The page's absolute URLs (canonical, hreflang, JSON-LD) name the scheme and
+        # host it was asked at, so those are part of its key: one page per allowed host.
+        url = request.build_absolute_uri()
+        key = f"page:{hashlib.sha1(url.encode()).hexdigest()}"
         try:
-            token, changed = content_version()
+            response = self.cached(key)
         except Exception:  # any backend's failure: readers still get the page, rendered
             logger.warning("The page cache is unavailable; rendering %s", request.path, exc_info=True)
             return self.get_response(request)
-        # The page's absolute URLs (canonical, hreflang, JSON-LD) name the scheme and
-        # host it was asked at, so those are part of its key: one page per allowed host.
-        url = request.build_absolute_uri(request.path)
-        key = f"page:{token}:{hashlib.sha1(url.encode()).hexdigest()}"
-        # The pages this process served last: a key names the content version, so an
-        # entry is never stale, only evicted. Saves the shared cache's read of the page.
-        recent = caches[RECENT_PAGES]
-        response = recent.get(key)
         if response is None:
-            response = cache.get(key)
-            if response is None:
-                response = self.get_response(request)
-                if not self.cacheable_response(response):
-                    return response
-                self.add_validators(response, token, changed)
-                try:
-                    cache.set(key, response, PAGE_TIMEOUT)
-                except Exception:  # a full or failing cache costs the next reader a render, no more
-                    logger.warning("Could not cache %s", request.path, exc_info=True)
-            recent.set(key, response, PAGE_TIMEOUT)
-        # The version's time is compared exactly, not in the whole seconds of the
-        # Last-Modified header: a client's date in the same second as a newer version
-        # gets the page, never a stale 304. The ETag (the version) is what revalidates.
-        return get_conditional_response(
-            request, etag=response["ETag"], last_modified=changed, response=response
-        )
+            started = time.time()
+            response = self.get_response(request)
+            if self.cacheable(response):
+                self.store(key, response, started)
+        return get_conditional_response(request, etag=response.get("ETag"), response=response)
 
-    def cacheable_request(self, request):
-        return (
-            request.method in ("GET", "HEAD")
-            and not request.META.get("QUERY_STRING")
-            and request.path.startswith(CACHED_PREFIXES)
-        )
+    def cached(self, key):
+        """The page cached under ``key`` if every key it shows has the version it was rendered at."""
+        # The pages this process served last: saves the shared cache's read of the page.
+        recent = caches[RECENT_PAGES]
+        entry = recent.get(key)
+        if entry is None:
+            entry = cache.get(key)
+            if entry is None:
+                return None
+            recent.set(key, entry, PAGE_TIMEOUT)
+        response, versions = entry
+        if cache.get_many([version_key(k) for k in versions]) != {
+            version_key(k): version for k, version in versions.items()
+        }:
+            return None
+        return response
 
-    def cacheable_response(self, response):
+    def cacheable(self, response):
         return (
-            response.status_code in (200, 301)
+            hasattr(response, "page_keys")
+            and response.status_code in (200, 301, 302)
             and not response.cookies
             and not response.streaming
             and "private" not in response.get("Cache-Control", "")
         )
 
-    def add_validators(self, response, token, changed):
-        response["ETag"] = quote_etag(token)
-        response["Last-Modified"] = http_date(changed)
-        # Shared caches may keep the page, but must ask again before each use:
-        # an editor's save has to reach every reader at once.
-        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    def store(self, key, response, started):
+        keys = sorted({page_keys.EVERY_PAGE, *response.page_keys})
+        set_response_etag(response)
+        try:
+            versions = current_versions(keys)
+        except Exception:
+            logger.warning("Could not cache %s", key, exc_info=True)
+            patch_cache_control(response, max_age=0, must_revalidate=True)
+            return
+        # A key changed while the page was rendered: the page may show the record
+        # as it was before. Neither this cache nor one in front may keep it.
+        if any(changed_at(version) >= started - CLOCK_MARGIN for version in versions.values()):
+            patch_cache_control(response, max_age=0, must_revalidate=True)
+            return
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=0,
+            s_maxage=settings.PAGE_CACHE_SECONDS,
+            stale_while_revalidate=settings.PAGE_STALE_WHILE_REVALIDATE_SECONDS,
+            stale_if_error=settings.PAGE_STALE_IF_ERROR_SECONDS,
+        )
+        # Varnish's xkey, and the same keys as Fastly (Surrogate-Key) and Cloudflare (Cache-Tag) read them.
+        response["xkey"] = response["Surrogate-Key"] = " ".join(keys)
+        response["Cache-Tag"] = ",".join(keys)
+        try:
+            cache.set(key, (response, versions), PAGE_TIMEOUT)
+            caches[RECENT_PAGES].set(key, (response, versions), PAGE_TIMEOUT)
+        except Exception:  # a full or failing cache costs the next reader a render, no more
+            logger.warning("Could not cache %s", key, exc_info=True)

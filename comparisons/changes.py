@@ -23,7 +23,9 @@ In this order:
    values: a change of a part is a new revision of its owner, and reverting
    an owner touches only it and its own parts.
 4. **Announcement.** Once the transaction commits, ``content_changed`` is sent
-   with every record that changed and which of its fields.
+   with every record that changed, which of its fields, and the keys of the
+   pages that show them (page_keys.py), worked out while the record's state
+   before and after the write is still at hand.
 
 Django's model signals are the hook because they are the one place that every
 ORM write passes: ``save()``, the raw saves of fixtures and of a revert,
@@ -54,7 +56,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import Signal
 from django.utils import timezone
 
-from . import translation_status
+from . import page_keys, translation_status
 
 logger = logging.getLogger(__name__)
 
@@ -73,12 +75,13 @@ _pending = threading.local()
 
 @dataclass(frozen=True)
 class Change:
-    """One record that changed: its model, key, what happened and which fields."""
+    """One record that changed: its model, key, what happened, which fields, and the pages it is on."""
 
     model: type
     pk: object
     action: str
     fields: frozenset = frozenset()
+    page_keys: frozenset = frozenset()
 
 
 @dataclass
@@ -95,14 +98,15 @@ class ChangeSet:
     # Records bulk-inserted by an import: announced, not versioned.
     unversioned: set = field(default_factory=set)
 
-    def record(self, model, pk, action, fields=(), owner=None):
+    def record(self, model, pk, action, fields=(), owner=None, shown_on=()):
         key = (model, pk)
         earlier = self.changes.get(key)
         if earlier is not None:
             if earlier.action == ADDED and action != DELETED:
                 action = ADDED
             fields = earlier.fields | frozenset(fields)
-        self.changes[key] = Change(model, pk, action, frozenset(fields))
+            shown_on = earlier.page_keys | frozenset(shown_on)
+        self.changes[key] = Change(model, pk, action, frozenset(fields), frozenset(shown_on))
         self.owners.setdefault(key, owner or key)
 
     def added(self, obj):
@@ -285,13 +289,18 @@ def pending_change_set():
     return pending
 
 
-def note(model, pk, action, fields=(), owner=None):
-    """Record a write in its change set, and its owner's, and finish it if it stands alone."""
+def note(model, pk, action, fields=(), owner=None, values=None, stored=None):
+    """
+    Record a write in its change set, and its owner's, and finish it if it
+    stands alone. ``values`` are the record's columns as written (as they were,
+    for a deletion), ``stored`` as they were before.
+    """
     current = _change_set.get() or pending_change_set()
     alone = current is None
     if alone:
         current = ChangeSet(user=acting_user())
-    current.record(model, pk, action, fields, owner)
+    shown_on = page_keys.touched(model, pk, fields, action != CHANGED, values, stored)
+    current.record(model, pk, action, fields, owner, shown_on)
     if owner is not None:
         current.touched.setdefault(owner)
         current.record(*owner, CHANGED, {part_name(model)})
@@ -354,7 +363,7 @@ def before_save(sender, instance, raw, update_fields=None, **kwargs):
     else:
         changed = {name for name in columns if not same(stored[name], getattr(instance, name))}
         check_may_change(user, sender, changed)
-    instance._write = (ADDED if stored is None else CHANGED, changed - BOOKKEEPING)
+    instance._write = (ADDED if stored is None else CHANGED, changed - BOOKKEEPING, stored)
     current = _change_set.get()
     # An import (loadcontent, or Django's loaddata) restores records as they were.
     if not (current.importing if current is not None else raw):
@@ -369,8 +378,8 @@ def before_save(sender, instance, raw, update_fields=None, **kwargs):
 
 
 def after_save(sender, instance, **kwargs):
-    action, fields = getattr(instance, "_write", (CHANGED, set()))
-    note(sender, instance.pk, action, fields, owner_of(instance))
+    action, fields, stored = getattr(instance, "_write", (CHANGED, set(), None))
+    note(sender, instance.pk, action, fields, owner_of(instance), vars(instance), stored)
 
 
 def before_delete(sender, instance, **kwargs):
@@ -378,7 +387,7 @@ def before_delete(sender, instance, **kwargs):
 
 
 def after_delete(sender, instance, **kwargs):
-    note(sender, instance.pk, DELETED, (), owner_of(instance))
+    note(sender, instance.pk, DELETED, (), owner_of(instance), vars(instance))
 
 
 def on_relation_change(sender, instance, action, reverse, model, pk_set, **kwargs):
@@ -406,7 +415,7 @@ def bulk_created(model, objects):
     if current is None or not current.importing or current.user is not None:
         raise PermissionDenied("Bulk inserts of content are for imports by the operator only.")
     for obj in objects:
-        current.record(model, obj.pk, ADDED)
+        current.record(model, obj.pk, ADDED, shown_on=page_keys.touched(model, obj.pk, (), True, vars(obj)))
         current.unversioned.add((model, obj.pk))
 
 

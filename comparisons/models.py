@@ -426,18 +426,21 @@ class ComparisonQuerySet(SearchableQuerySet):
 
     def related_to(self, comparison, limit):
         """
-        Up to ``limit`` other comparisons of either of its categories, the latest
-        changed first. The few are picked in a subquery of the comparison table
-        alone: sorted by primary key, PostgreSQL walked the whole table hoping to
-        meet them early, and with the categories joined first it hashed them all.
+        Up to ``limit`` other comparisons of either of its categories, the newest
+        first: not the latest changed, so that an edit of one comparison leaves
+        its neighbours' pages as they are (page_keys.py). The few are picked in a
+        subquery of the comparison table alone, sorted on an expression that no
+        index holds: sorted on the key itself, PostgreSQL walked the whole key
+        index hoping to meet them early, and with the categories joined first
+        it hashed them all.
         """
         categories = [comparison.first_id, comparison.second_id]
-        latest = (
+        newest = (
             self.filter(models.Q(first__in=categories) | models.Q(second__in=categories))
             .exclude(pk=comparison.pk)
-            .order_by("-updated_at", "-pk")
+            .order_by((models.F("pk") + 0).desc())
         )
-        return self.filter(pk__in=latest.values("pk")[:limit]).order_by("-updated_at", "-pk")
+        return self.filter(pk__in=newest.values("pk")[:limit]).order_by("-pk")
 
     def for_slugs(self, first, second):
         """The comparison of the categories with these slugs, in whichever order it was written."""

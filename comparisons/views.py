@@ -1,5 +1,7 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -7,6 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_safe
 from django.views.generic import ListView
 
+from . import page_keys
+from .cache import reads_query, shows
 from .forms import CompareForm, SearchForm
 from .models import AttributeValue, Category, CategoryItem, Comparison
 from .translation_status import complete_languages
@@ -26,12 +30,13 @@ PER_PAGE = 50
 @require_safe
 def home(request):
     categories = Category.objects.select_related("parent")[:HOME_CATEGORIES]
-    comparisons = Comparison.objects.published().with_categories()[:HOME_COMPARISONS]
-    return render(
+    comparisons = list(Comparison.objects.published().with_categories()[:HOME_COMPARISONS])
+    response = render(
         request,
         "comparisons/home.html",
         {"categories": categories, "comparisons": comparisons, "search_form": SearchForm()},
     )
+    return shows(response, page_keys.CATEGORY_LISTS | page_keys.listed_comparisons(comparisons))
 
 
 @require_safe
@@ -41,27 +46,39 @@ def category_detail(request, slug):
     comparisons = list(
         Comparison.objects.published().with_categories().for_category(category)[: CATEGORY_COMPARISONS + 1]
     )
-    return render(
+    children = list(category.children.all()[:CATEGORY_CHILDREN])
+    response = render(
         request,
         "comparisons/category_detail.html",
         {
             "category": category,
-            "children": category.children.all()[:CATEGORY_CHILDREN],
+            "children": children,
             "comparisons": comparisons[:CATEGORY_COMPARISONS],
             "more_comparisons": len(comparisons) > CATEGORY_COMPARISONS,
             "page_languages": category.complete_languages(),
         },
     )
+    return shows(response, page_keys.category_page(category, children, comparisons))
 
 
 class PaginatedListView(ListView):
     """
     A list in pages of PER_PAGE, numbered in one spelling only: ?page=2, never
-    02, +2 or Django's "last", which would be the same page at other addresses.
+    02, +2 or Django's "last", which would be the same page at other addresses;
+    ?page=1 is the list's own address.
     """
 
     paginate_by = PER_PAGE
     http_method_names = ["get", "head"]
+    query_parameters = ("page",)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get(self.page_kwarg, "none") in ("1", ""):
+            query = request.GET.copy()
+            del query[self.page_kwarg]
+            url = request.path + (f"?{query.urlencode()}" if query else "")
+            return shows(HttpResponsePermanentRedirect(url), ())
+        return shows(super().get(request, *args, **kwargs), self.page_keys())
 
     def paginate_queryset(self, queryset, page_size):
         number = self.request.GET.get(self.page_kwarg)
@@ -73,9 +90,22 @@ class PaginatedListView(ListView):
 class CategoryListView(PaginatedListView):
     queryset = Category.objects.select_related("parent")
 
+    def page_keys(self):
+        return page_keys.CATEGORY_LISTS
+
 
 class ComparisonListView(PaginatedListView):
     """All published comparisons, or those of one category (?category=slug)."""
+
+    query_parameters = ("category", "page")
+
+    def page_keys(self):
+        return page_keys.listed_comparisons(self.object_list_shown, self.category)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(category=self.category, **kwargs)
+        self.object_list_shown = list(context["page_obj"].object_list)
+        return context
 
     def get_queryset(self):
         comparisons = Comparison.objects.published().with_categories()
@@ -84,9 +114,6 @@ class ComparisonListView(PaginatedListView):
             self.category = get_object_or_404(Category, slug=slug)
             comparisons = comparisons.for_category(self.category)
         return comparisons
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(category=self.category, **kwargs)
 
 
 @require_safe
@@ -102,9 +129,11 @@ def comparison_detail(request, first, second):
     )
     if comparison is not None:
         if comparison.first.slug != first:
-            return redirect(comparison, permanent=True)
-        related = Comparison.objects.published().with_categories().related_to(comparison, RELATED_COMPARISONS)
-        return render(
+            return shows(redirect(comparison, permanent=True), page_keys.linked([comparison]))
+        related = list(
+            Comparison.objects.published().with_categories().related_to(comparison, RELATED_COMPARISONS)
+        )
+        response = render(
             request,
             "comparisons/comparison_detail.html",
             {
@@ -113,21 +142,23 @@ def comparison_detail(request, first, second):
                 "page_languages": comparison.complete_languages(),
             },
         )
+        return shows(response, page_keys.comparison_page(comparison, related))
     categories = {c.slug: c for c in Category.objects.filter(slug__in=[first, second]).order_by()}
     if first not in categories or second not in categories:
         raise Http404("No such categories")
-    if first == second:
-        return redirect(categories[first], permanent=True)
     a, b = categories[first], categories[second]
+    if first == second:
+        return shows(redirect(a, permanent=True), {page_keys.named(a)})
     if (a.order, a.slug) > (b.order, b.slug):
-        return redirect("comparisons:comparison_detail", first=b.slug, second=a.slug, permanent=True)
+        response = redirect("comparisons:comparison_detail", first=b.slug, second=a.slug, permanent=True)
+        return shows(response, {page_keys.named(a), page_keys.named(b), page_keys.pair(a.pk, b.pk)})
     table = AttributeValue.objects.table_for(a, b)
     shown = [
         a,
         b,
         *(record for attribute, *claims in table for record in (attribute, *claims[0], *claims[1])),
     ]
-    return render(
+    response = render(
         request,
         "comparisons/comparison_generated.html",
         {
@@ -139,18 +170,18 @@ def comparison_detail(request, first, second):
             "page_languages": complete_languages(shown, unshown={"description"}),
         },
     )
+    return shows(response, page_keys.generated_page(a, b, table))
 
 
 @require_safe
+@reads_query("first", "second")
 def compare(request):
     """Pick any two categories; a matrix links every pair."""
     form = CompareForm(request.GET or None)
     if form.is_valid():
-        return redirect(
-            "comparisons:comparison_detail",
-            first=form.cleaned_data["first"].slug,
-            second=form.cleaned_data["second"].slug,
-        )
+        first, second = form.cleaned_data["first"], form.cleaned_data["second"]
+        response = redirect("comparisons:comparison_detail", first=first.slug, second=second.slug)
+        return shows(response, {page_keys.named(first), page_keys.named(second)})
     categories = list(Category.objects.all())
     # The matrix shows the main categories; the form reaches every pair.
     featured = categories[:MATRIX_CATEGORIES]
@@ -164,16 +195,28 @@ def compare(request):
         (row, [(column, frozenset((row.pk, column.pk)) in written) for column in featured])
         for row in featured
     ]
-    return render(
+    response = render(
         request,
         "comparisons/compare.html",
         {"form": form, "categories": categories, "featured": featured, "matrix": matrix},
         status=400 if form.is_bound else 200,
     )
+    pairs = {page_keys.pair(row.pk, column.pk) for row in featured for column in featured if row != column}
+    return shows(response, page_keys.CATEGORY_LISTS | pairs)
 
 
 @require_safe
+@reads_query("q")
 def search(request):
+    """
+    Search results, cached: the query's one spelling (spaces collapsed, lower
+    case, which is how it is searched anyway) is the address of its results.
+    """
+    if "q" in request.GET:
+        query = request.GET["q"]
+        canonical = " ".join(query.split()).lower()
+        if canonical != query:
+            return shows(HttpResponsePermanentRedirect(f"{request.path}?{urlencode({'q': canonical})}"), ())
     form = SearchForm(request.GET or None)
     results = None
     terms = []
@@ -188,7 +231,7 @@ def search(request):
                 CategoryItem.objects.select_related("category").search(*terms)[:SEARCH_RESULTS_PER_KIND]
             ),
         }
-    return render(
+    response = render(
         request,
         "comparisons/search.html",
         {
@@ -200,6 +243,7 @@ def search(request):
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
+    return shows(response, {"search"})
 
 
 @require_GET

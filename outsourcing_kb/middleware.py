@@ -37,10 +37,14 @@ class UnreadableAddressMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        query = unquote_to_bytes(received_bytes(request.META.get("QUERY_STRING", "")).replace(b"+", b" "))
-        if "\x00" in request.path_info or not readable(query):
+        if unreadable_address(request):
             raise BadRequest("NUL or invalid UTF-8 in the address")
         return self.get_response(request)
+
+
+def unreadable_address(request):
+    query = unquote_to_bytes(received_bytes(request.META.get("QUERY_STRING", "")).replace(b"+", b" "))
+    return "\x00" in request.path_info or not readable(query)
 
 
 class EmptyToFieldMiddleware:

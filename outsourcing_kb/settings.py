@@ -196,6 +196,15 @@ else:
             "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / ".cache")),
         }
     }
+# How long shared caches (Varnish, a CDN) may keep a public page: they are told
+# when it changes (comparisons/purge.py), so a day. Meanwhile they serve it stale
+# while fetching it again, and for a day while the site fails.
+PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", 60 * 60 * 24))
+PAGE_STALE_WHILE_REVALIDATE_SECONDS = 30
+PAGE_STALE_IF_ERROR_SECONDS = 60 * 60 * 24
+# The HTTP caches in front to purge after a change: their addresses, such as
+# http://127.0.0.1:6081/ (comma-separated; see varnish/default.vcl).
+CACHE_PURGE_URLS = env_list("DJANGO_CACHE_PURGE_URLS")
 # Each process keeps the public pages it served last (comparisons/cache.py), so a hit
 # skips the shared cache's read of the whole page; least recently used go first.
 CACHES["recent-pages"] = {
