@@ -43,8 +43,6 @@ CACHED_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
 # A page whose keys all stay unchanged is still dropped after a day, so that
 # pages nobody reads any more leave the cache.
 PAGE_TIMEOUT = 60 * 60 * 24
-# Servers' clocks agree to within this; see PublicPageCacheMiddleware.store().
-CLOCK_MARGIN = 0.05
 # A change of more records than this (an import) refreshes every page at once.
 MAX_KEYS = 1000
 
@@ -74,13 +72,35 @@ def version_key(key):
     return f"key-version:{key}"
 
 
-def new_version(changed_at):
-    # The time is read by store(); the random part keeps two servers' versions apart.
-    return f"{changed_at:.6f}:{secrets.token_hex(4)}"
+# Changes are numbered, so that a render can tell whether one of its keys
+# changed after it began (see PublicPageCacheMiddleware.store). The count starts
+# from the time in milliseconds, so that it still grows if the cache loses it.
+SEQUENCE_KEY = "change-sequence"
 
 
-def changed_at(version):
-    return float(version.partition(":")[0])
+def last_change():
+    number = cache.get(SEQUENCE_KEY)
+    if number is None:
+        cache.add(SEQUENCE_KEY, time.time_ns() // 1_000_000, None)
+        number = cache.get(SEQUENCE_KEY, 0)
+    return number
+
+
+def next_change():
+    try:
+        return cache.incr(SEQUENCE_KEY)
+    except ValueError:  # not in the cache
+        last_change()
+        return cache.incr(SEQUENCE_KEY)
+
+
+def new_version(change):
+    # The random part keeps apart two versions of the same number (a cache that lost the count).
+    return f"{change}:{secrets.token_hex(4)}"
+
+
+def change_of(version):
+    return int(version.partition(":")[0])
 
 
 def current_versions(keys):
@@ -89,7 +109,7 @@ def current_versions(keys):
     versions = cache.get_many(names)
     missing = [name for name in names if name not in versions]
     if missing:
-        # Time 0: the key did not change during any render (one that did has a version).
+        # Change 0: the key did not change during any render (one that did has a version).
         for name in missing:
             cache.add(name, new_version(0), None)
         versions |= cache.get_many(missing)
@@ -98,7 +118,7 @@ def current_versions(keys):
 
 def invalidate(keys):
     """New versions for these keys: every page tagged with one of them is out of date."""
-    version = new_version(time.time())
+    version = new_version(next_change())
     cache.set_many({version_key(key): version for key in keys}, None)
 
 
@@ -175,7 +195,11 @@ class PublicPageCacheMiddleware:
             logger.warning("The page cache is unavailable; rendering %s", request.path, exc_info=True)
             return self.get_response(request)
         if response is None:
-            started = time.time()
+            try:
+                started = last_change()
+            except Exception:
+                logger.warning("The page cache is unavailable; rendering %s", request.path, exc_info=True)
+                return self.get_response(request)
             response = self.get_response(request)
             if self.cacheable(response):
                 self.store(key, response, started)
@@ -218,7 +242,7 @@ class PublicPageCacheMiddleware:
             return
         # A key changed while the page was rendered: the page may show the record
         # as it was before. Neither this cache nor one in front may keep it.
-        if any(changed_at(version) >= started - CLOCK_MARGIN for version in versions.values()):
+        if any(change_of(version) > started for version in versions.values()):
             patch_cache_control(response, max_age=0, must_revalidate=True)
             return
         patch_cache_control(

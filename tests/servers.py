@@ -6,11 +6,13 @@ the site the benchmark measures is prepared and served the way the tests check i
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -108,6 +110,77 @@ class Gunicorn:
             return "\n".join(Path(self.log_path).read_text(errors="replace").strip().splitlines()[-lines:])
         except OSError:
             return "(no log)"
+
+    def stop(self):
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+VARNISH_VCL = ROOT / "outsourcing_kb" / "varnish" / "site.vcl"
+
+
+def varnishd():
+    """The varnishd program (Debian puts it in /usr/sbin), or None."""
+    return shutil.which("varnishd") or shutil.which("varnishd", path="/usr/sbin:/usr/local/sbin")
+
+
+class Varnish:
+    """
+    varnishd in the foreground on a spare loopback port, with the repository's
+    VCL in front of one app server: only backends.vcl is the test's own.
+    """
+
+    def __init__(self, backend_url, folder, port=None):
+        folder.mkdir(parents=True, exist_ok=True)
+        backend = urllib.parse.urlsplit(backend_url)
+        (folder / "backends.vcl").write_text(
+            f'backend default {{ .host = "{backend.hostname}"; .port = "{backend.port}"; }}\n'
+            'acl purgers { "127.0.0.1"; }\n'
+        )
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = folder / "varnishd.log"
+        self.command = [
+            varnishd(),
+            "-F",
+            # As root it would drop to the varnish user, who may not read the test's folder.
+            "-j",
+            "none",
+            "-a",
+            f"127.0.0.1:{self.port}",
+            "-f",
+            str(VARNISH_VCL),
+            "-p",
+            f"vcl_path={folder}:{VARNISH_VCL.parent}",
+            "-n",
+            str(folder / "state"),
+            "-s",
+            "malloc,256m",
+        ]
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=folder,
+            stdout=open(self.log_path, "w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    log = self.log_path.read_text(errors="replace")[-3000:]
+                    raise RuntimeError(f"varnishd did not start; its output:\n{log}") from None
+                time.sleep(0.1)
 
     def stop(self):
         if self.process.poll() is not None:

@@ -1,0 +1,123 @@
+"""
+Varnish in front of the site, as production runs it: varnishd started from
+the repository's VCL (outsourcing_kb/varnish/site.vcl) in front of a real
+gunicorn on a real PostgreSQL server, purged by the site after each change.
+"""
+
+import os
+import urllib.error
+import urllib.request
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.postgres import ThrowawayPostgres, server_binaries
+from tests.servers import Gunicorn, Varnish, free_port, manage, prepare_site, site_environment, varnishd
+from tests.test_cache import sign_in, unpublish
+
+pytestmark = pytest.mark.servers
+
+PAGE = "/en/bpo-vs-kpo/"
+RELATED = "/uk/bpo-vs-call-centre/"  # lists BPO vs KPO among its related comparisons
+UNRELATED = "/de/ito-vs-call-centre/"
+
+
+def get(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def required(program, found):
+    if not found:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must have {program} (see .ci/run)")
+        pytest.skip(f"{program} is not installed")
+
+
+@pytest.fixture
+def site_behind_varnish(tmp_path):
+    required("varnishd", varnishd())
+    required("PostgreSQL's server binaries", server_binaries())
+    database = ThrowawayPostgres()
+    database.start()
+    varnish_port = free_port()
+    env = site_environment(
+        tmp_path,
+        DATABASE_URL=database.url,
+        DJANGO_CACHE_PURGE_URLS=f"http://127.0.0.1:{varnish_port}/",
+    )
+    prepare_site(env)
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; "
+        "User.objects.create_superuser('anna', 'anna@example.com', 'a-long-test-password')",
+    )
+    app = Gunicorn(env, tmp_path / "gunicorn.log", workers=2)
+    varnish = Varnish(app.url, tmp_path / "varnish", port=varnish_port)
+    yield varnish, app, database
+    varnish.stop()
+    app.stop()
+    database.remove()
+
+
+def test_varnish_serves_hits_sees_edits_at_once_and_outlives_the_database(site_behind_varnish):
+    varnish, app, database = site_behind_varnish
+    front = varnish.url
+    with translation.override("uk"):
+        never_read = reverse("comparisons:category_detail", kwargs={"slug": "contact-centre"})
+
+    # A second read is a hit, whatever tracking parameters a link adds.
+    for path in (PAGE, RELATED, UNRELATED):
+        status, headers, _body = get(front + path)
+        assert (status, headers["X-Cache"]) == (200, "MISS"), path
+        status, headers, _body = get(front + path)
+        assert (status, headers["X-Cache"]) == (200, "HIT"), path
+    status, headers, _body = get(f"{front}{PAGE}?utm_source=newsletter&fbclid=x1")
+    assert (status, headers["X-Cache"]) == (200, "HIT")
+    # Browsers are told to revalidate; only Varnish keeps the page, and hears of changes.
+    assert headers["Cache-Control"] == "public, max-age=0, must-revalidate"
+    assert "xkey" not in {name.lower() for name in headers}
+    assert get(front + PAGE, {"If-None-Match": headers["ETag"]})[0] == 304
+    # A purge names its keys.
+    request = urllib.request.Request(front + "/", method="PURGE")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 400
+
+    # An editor takes BPO vs KPO off the site through the admin (through Varnish, too).
+    unpublish(sign_in(front), front, "BPO", "KPO")
+
+    # The next read shows it, on the page and where its title was listed...
+    status, headers, body = get(front + PAGE)
+    assert (status, headers["X-Cache"]) == (200, "MISS") and "generated-notice" in body
+    status, headers, body = get(front + RELATED)
+    assert headers["X-Cache"] == "MISS" and "bpo-vs-kpo" not in body
+    # ...and a page that does not show it is still a hit.
+    assert get(front + UNRELATED)[1]["X-Cache"] == "HIT"
+    assert get(front + PAGE)[1]["X-Cache"] == "HIT"
+
+    # With the database stopped, readers still get every cached page.
+    database.stop()
+    for path in (PAGE, RELATED, UNRELATED):
+        status, headers, _body = get(front + path)
+        assert (status, headers["X-Cache"]) == (200, "HIT"), path
+    # A page never cached is the site's own 503 page, in the reader's language.
+    status, headers, body = get(front + never_read)
+    assert status == 503 and '<html lang="uk">' in body and headers["Retry-After"] == "30"
+
+    # Even with every page expired and the app servers gone, the expired pages are served.
+    app.stop()
+    request = urllib.request.Request(front + "/", method="PURGE", headers={"xkey-softpurge": "all"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+    for path in (PAGE, RELATED, UNRELATED):
+        status, headers, _body = get(front + path)
+        assert (status, headers["X-Cache"]) == (200, "HIT"), path
+    assert get(front + never_read)[0] == 503
