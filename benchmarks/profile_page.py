@@ -4,10 +4,10 @@ Profile of the uncached comparison page, rendered in-process.
 
 Prepares a fresh seeded site on SQLite in a temporary folder (the same helpers
 as the tests and benchmarks/run.py), loads Django with the same production
-settings as gunicorn gets, and renders the page N times with Django's test
-Client and ``?nocache=1`` (a query string bypasses the page cache) under
-cProfile. Prints the top functions by cumulative and by own time, and the
-share of the time spent in a few parts of the stack. The raw profile is kept
+settings as gunicorn gets but for the page cache's middleware, and renders
+the page N times with Django's test Client under cProfile. Prints the top
+functions by cumulative and by own time, and the share of the time spent in a
+few parts of the stack. The raw profile is kept
 in benchmarks/results/profile.prof (for pstats or snakeviz).
 
     .venv/bin/python benchmarks/profile_page.py [--requests 200] [--path /en/bpo-vs-kpo/]
@@ -91,7 +91,7 @@ def main():
     parser.add_argument("--path", default="/en/bpo-vs-kpo/", help="the page (default /en/bpo-vs-kpo/)")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
-    url = f"{args.path}?nocache=1"
+    url = args.path
 
     folder = Path(tempfile.mkdtemp(prefix="kb-profile-"))
     try:
@@ -106,10 +106,14 @@ def main():
         from django.test import Client
 
         assert not settings.DEBUG
+        # Every request rendered: no page cache in front of the view.
+        settings.MIDDLEWARE = [
+            m for m in settings.MIDDLEWARE if m != "comparisons.cache.PublicPageCacheMiddleware"
+        ]
         # A host the production settings allow (the test Client's default, testserver, is not).
         client = Client(SERVER_NAME="127.0.0.1")
         response = client.get(url)
-        if response.status_code != 200 or response.has_header("ETag"):
+        if response.status_code != 200 or response.has_header("xkey"):
             sys.exit(
                 f"{url} answered {response.status_code} (ETag: {response.get('ETag')});"
                 " expected an uncached 200."
@@ -117,10 +121,29 @@ def main():
         for _ in range(5):
             client.get(url)
 
-        started = time.perf_counter()
-        for _ in range(args.requests):
-            client.get(url)
-        plain = (time.perf_counter() - started) / args.requests
+        import comparisons.views
+
+        cached_fragment = comparisons.views.fragment
+
+        def timed(rendered_afresh):
+            """ms a render, with the parts whose names start with ``rendered_afresh`` never cached."""
+
+            def fragment(name, render):
+                return render() if name.startswith(rendered_afresh) else cached_fragment(name, render)
+
+            comparisons.views.fragment = fragment
+            for _ in range(5):
+                client.get(url)
+            started = time.perf_counter()
+            for _ in range(args.requests):
+                client.get(url)
+            return (time.perf_counter() - started) / args.requests
+
+        # After a change of another record the page shows (a neighbour's title, say),
+        # after a change of its own comparison, and with nothing cached at all.
+        with_parts = timed(rendered_afresh=("nothing",))
+        own_change = timed(rendered_afresh=("article:",))
+        plain = timed(rendered_afresh=("",))
 
         profiler = cProfile.Profile()
         started = time.perf_counter()
@@ -138,10 +161,11 @@ def main():
     total = stats.total_tt
     n = args.requests
 
-    print(
-        f"\n{url}: {n} renders; {plain * 1000:.1f} ms each without the profiler,"
-        f" {profiled * 1000:.1f} ms with it"
-    )
+    print(f"\n{url}, rendered {n} times without the profiler:")
+    print(f"  nothing cached (every part rendered)                     {plain * 1000:6.1f} ms")
+    print(f"  its own comparison changed (its article rendered)        {own_change * 1000:6.1f} ms")
+    print(f"  another record changed (article and related from cache)  {with_parts * 1000:6.1f} ms")
+    print(f"Profiled, nothing cached: {profiled * 1000:.1f} ms a render")
     print(f"\nTop {args.top} by cumulative time (seconds over all {n} renders)")
     print("\n".join(top(stats, "cumulative", args.top)))
     print(f"\nTop {args.top} by own time")

@@ -116,6 +116,50 @@ def current_versions(keys):
     return {names[name]: version for name, version in versions.items()}
 
 
+def unchanged(versions):
+    """Whether every key still has the version it had when a page or fragment was rendered."""
+    names = {version_key(key): version for key, version in versions.items()}
+    return cache.get_many(names) == names
+
+
+def kept_versions(keys, started):
+    """
+    The versions to keep a page or fragment under, or None where one of its
+    keys changed after the render began (change number ``started``): the render
+    may show the record as it was before, and nobody may keep it.
+    """
+    versions = current_versions(keys)
+    if any(change_of(version) > started for version in versions.values()):
+        return None
+    return versions
+
+
+def fragment(name, render):
+    """
+    A part of a page kept in the shared cache while the records it shows stay
+    unchanged: ``render()`` gives (html, keys). A page rendered because one of
+    its other records changed then skips this part's queries. The page must
+    be tagged with the keys too (returned with the html).
+    """
+    name = f"fragment:{name}"
+    try:
+        entry = cache.get(name)
+        if entry is not None and unchanged(entry[1]):
+            return entry[0], set(entry[1])
+        started = last_change()
+    except Exception:
+        logger.warning("The fragment cache is unavailable; rendering %s", name, exc_info=True)
+        return render()
+    html, keys = render()
+    try:
+        versions = kept_versions(keys, started)
+        if versions is not None:
+            cache.set(name, (html, versions), PAGE_TIMEOUT)
+    except Exception:
+        logger.warning("Could not cache %s", name, exc_info=True)
+    return html, keys
+
+
 def invalidate(keys):
     """New versions for these keys: every page tagged with one of them is out of date."""
     version = new_version(next_change())
@@ -216,11 +260,7 @@ class PublicPageCacheMiddleware:
                 return None
             recent.set(key, entry, PAGE_TIMEOUT)
         response, versions = entry
-        if cache.get_many([version_key(k) for k in versions]) != {
-            version_key(k): version for k, version in versions.items()
-        }:
-            return None
-        return response
+        return response if unchanged(versions) else None
 
     def cacheable(self, response):
         return (
@@ -235,14 +275,11 @@ class PublicPageCacheMiddleware:
         keys = sorted({page_keys.EVERY_PAGE, *response.page_keys})
         set_response_etag(response)
         try:
-            versions = current_versions(keys)
+            versions = kept_versions(keys, started)
         except Exception:
             logger.warning("Could not cache %s", key, exc_info=True)
-            patch_cache_control(response, max_age=0, must_revalidate=True)
-            return
-        # A key changed while the page was rendered: the page may show the record
-        # as it was before. Neither this cache nor one in front may keep it.
-        if any(change_of(version) > started for version in versions.values()):
+            versions = None
+        if versions is None:  # neither this cache nor one in front may keep it
             patch_cache_control(response, max_age=0, must_revalidate=True)
             return
         patch_cache_control(

@@ -454,10 +454,12 @@ class ComparisonQuerySet(SearchableQuerySet):
 
     def for_page(self):
         """Everything a comparison page shows, in a fixed number of queries."""
-        return self.with_categories().prefetch_related(
-            models.Prefetch("rows", ComparisonRow.objects.select_related("attribute", "source")),
-            "sources",
-        )
+        return self.with_categories().prefetch_related(*page_parts())
+
+
+def page_parts():
+    """The prefetches of what a comparison's page shows besides the comparison and its categories."""
+    return (models.Prefetch("rows", ComparisonRow.objects.select_related("attribute", "source")), "sources")
 
 
 class Comparison(TranslatedContent):
@@ -545,6 +547,10 @@ class Comparison(TranslatedContent):
 
     def categories(self):
         return [self.first, self.second]
+
+    def load_page_parts(self):
+        """Fetch its rows and sources, as for_page() does, for a comparison loaded without them."""
+        models.prefetch_related_objects([self], *page_parts())
 
     def get_title(self):
         """The title written for the active language, or "Difference between X and Y"."""

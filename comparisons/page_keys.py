@@ -82,12 +82,17 @@ def cited(sources):
     return {f"s{source.pk}" for source in sources if source is not None}
 
 
-def comparison_page(comparison, related):
+def comparison_page(comparison):
+    """A written comparison's page, but for its related comparisons (related())."""
     keys = {f"c{comparison.pk}", named(comparison.first), named(comparison.second)}
-    keys |= {f"gc{comparison.first_id}", f"gc{comparison.second_id}", *linked(related)}
     for row in comparison.rows.all():
         keys |= {f"a{row.attribute_id}", *cited([row.source])}
     return keys | cited(comparison.sources.all())
+
+
+def related(comparison, comparisons):
+    """The list of comparisons related to one: those of either of its categories."""
+    return {f"gc{comparison.first_id}", f"gc{comparison.second_id}", *linked(comparisons)}
 
 
 def generated_page(first, second, table):

@@ -3,14 +3,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_safe
 from django.views.generic import ListView
 
 from . import page_keys
-from .cache import reads_query, shows
+from .cache import fragment, reads_query, shows
 from .forms import CompareForm, SearchForm
 from .models import AttributeValue, Category, CategoryItem, Comparison
 from .translation_status import complete_languages
@@ -125,24 +127,24 @@ def comparison_detail(request, first, second):
     """
     # A pair is unique, so no ordering: sorting costs Django more than it does the database.
     comparison = next(
-        iter(Comparison.objects.published().for_page().for_slugs(first, second).order_by()), None
+        iter(Comparison.objects.published().with_categories().for_slugs(first, second).order_by()), None
     )
     if comparison is not None:
         if comparison.first.slug != first:
             return shows(redirect(comparison, permanent=True), page_keys.linked([comparison]))
-        related = list(
-            Comparison.objects.published().with_categories().related_to(comparison, RELATED_COMPARISONS)
-        )
+        article, article_keys = comparison_article(request, comparison)
+        related, related_keys = related_comparisons(comparison)
         response = render(
             request,
             "comparisons/comparison_detail.html",
             {
                 "comparison": comparison,
+                "article": article,
                 "related": related,
-                "page_languages": comparison.complete_languages(),
+                "page_languages": article["languages"],
             },
         )
-        return shows(response, page_keys.comparison_page(comparison, related))
+        return shows(response, article_keys | related_keys)
     categories = {c.slug: c for c in Category.objects.filter(slug__in=[first, second]).order_by()}
     if first not in categories or second not in categories:
         raise Http404("No such categories")
@@ -171,6 +173,46 @@ def comparison_detail(request, first, second):
         },
     )
     return shows(response, page_keys.generated_page(a, b, table))
+
+
+def comparison_article(request, comparison):
+    """
+    The comparison's text, table and sources rendered, with the languages it
+    is complete in and the titles of its sources (for the page's head), and
+    its keys. Kept apart from the page: a page rendered again because a
+    neighbour's title or a category's name changed does not fetch its rows again.
+    """
+
+    def render_article():
+        comparison.load_page_parts()
+        language = get_language()
+        article = {
+            "html": render_to_string(
+                "comparisons/comparison_article.html", {"comparison": comparison}, request
+            ),
+            "languages": comparison.complete_languages(),
+            "sources": [source.text_in("title", language)[0] for source in comparison.sources.all()],
+        }
+        return article, page_keys.comparison_page(comparison)
+
+    return fragment(f"article:{comparison.pk}:{get_language()}", render_article)
+
+
+def related_comparisons(comparison):
+    """
+    The rendered list of the comparison's related comparisons, and its keys:
+    kept apart from the page, so that a page rendered again after its own
+    comparison changed does not look its neighbours up again.
+    """
+
+    def render_list():
+        related = list(
+            Comparison.objects.published().with_categories().related_to(comparison, RELATED_COMPARISONS)
+        )
+        html = render_to_string("includes/comparison_list.html", {"comparisons": related})
+        return html, page_keys.related(comparison, related)
+
+    return fragment(f"related:{comparison.pk}:{get_language()}", render_list)
 
 
 @require_safe

@@ -646,3 +646,46 @@ def test_purges_are_split_to_fit_a_request_header():
     parts = list(batches(keys))
     assert len(parts) > 1 and [key for part in parts for key in part] == keys
     assert all(len(" ".join(part)) <= MAX_HEADER for part in parts)
+
+
+# Fragments ---------------------------------------------------------------------------
+
+
+def test_a_page_rendered_again_for_a_neighbour_keeps_its_own_article(
+    client, seeded, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """The page's parts are cached apart: only the part that shows the changed record is fetched again."""
+    client.get(PAGE)
+    neighbour = Comparison.objects.get(first__slug="bpo", second__slug="call-centre")
+    neighbour.title_en = "A neighbour's new title"
+    with django_capture_on_commit_callbacks(execute=True):
+        neighbour.save()
+    with django_assert_num_queries(2):  # the comparison, and its related comparisons: not its rows
+        html = client.get(PAGE).content.decode()
+    assert "A neighbour&#x27;s new title" in html and "comparison-table" in html
+
+    row = bpo_vs_kpo().rows.select_related("attribute").first()
+    row.attribute.label_en = "A relabelled attribute"
+    with django_capture_on_commit_callbacks(execute=True):
+        row.attribute.save()
+    with django_assert_num_queries(3):  # the comparison, its rows and its sources: not its neighbours
+        html = client.get(PAGE).content.decode()
+    assert "A relabelled attribute" in html and "A neighbour&#x27;s new title" in html
+
+
+def test_a_fragment_rendered_while_its_record_changed_is_not_kept(client, seeded, monkeypatch):
+    from comparisons.models import Comparison as Model
+
+    comparison = bpo_vs_kpo()
+    real_load = Model.load_page_parts
+
+    def load_then_change(self):
+        real_load(self)
+        page_cache.invalidate({f"c{comparison.pk}"})  # committed meanwhile, by another worker
+
+    monkeypatch.setattr(Model, "load_page_parts", load_then_change)
+    client.get(PAGE)
+    monkeypatch.setattr(Model, "load_page_parts", real_load)
+    assert page_cache.cache.get(f"fragment:article:{comparison.pk}:en") is None
+    client.get(PAGE)
+    assert page_cache.cache.get(f"fragment:article:{comparison.pk}:en") is not None

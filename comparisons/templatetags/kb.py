@@ -1,5 +1,6 @@
 """Template helpers for translated content, language alternates and search results."""
 
+import functools
 import json
 import re
 
@@ -76,12 +77,15 @@ def plain(obj, field):
 
 
 def translated_paths(request):
-    """{language: this page's path in that language}, worked out once per request."""
-    if not hasattr(request, "translated_paths"):
-        request.translated_paths = {
-            code: translate_url(request.path, code) for code, _name in settings.LANGUAGES
-        }
-    return request.translated_paths
+    """{language: this page's path in that language}."""
+    return paths_in_every_language(request.path, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def paths_in_every_language(path, active_language):
+    # The path is resolved in the active language; the result depends on that, the
+    # URLconf and the catalogues only, none of which change while the process runs.
+    return {code: translate_url(path, code) for code, _name in settings.LANGUAGES}
 
 
 @register.simple_tag(takes_context=True)
@@ -167,8 +171,8 @@ def json_ld(data):
 
 
 @register.simple_tag(takes_context=True)
-def article_json_ld(context, comparison):
-    """schema.org Article data for a comparison page."""
+def article_json_ld(context, comparison, based_on):
+    """schema.org Article data for a comparison page; ``based_on``: its sources' titles."""
     request = context["request"]
     data = {
         "@context": "https://schema.org",
@@ -179,6 +183,6 @@ def article_json_ld(context, comparison):
         "dateModified": comparison.updated_at.isoformat(),
         "url": request.build_absolute_uri(request.path),
         "about": [category.text_in("name", get_language())[0] for category in comparison.categories()],
-        "isBasedOn": [source.text_in("title", get_language())[0] for source in comparison.sources.all()],
+        "isBasedOn": based_on,
     }
     return json_ld(data)
