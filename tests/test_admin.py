@@ -15,7 +15,7 @@ from comparisons.models import (
     ComparisonRow,
     Source,
 )
-from tests.conftest import PASSWORD, admin_url, bpo_vs_kpo, change, form_data, make_user
+from tests.conftest import PASSWORD, admin_url, bpo_vs_kpo, change, editor, form_data, make_user
 
 MODELS = [Source, Category, CategoryItem, Attribute, AttributeValue, Comparison, ComparisonRow]
 
@@ -136,3 +136,18 @@ def test_every_language_of_the_settings_has_its_translator_right():
     """The rights' names are written out (each is a sentence of its own in every language)."""
     names = {codename for codename, _label in Comparison._meta.permissions}
     assert names == {f"translate_{code}" for code, _name in settings.LANGUAGES}
+
+
+def test_the_row_lists_comparison_filter_names_only_the_chosen_comparison(seeded):
+    """Listing every comparison would be 100 000 links in the sidebar at scale."""
+    client = editor("anna")
+    changelist = admin_url(ComparisonRow, "changelist")
+    comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+    other = Comparison.objects.get(first__slug="bpo", second__slug="call-centre")
+    html = client.get(changelist).content.decode()
+    assert f"comparison__id__exact={other.pk}" not in html
+    html = client.get(f"{changelist}?comparison__id__exact={comparison.pk}").content.decode()
+    assert f"comparison__id__exact={comparison.pk}" in html
+    assert f"comparison__id__exact={other.pk}" not in html
+    response = client.get(f"{changelist}?comparison__id__exact=not-a-key")
+    assert response.status_code in (200, 302)

@@ -71,10 +71,18 @@ class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdm
 
 
 class RowComparisonFilter(admin.RelatedFieldListFilter):
-    """A row's comparison, named by its categories: fetched with them, not two queries per comparison."""
+    """
+    A row's comparison, named by its categories (fetched with them). Only the
+    one chosen is listed (a comparison's change list links to its rows): a
+    list of every comparison would be a hundred thousand links.
+    """
 
     def field_choices(self, field, request, model_admin):
-        return [(comparison.pk, str(comparison)) for comparison in Comparison.objects.with_categories()]
+        keys = [value for value in self.lookup_val or () if str(value).isdigit()]
+        if not keys:
+            return []
+        chosen = Comparison.objects.with_categories().filter(pk__in=keys)
+        return [(comparison.pk, str(comparison)) for comparison in chosen]
 
 
 def changelist_link(model, label, **filters):
