@@ -48,13 +48,16 @@ CATEGORY_NAME_FIELDS = {
     "summary",
     "parent_id",
     "order",
+    # Which language is the original decides which translations are outdated (their notes).
+    "original_language",
 }
 # Of those, the ones that move a category in the tree.
 CATEGORY_TREE_FIELDS = {"slug", "parent_id", "order"}
 # The texts search results show (templates/comparisons/search.html).
 SEARCHED_FIELDS = {
     "comparison": COMPARISON_LINK_FIELDS | {"key_difference", "introduction", "conclusion"},
-    "category": {"slug", "abbreviation", "name", "summary", "description"},
+    # Results name categories in comparisons' titles, in any case.
+    "category": CATEGORY_NAME_FIELDS | {"description"},
 }
 
 
