@@ -10,9 +10,12 @@ and each failure is logged: the change is saved whatever happens here.
 
 Each purge is also sent once more a moment later. A page rendered just
 before a change, on its way to a cache while the purge overtook it, would
-otherwise stay in that cache until its next change.
+otherwise stay in that cache until its next change. A process that exits
+(a command such as loadcontent, a recycled worker) sends what it still owes
+at once.
 """
 
+import atexit
 import heapq
 import http.client
 import logging
@@ -104,6 +107,16 @@ class Later:
             heapq.heappush(self.due, (time.monotonic() + delay, self.count, url, keys, tries))
             self.condition.notify()
 
+    def flush(self):
+        """Send every purge still due, once, now: the process is exiting (a command, a recycled worker)."""
+        with self.condition:
+            due, self.due = self.due, []
+        for _when, _count, url, keys, _tries in sorted(due, key=lambda entry: entry[:2]):
+            try:
+                send(url, keys)
+            except PurgeError as error:
+                logger.error("Purge of %d keys failed as the process exited (%s); given up", len(keys), error)
+
     def cancel(self):
         """Drop every purge not sent yet (the caches they were for are gone: tests)."""
         with self.condition:
@@ -119,3 +132,4 @@ class Later:
 
 
 later = Later()
+atexit.register(later.flush)

@@ -689,3 +689,14 @@ def test_a_fragment_rendered_while_its_record_changed_is_not_kept(client, seeded
     assert page_cache.cache.get(f"fragment:article:{comparison.pk}:en") is None
     client.get(PAGE)
     assert page_cache.cache.get(f"fragment:article:{comparison.pk}:en") is not None
+
+
+def test_a_process_that_exits_sends_the_purges_it_still_owes(seeded, purge_receivers, monkeypatch):
+    from comparisons import purge
+
+    monkeypatch.setattr(purge, "REPEAT_AFTER", 600)
+    receiver = purge_receivers[0]
+    purge.purge({"c1", "search"})
+    assert len(receiver.requests) == 1
+    purge.later.flush()  # what atexit does
+    assert [set(header.split()) for _path, header in receiver.requests] == [{"c1", "search"}] * 2
