@@ -17,8 +17,8 @@ its ETag: a hash of the page, so a page rendered afresh but unchanged is
 still a 304.
 
 Query strings cannot bust the cache: a view names the parameters it reads
-(``reads_query()``), and the request it is handed carries only those. A
-page that reads none is one entry whatever the query string.
+(``reads_query()``), and a request with others, or in another order, is
+redirected to the page's one address before anything is rendered or cached.
 """
 
 import hashlib
@@ -28,7 +28,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.http import QueryDict
+from django.http import HttpResponsePermanentRedirect, QueryDict
+from django.http.request import split_domain_port
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
@@ -151,6 +152,7 @@ def fragment(name, render):
         logger.warning("The fragment cache is unavailable; rendering %s", name, exc_info=True)
         return render()
     html, keys = render()
+    keys = {page_keys.EVERY_PAGE, *keys}
     try:
         versions = kept_versions(keys, started)
         if versions is not None:
@@ -173,11 +175,18 @@ def content_changed(changes, **kwargs):
         return
     if len(keys) > MAX_KEYS:
         keys = {page_keys.EVERY_PAGE}
+    invalidate_or_retry(keys, 0)
+    purge.purge(keys)
+
+
+def invalidate_or_retry(keys, tries, last=False):
+    """With the cache down the change is saved all the same; its pages are invalidated once it is back."""
     try:
         invalidate(keys)
-    except Exception:  # with the cache down the change is saved all the same
-        logger.warning("Could not invalidate the cached pages of %d keys", len(keys), exc_info=True)
-    purge.purge(keys)
+    except Exception as error:
+        purge.retry(
+            invalidate_or_retry, (keys,), tries, last, f"Invalidation of {len(keys)} keys failed ({error!r})"
+        )
 
 
 # The middleware ------------------------------------------------------------------
@@ -198,12 +207,27 @@ def query_parameters(request):
 
 
 def canonical_query(request, names):
-    """Only the parameters the view reads, in a fixed order, each once (the value Django would read)."""
+    """
+    Only the parameters the view reads, each once (the value Django would
+    read), sorted by name as Varnish sorts them (site.vcl).
+    """
     query = QueryDict(mutable=True)
-    for name in names:
+    for name in sorted(names):
         if name in request.GET:
             query[name] = request.GET[name]
     return query.urlencode()
+
+
+def canonical_origin(request, host):
+    """
+    The scheme and host of the site's addresses: settings.SITE_URL where it is
+    set (production: any other host name or port the allowed hosts let in is
+    sent there), or the host asked at, in lower case and without a trailing dot.
+    """
+    if settings.SITE_URL:
+        return settings.SITE_URL
+    domain, port = split_domain_port(host)
+    return f"{request.scheme}://{domain}" + (f":{port}" if port else "")
 
 
 class PublicPageCacheMiddleware:
@@ -222,13 +246,18 @@ class PublicPageCacheMiddleware:
         names = query_parameters(request)
         if names is None or unreadable_address(request):  # the latter a 400 further down
             return self.get_response(request)
-        # The view sees the canonical request, so that the page (its language
-        # switcher links keep the query string) is the same for every spelling of it.
-        request.META["QUERY_STRING"] = canonical_query(request, names)
-        request.GET = QueryDict(request.META["QUERY_STRING"])
         # Django checks the Host header further down the chain; a cached page must
         # not answer first (DisallowedHost is a 400).
-        request.get_host()
+        host = request.get_host()
+        # One address per page: any other spelling of it (parameters the page does
+        # not read, in another order; the host in capitals) is sent there, cheaply
+        # and never cached, so that no spelling costs a render or a cache entry.
+        query = canonical_query(request, names)
+        origin = canonical_origin(request, host)
+        asked_at = f"{request.scheme}://{host}"
+        if query != request.META.get("QUERY_STRING", "") or origin != asked_at:
+            address = request.path + (f"?{query}" if query else "")
+            return HttpResponsePermanentRedirect(address if origin == asked_at else origin + address)
         # The page's absolute URLs (canonical, hreflang, JSON-LD) name the scheme and
         # host it was asked at, so those are part of its key: one page per allowed host.
         url = request.build_absolute_uri()

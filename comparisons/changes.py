@@ -399,10 +399,14 @@ def on_relation_change(sender, instance, action, reverse, model, pk_set, **kwarg
         records = [(type(instance), instance.pk)]
         owner_model = type(instance)
     relation = next(f for f in owner_model._meta.many_to_many if f.remote_field.through is sender)
+    if action == "pre_clear" and reverse:
+        # Clearing from the other side (source.comparisons.clear()) names no records: list them first.
+        cleared = getattr(instance, relation.remote_field.get_accessor_name()).values_list("pk", flat=True)
+        vars(instance).setdefault("_cleared_links", {})[sender] = list(cleared)
+    if action == "post_clear" and reverse:
+        records = [(model, pk) for pk in vars(instance).get("_cleared_links", {}).pop(sender, ())]
     if action.startswith("pre_"):
-        if reverse and pk_set is None:  # clearing from the other side touches records we cannot list
-            check_may_change(checking_user(), owner_model, {relation.name})
-        elif reverse or not added_in_this_change(instance):
+        if reverse or not added_in_this_change(instance):
             check_may_change(checking_user(), owner_model, {relation.name})
         return
     for record_model, pk in records:

@@ -12,52 +12,51 @@ hundred of them in its headers:
 ``cn<pk>``          the comparison where other pages link to it: its title,
                     its categories, whether it is published
 ``g<pk>``           a category's own page: any text, item or source
-``gn<pk>``          the category where other pages name it: its names and word
-                    forms, summary, slug, parent and order
-``gv<pk>``          the category's attribute values (generated comparisons)
+``gn<pk>``          the category's name where titles and links use it: its
+                    short name and word forms, its slug
+``gs<pk>``          the category's card or section: its full name, summary
+                    (and which language is their original: the notes)
+``go<pk>``          its order: which of two categories a generated
+                    comparison's address names first
+``gv<pk>``          its attribute values (generated comparisons)
 ``gk<pk>``          the categories filed under it
 ``gc<pk>``          its published comparisons
 ``a<pk>``           an attribute's label and order
 ``s<pk>``           a source
 ``p<pk>-<pk>``      whether two categories (lower key first) have a published comparison
-``categories``      the set of categories, their order and names (the lists)
+``categories``      the set of categories, their tree, order, names and summaries (the lists)
 ``comparisons``     the set of published comparisons (the lists)
 ``search``          every search result page
 ``all``             every page (a change of too many records to name them)
 ==================  ==========================================================
 
 A body text of a comparison is therefore on its own page only, and its
-title on every page that links to it.
+title on every page that links to it; a comparison nobody can read yet (not
+published) is on no page but its own.
 """
 
 from django.conf import settings
 
 EVERY_PAGE = "all"
 
-# The fields of a record that other pages than its own show.
+# The fields of a record that other pages than its own show, by what shows them.
 COMPARISON_LINK_FIELDS = {"title", "first_id", "second_id", "is_published"}
+COMPARISON_SET_FIELDS = {"first_id", "second_id", "is_published"}
 CATEGORY_NAME_FIELDS = {
     "slug",
     "abbreviation",
-    "name",
     "nominative",
     "genitive",
     "dative",
     "accusative",
     "instrumental",
-    "summary",
-    "parent_id",
-    "order",
-    # Which language is the original decides which translations are outdated (their notes).
-    "original_language",
 }
-# Of those, the ones that move a category in the tree.
-CATEGORY_TREE_FIELDS = {"slug", "parent_id", "order"}
+CATEGORY_SECTION_FIELDS = {"name", "summary", "original_language"}
 # The texts search results show (templates/comparisons/search.html).
 SEARCHED_FIELDS = {
     "comparison": COMPARISON_LINK_FIELDS | {"key_difference", "introduction", "conclusion"},
     # Results name categories in comparisons' titles, in any case.
-    "category": CATEGORY_NAME_FIELDS | {"description"},
+    "category": CATEGORY_NAME_FIELDS | CATEGORY_SECTION_FIELDS | {"description"},
 }
 
 
@@ -71,6 +70,17 @@ def pair(first_pk, second_pk):
 
 def named(category):
     return f"gn{category.pk}"
+
+
+def presented(category):
+    """A category's section (comparison pages) or card: its names, full name and summary."""
+    return {f"gn{category.pk}", f"gs{category.pk}"}
+
+
+def ordered(*categories):
+    """Which of two categories comes first, and whether the two have a written comparison."""
+    first, second = categories
+    return {f"go{first.pk}", f"go{second.pk}", pair(first.pk, second.pk)}
 
 
 def linked(comparisons):
@@ -87,7 +97,7 @@ def cited(sources):
 
 def comparison_page(comparison):
     """A written comparison's page, but for its related comparisons (related())."""
-    keys = {f"c{comparison.pk}", named(comparison.first), named(comparison.second)}
+    keys = {f"c{comparison.pk}", *presented(comparison.first), *presented(comparison.second)}
     for row in comparison.rows.all():
         keys |= {f"a{row.attribute_id}", *cited([row.source])}
     return keys | cited(comparison.sources.all())
@@ -99,7 +109,7 @@ def related(comparison, comparisons):
 
 
 def generated_page(first, second, table):
-    keys = {named(first), named(second), f"gv{first.pk}", f"gv{second.pk}", pair(first.pk, second.pk)}
+    keys = {*presented(first), *presented(second), f"gv{first.pk}", f"gv{second.pk}", *ordered(first, second)}
     for attribute, *claims in table:
         keys.add(f"a{attribute.pk}")
         for side in claims:
@@ -150,34 +160,60 @@ def touched(model, pk, columns, whole=False, values=None, stored=None):
     ``stored`` as they were before (the pages of a comparison's old categories,
     or of a category's old parent, change too).
     """
-    fields = base_names(model, columns)
     records = [record for record in (stored, values) if record]
+    # A translation that turns outdated or up to date shows or drops its note,
+    # also where only its status was written (an import, a revert).
+    notes = set.symmetric_difference(
+        *(set(record.get("outdated_translations") or ()) for record in (stored or {}, values or {}))
+    )
+    fields = base_names(model, {*columns, *notes})
     kind = model._meta.model_name
-    keys = set()
-    if whole or fields & SEARCHED_FIELDS.get(kind, set()):
-        keys.add("search")
     if kind == "comparison":
-        keys.add(f"c{pk}")
-        if whole or fields & COMPARISON_LINK_FIELDS:
-            keys |= {f"cn{pk}", "comparisons"}
-            for record in records:
-                first, second = record.get("first_id"), record.get("second_id")
-                if first and second:
-                    keys |= {f"gc{first}", f"gc{second}", pair(first, second)}
-    elif kind == "comparisonrow":
-        keys |= {f"c{record['comparison_id']}" for record in records}
-    elif kind == "category":
-        keys.add(f"g{pk}")
-        if whole or fields & CATEGORY_NAME_FIELDS:
-            keys |= {f"gn{pk}", "categories"}
-        if whole or fields & CATEGORY_TREE_FIELDS:
-            keys |= {f"gk{record['parent_id']}" for record in records if record.get("parent_id")}
-    elif kind == "categoryitem":
-        keys |= {"search", *(f"g{record['category_id']}" for record in records)}
-    elif kind == "attributevalue":
-        keys |= {f"gv{record['category_id']}" for record in records}
-    elif kind == "attribute":
-        keys.add(f"a{pk}")
-    elif kind == "source":
-        keys.add(f"s{pk}")
+        return comparison_touched(pk, fields, whole, records)
+    if kind == "category":
+        return category_touched(pk, fields, whole, records)
+    if kind == "comparisonrow":
+        return {f"c{record['comparison_id']}" for record in records}
+    if kind == "categoryitem":
+        return {"search", *(f"g{record['category_id']}" for record in records)}
+    if kind == "attributevalue":
+        return {f"gv{record['category_id']}" for record in records}
+    if kind == "attribute":
+        return {f"a{pk}"}
+    if kind == "source":
+        return {f"s{pk}"}
+    return set()
+
+
+def comparison_touched(pk, fields, whole, records):
+    keys = {f"c{pk}"}
+    # Other pages show published comparisons only: one that was not and is not, they never showed.
+    if records and not any(record.get("is_published") for record in records):
+        return keys
+    if whole or fields & COMPARISON_LINK_FIELDS:
+        keys.add(f"cn{pk}")
+    if whole or fields & COMPARISON_SET_FIELDS:
+        keys.add("comparisons")
+        for record in records:
+            first, second = record.get("first_id"), record.get("second_id")
+            if first and second:
+                keys |= {f"gc{first}", f"gc{second}", pair(first, second)}
+    if whole or fields & SEARCHED_FIELDS["comparison"]:
+        keys.add("search")
+    return keys
+
+
+def category_touched(pk, fields, whole, records):
+    keys = {f"g{pk}"}
+    if whole or fields & CATEGORY_NAME_FIELDS:
+        keys |= {f"gn{pk}", "categories"}
+    if whole or fields & CATEGORY_SECTION_FIELDS:
+        keys |= {f"gs{pk}", "categories"}
+    if whole or fields & {"order"}:
+        keys |= {f"go{pk}", "categories"}
+    if whole or fields & {"order", "parent_id"}:
+        # Its parent's page lists it among the categories filed there, in order.
+        keys |= {"categories", *(f"gk{record['parent_id']}" for record in records if record.get("parent_id"))}
+    if whole or fields & SEARCHED_FIELDS["category"]:
+        keys.add("search")
     return keys

@@ -28,7 +28,6 @@ from django.conf import settings
 
 # Pauses before the attempts after a failed one; then the purge is given up.
 RETRY_DELAYS = (1, 2, 5, 10, 30, 60, 120, 300)
-REPEAT_AFTER = 2
 TIMEOUT = 2
 # Header size per request: Varnish refuses request headers over 8 KB by default.
 MAX_HEADER = 4000
@@ -44,8 +43,9 @@ def purge(keys):
     """Ask every configured cache to drop the pages tagged with any of ``keys``."""
     for url in settings.CACHE_PURGE_URLS:
         for batch in batches(sorted(keys)):
-            attempt(url, batch, tries=0)
-            later.schedule(REPEAT_AFTER, url, batch, tries=0)
+            attempt(url, batch, 0)
+            if settings.CACHE_PURGE_REPEAT_SECONDS:
+                later.schedule(settings.CACHE_PURGE_REPEAT_SECONDS, attempt, url, batch, 0)
 
 
 def batches(keys):
@@ -77,20 +77,28 @@ def send(url, keys):
         raise PurgeError(f"{url} answered {response.status} {response.reason}")
 
 
-def attempt(url, keys, tries):
+def attempt(url, keys, tries, last=False):
     try:
         send(url, keys)
     except PurgeError as error:
-        if tries < len(RETRY_DELAYS):
-            delay = RETRY_DELAYS[tries]
-            logger.warning("Purge of %d keys failed (%s); trying again in %s s", len(keys), error, delay)
-            later.schedule(delay, url, keys, tries + 1)
-        else:
-            logger.error("Purge of %d keys failed %d times (%s); given up", len(keys), tries + 1, error)
+        retry(attempt, (url, keys), tries, last, f"Purge of {len(keys)} keys failed ({error})")
+
+
+def retry(function, args, tries, last, failure):
+    """
+    Log a failed ``function(*args, tries, last)`` and call it again later, after
+    the next of RETRY_DELAYS; give up after the last, or when the process exits.
+    """
+    if last or tries >= len(RETRY_DELAYS):
+        logger.error("%s, %d times; given up", failure, tries + 1)
+        return
+    delay = RETRY_DELAYS[tries]
+    logger.warning("%s; trying again in %s s", failure, delay)
+    later.schedule(delay, function, *args, tries + 1)
 
 
 class Later:
-    """Purges due later, sent by one thread of this process (started when first needed)."""
+    """Calls due later (purges, retries), made by one thread of this process, started when first needed."""
 
     def __init__(self):
         self.condition = threading.Condition()
@@ -98,27 +106,24 @@ class Later:
         self.pid = None
         self.count = 0
 
-    def schedule(self, delay, url, keys, tries):
+    def schedule(self, delay, function, *args):
         with self.condition:
             if self.pid != os.getpid():  # first use, or a worker forked after it: a thread of its own
                 self.pid, self.due = os.getpid(), []
                 threading.Thread(target=self.run, name="cache-purge", daemon=True).start()
-            self.count += 1  # orders purges due at the same time
-            heapq.heappush(self.due, (time.monotonic() + delay, self.count, url, keys, tries))
+            self.count += 1  # orders calls due at the same time
+            heapq.heappush(self.due, (time.monotonic() + delay, self.count, function, args))
             self.condition.notify()
 
     def flush(self):
-        """Send every purge still due, once, now: the process is exiting (a command, a recycled worker)."""
+        """Make every call still due, once, now: the process is exiting (a command, a recycled worker)."""
         with self.condition:
             due, self.due = self.due, []
-        for _when, _count, url, keys, _tries in sorted(due, key=lambda entry: entry[:2]):
-            try:
-                send(url, keys)
-            except PurgeError as error:
-                logger.error("Purge of %d keys failed as the process exited (%s); given up", len(keys), error)
+        for _when, _count, function, args in sorted(due, key=lambda entry: entry[:2]):
+            function(*args, last=True)
 
     def cancel(self):
-        """Drop every purge not sent yet (the caches they were for are gone: tests)."""
+        """Drop every call not made yet (the caches they were for are gone: tests)."""
         with self.condition:
             self.due.clear()
 
@@ -127,8 +132,8 @@ class Later:
             with self.condition:
                 while not self.due or self.due[0][0] > time.monotonic():
                     self.condition.wait(self.due[0][0] - time.monotonic() if self.due else None)
-                _when, _count, url, keys, tries = heapq.heappop(self.due)
-            attempt(url, keys, tries)
+                _when, _count, function, args = heapq.heappop(self.due)
+            function(*args)
 
 
 later = Later()

@@ -76,10 +76,10 @@ class PaginatedListView(ListView):
 
     def get(self, request, *args, **kwargs):
         if request.GET.get(self.page_kwarg, "none") in ("1", ""):
+            # Not cached: the list's other parameters are not checked yet.
             query = request.GET.copy()
             del query[self.page_kwarg]
-            url = request.path + (f"?{query.urlencode()}" if query else "")
-            return shows(HttpResponsePermanentRedirect(url), ())
+            return HttpResponsePermanentRedirect(request.path + (f"?{query.urlencode()}" if query else ""))
         return shows(super().get(request, *args, **kwargs), self.page_keys())
 
     def paginate_queryset(self, queryset, page_size):
@@ -153,7 +153,7 @@ def comparison_detail(request, first, second):
         return shows(redirect(a, permanent=True), {page_keys.named(a)})
     if (a.order, a.slug) > (b.order, b.slug):
         response = redirect("comparisons:comparison_detail", first=b.slug, second=a.slug, permanent=True)
-        return shows(response, {page_keys.named(a), page_keys.named(b), page_keys.pair(a.pk, b.pk)})
+        return shows(response, {page_keys.named(a), page_keys.named(b), *page_keys.ordered(a, b)})
     table = AttributeValue.objects.table_for(a, b)
     shown = [
         a,
@@ -257,7 +257,8 @@ def search(request):
     if "q" in request.GET:
         query = request.GET["q"]
         canonical = " ".join(query.split()).lower()
-        if canonical != query:
+        # A query too long to search is refused below, not redirected.
+        if canonical != query and len(canonical) <= SearchForm.base_fields["q"].max_length:
             return shows(HttpResponsePermanentRedirect(f"{request.path}?{urlencode({'q': canonical})}"), ())
     form = SearchForm(request.GET or None)
     results = None

@@ -202,9 +202,16 @@ else:
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", 60 * 60 * 24))
 PAGE_STALE_WHILE_REVALIDATE_SECONDS = 30
 PAGE_STALE_IF_ERROR_SECONDS = 60 * 60 * 24
+# The site's own address, such as https://kb.example.com: pages asked at any
+# other host name or port that ALLOWED_HOSTS lets in are redirected to it, so
+# that each page is rendered and cached once. Unset, the host asked at is used.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "").rstrip("/")
 # The HTTP caches in front to purge after a change: their addresses, such as
 # http://127.0.0.1:6081/ (comma-separated; see varnish/default.vcl).
 CACHE_PURGE_URLS = env_list("DJANGO_CACHE_PURGE_URLS")
+# Each purge is sent again this much later (0: never), for a page that was on its
+# way into the cache as the first purge passed it (comparisons/purge.py).
+CACHE_PURGE_REPEAT_SECONDS = float(os.environ.get("DJANGO_CACHE_PURGE_REPEAT_SECONDS", "2"))
 # Each process keeps the public pages it served last (comparisons/cache.py), so a hit
 # skips the shared cache's read of the whole page; least recently used go first.
 CACHES["recent-pages"] = {

@@ -33,13 +33,18 @@ sub vcl_recv {
         }
         return (synth(200, "Purged " + req.http.n-gone + " objects"));
     }
+    # Pages name their scheme in their links, so it is part of the key (vcl_hash):
+    # only the two values the load balancer sends, whatever a client writes.
+    if (req.http.X-Forwarded-Proto != "https") {
+        set req.http.X-Forwarded-Proto = "http";
+    }
     # The public pages are language-prefixed and the same for everyone: no
     # cookie changes them (the language is in the address), so none splits the cache.
     if (req.url ~ "^/(en|uk|de)/" && (req.method == "GET" || req.method == "HEAD")) {
         unset req.http.Cookie;
         # Only the parameters some page reads, in one order: tracking and
-        # random parameters cannot make a page a miss. (The site drops the
-        # ones a particular page does not read.)
+        # random parameters cannot make a page a miss. (The site redirects a
+        # page asked with one it does not read to its address, uncached.)
         if (req.url ~ "\?") {
             set req.url = regsuball(req.url, "([?&])(?!(?:q|page|category|first|second)=)[^&]*", "\1");
             set req.url = regsuball(req.url, "&{2,}", "&");
