@@ -62,7 +62,31 @@ def manage(env, *args):
     return subprocess.run(MANAGE + list(args), env=env, check=True, cwd=ROOT, capture_output=True, text=True)
 
 
-class Gunicorn:
+def add_superuser(env, name, password):
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; "
+        f"User.objects.create_superuser({name!r}, '{name}@example.com', {password!r})",
+    )
+
+
+class Server:
+    """A server process started in a session of its own, so that stop() can end its children too."""
+
+    def stop(self):
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+class Gunicorn(Server):
     """
     gunicorn on a spare loopback port, started and answering. Without options it runs with
     gunicorn's defaults (no configuration file); options come before the port and workers,
@@ -111,16 +135,6 @@ class Gunicorn:
         except OSError:
             return "(no log)"
 
-    def stop(self):
-        if self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
 
 VARNISH_VCL = ROOT / "outsourcing_kb" / "varnish" / "site.vcl"
 
@@ -130,7 +144,7 @@ def varnishd():
     return shutil.which("varnishd") or shutil.which("varnishd", path="/usr/sbin:/usr/local/sbin")
 
 
-class Varnish:
+class Varnish(Server):
     """
     varnishd in the foreground on a spare loopback port, with the repository's
     VCL in front of one app server: only backends.vcl is the test's own.
@@ -181,13 +195,3 @@ class Varnish:
                     log = self.log_path.read_text(errors="replace")[-3000:]
                     raise RuntimeError(f"varnishd did not start; its output:\n{log}") from None
                 time.sleep(0.1)
-
-    def stop(self):
-        if self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()

@@ -19,7 +19,7 @@ from comparisons import changes
 from comparisons.models import Category, Comparison
 from comparisons.phrases import CASES
 from tests.conftest import PASSWORD, admin_url, bpo_vs_kpo, editor, form_data, post_change_form
-from tests.servers import Gunicorn, manage, prepare_site, site_environment
+from tests.servers import Gunicorn, add_superuser, prepare_site, site_environment
 
 PAGE = "/en/bpo-vs-kpo/"
 OTHER = "/en/bpo-vs-call-centre/"
@@ -453,13 +453,7 @@ def two_servers(tmp_path):
     """
     env = site_environment(tmp_path)
     prepare_site(env)
-    manage(
-        env,
-        "shell",
-        "-c",
-        "from django.contrib.auth.models import User; "
-        f"User.objects.create_superuser('anna', 'anna@example.com', '{PASSWORD}')",
-    )
+    add_superuser(env, "anna", PASSWORD)
     servers = [Gunicorn(env, tmp_path / f"server-{name}.log", workers=1) for name in ("a", "b")]
     yield servers
     for server in servers:

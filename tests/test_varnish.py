@@ -12,8 +12,17 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from tests.conftest import PASSWORD
 from tests.postgres import ThrowawayPostgres, server_binaries
-from tests.servers import Gunicorn, Varnish, free_port, manage, prepare_site, site_environment, varnishd
+from tests.servers import (
+    Gunicorn,
+    Varnish,
+    add_superuser,
+    free_port,
+    prepare_site,
+    site_environment,
+    varnishd,
+)
 from tests.test_cache import sign_in, unpublish
 
 pytestmark = pytest.mark.servers
@@ -55,13 +64,7 @@ def site_behind_varnish(tmp_path):
         DJANGO_CACHE_PURGE_REPEAT_SECONDS="0",
     )
     prepare_site(env)
-    manage(
-        env,
-        "shell",
-        "-c",
-        "from django.contrib.auth.models import User; "
-        "User.objects.create_superuser('anna', 'anna@example.com', 'a-long-test-password')",
-    )
+    add_superuser(env, "anna", PASSWORD)
     app = Gunicorn(env, tmp_path / "gunicorn.log", workers=2)
     varnish = Varnish(app.url, tmp_path / "varnish", port=varnish_port)
     yield varnish, app, database
