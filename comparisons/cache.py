@@ -162,10 +162,17 @@ def fragment(name, render):
     return html, keys
 
 
+# The version of the last invalidation to finish: while it stays the same, a page
+# this process found valid is still valid (PublicPageCacheMiddleware.cached).
+LAST_INVALIDATION = "last-invalidation"
+
+
 def invalidate(keys):
     """New versions for these keys: every page tagged with one of them is out of date."""
     version = new_version(next_change())
     cache.set_many({version_key(key): version for key in keys}, None)
+    # Written after the versions: one who reads it reads them too, or will see it change.
+    cache.set(LAST_INVALIDATION, version, None)
 
 
 def content_changed(changes, **kwargs):
@@ -239,6 +246,8 @@ class PublicPageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # {page key: the last invalidation when this process last found the page valid}
+        self.found_valid = {}
 
     def __call__(self, request):
         if request.method not in ("GET", "HEAD") or not request.path.startswith(CACHED_PREFIXES):
@@ -289,7 +298,20 @@ class PublicPageCacheMiddleware:
                 return None
             recent.set(key, entry, PAGE_TIMEOUT)
         response, versions = entry
-        return response if unchanged(versions) else None
+        # No invalidation has finished since this process last found the page
+        # valid: one read of the shared cache, not one per key.
+        last = cache.get(LAST_INVALIDATION)
+        if last is None:  # none yet, or the cache lost it: any new value will do
+            cache.add(LAST_INVALIDATION, new_version(0), None)
+            last = cache.get(LAST_INVALIDATION)
+        if last is not None and self.found_valid.get(key) == last:
+            return response
+        if not unchanged(versions):
+            return None
+        if len(self.found_valid) > 10_000:
+            self.found_valid.clear()
+        self.found_valid[key] = last
+        return response
 
     def cacheable(self, response):
         return (

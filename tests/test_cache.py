@@ -723,3 +723,28 @@ def test_a_process_that_exits_sends_the_purges_it_still_owes(seeded, purge_recei
     assert len(receiver.requests) == 1
     purge.later.flush()  # what atexit does
     assert [set(header.split()) for _path, header in receiver.requests] == [{"c1", "search"}] * 2
+
+
+def test_a_hit_reads_the_keys_versions_only_after_an_invalidation(
+    client, seeded, monkeypatch, django_capture_on_commit_callbacks
+):
+    """While no change has finished, one read of the shared cache tells that the page is still valid."""
+    client.get(PAGE)
+    client.get(PAGE)
+    reads = []
+    real_get_many = page_cache.cache.get_many
+    monkeypatch.setattr(page_cache.cache, "get_many", lambda keys: reads.append(keys) or real_get_many(keys))
+    client.get(PAGE)
+    assert reads == []
+    other = Comparison.objects.get(first__slug="bpo", second__slug="call-centre")
+    other.conclusion_en = "Not on the other page."
+    with django_capture_on_commit_callbacks(execute=True):
+        other.save()
+    assert client.get(PAGE).status_code == 200 and len(reads) == 1  # still valid: its keys are unchanged
+    client.get(PAGE)
+    assert len(reads) == 1
+    comparison = bpo_vs_kpo()
+    comparison.conclusion_en = "On this very page."
+    with django_capture_on_commit_callbacks(execute=True):
+        comparison.save()
+    assert "On this very page." in client.get(PAGE).content.decode()
