@@ -1,0 +1,1 @@
+"""The load benchmark (run.py) and the settings it serves the uncached pages with."""
