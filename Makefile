@@ -45,7 +45,8 @@ test: install-test messages
 	$(PY) -m pytest $(PARALLEL)
 	tests/with-postgres.sh $(PY) -m pytest $(PARALLEL) -m "not browser and not servers"
 
-# Load benchmark of the public pages (SQLite and PostgreSQL, seeded and 100 000 comparisons);
-# about 15 minutes. Reports only; see benchmarks/README.md.
+# Load benchmark of the public pages (SQLite and PostgreSQL, seeded and 100 000 comparisons,
+# through Varnish too) and of an edit a second under a Zipf read mix behind Varnish; about
+# 20 minutes. Needs varnish and varnish-modules. Reports only; see benchmarks/README.md.
 benchmark: install-test messages
 	$(PY) benchmarks/run.py
