@@ -133,8 +133,14 @@ def describe_mix(ranked, exponent, threads):
     kinds = {}
     for kind, *_rest in ranked:
         kinds[kind] = kinds.get(kind, 0) + 1
+    # Each thread reads its own pages at its own pace, about the same as the others': the mix
+    # is Zipf within a thread, and overall as far as the threads' shares of the weight are alike.
+    weights = [0.0] * threads
+    for rank in range(1, len(ranked) + 1):
+        weights[(rank - 1) % threads] += rank**-exponent
     return {
         "pages": len(ranked),
+        "thread_shares": [weight / sum(weights) for weight in weights],
         "kinds": kinds,
         "exponent": exponent,
         "threads": threads,

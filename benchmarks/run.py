@@ -646,7 +646,9 @@ def edits_table(record, settings):
     )
     lines.append(
         f"  wrk -t{mix['threads']} -c{mix['threads']} -s benchmarks/zipf_mix.lua: one connection per thread, "
-        "each thread its own pages"
+        "each thread its own pages (their shares of the Zipf weight: "
+        + ", ".join(f"{share:.0%}" for share in mix["thread_shares"])
+        + ")"
     )
     edited = summary.get("edited")
     if edited:
@@ -694,6 +696,16 @@ def edits_table(record, settings):
             f"  renders the edits caused (re-read misses over the first no-edit run's): "
             f"{summary['reread_misses_edit_run']} in the edit run + {summary.get('reread_misses_after', 0)} "
             f"in the run after = {summary['reread_misses_per_edit']:.2f} per edit"
+        )
+        during = next(r for r in edits["runs"] if r["name"] == "edits")
+        per_second = during["lua"]["rereads"] / during["seconds"]
+        needed = (
+            summary["reread_misses_per_edit"] * during["edits"] / during["seconds"] / (1 - GOAL_HIT_RATIO)
+        )
+        lines.append(
+            f"  at that many renders per edit and {during['edits'] / during['seconds']:.1f} edits/s, "
+            f"re-reads stay ≥ {GOAL_HIT_RATIO:.0%} hits from {needed:,.0f} re-reads a second on; "
+            f"the edit run made {per_second:,.0f}"
         )
     if "origin_renders_per_edit" in summary:
         cold = max(run["first_read_share"] or 0 for run in edits["runs"] if run["name"] != "warm-up")
@@ -903,11 +915,30 @@ def report_lines(result):
                 f"{fmt_ms(row['large_p50_ms']):>10} {fmt_ratio(row['ratio']):>7}"
             )
         lines.append("")
+    lines += time_lines(result) + [""]
     lines.append("Goals")
     for goal in result["goals"]:
         lines.append(f"  [{goal['status']}] {goal['scope']}: {goal['goal']} — {goal['detail']}")
     if result["problems"]:
         lines += ["", "Problems"] + [f"  {problem}" for problem in result["problems"]]
+    return lines
+
+
+def time_lines(result):
+    """How long each site and part took (set-up includes generatecontent)."""
+    lines = ["Time"]
+    for record in result["sites"]:
+        parts = [f"set-up {record['setup_seconds']:.0f}s" if "setup_seconds" in record else "set-up failed"]
+        if record.get("generate_seconds"):
+            parts[0] += f" (generatecontent {record['generate_seconds']:.0f}s)"
+        if "pages_seconds" in record:
+            parts.append(f"pages {record['pages_seconds']:.0f}s")
+        if record.get("edits") and "total_seconds" in record["edits"]:
+            parts.append(f"edit under load {record['edits']['total_seconds']:.0f}s")
+        lines.append(f"  {record['label']}: {', '.join(parts)}; {record['total_seconds']:.0f}s in all")
+    started = datetime.datetime.fromisoformat(result["started"])
+    finished = datetime.datetime.fromisoformat(result["finished"])
+    lines.append(f"  the whole run: {(finished - started).total_seconds() / 60:.1f} minutes")
     return lines
 
 
