@@ -57,7 +57,7 @@ def shows(response, keys):
 
 
 def reads_query(*names):
-    """Decorate a view with the query parameters it reads: others are dropped before it runs."""
+    """Decorate a view with the query parameters it reads; a request with others is redirected."""
 
     def decorate(view):
         view.query_parameters = names
