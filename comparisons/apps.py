@@ -18,9 +18,10 @@ class ComparisonsConfig(AppConfig):
     verbose_name = _("Outsourcing knowledge base")
 
     def ready(self):
-        from . import changes, checks  # noqa: F401 (checks registers itself)
+        from . import changes, checks, drafts  # noqa: F401 (checks registers itself)
         from .cache import content_changed
 
         connection_created.connect(unicode_case_on_sqlite)
         changes.connect()
+        drafts.connect()
         changes.content_changed.connect(content_changed, dispatch_uid="page-cache")

@@ -21,10 +21,12 @@ Query strings cannot bust the cache: a view names the parameters it reads
 redirected to the page's one address before anything is rendered or cached.
 """
 
+import contextvars
 import hashlib
 import logging
 import secrets
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -48,6 +50,20 @@ PAGE_TIMEOUT = 60 * 60 * 24
 MAX_KEYS = 1000
 
 logger = logging.getLogger(__name__)
+
+# Set while a page is rendered with a draft applied (admin/drafts.py): nothing read from the cache
+# could show the draft, and nothing rendered may be kept where a reader could be served it.
+_bypassed = contextvars.ContextVar("cache_bypassed", default=False)
+
+
+@contextmanager
+def bypassed():
+    """Render without reading or writing any cached part."""
+    token = _bypassed.set(True)
+    try:
+        yield
+    finally:
+        _bypassed.reset(token)
 
 
 def shows(response, keys):
@@ -142,6 +158,8 @@ def fragment(name, render):
     its other records changed then skips this part's queries. The page must
     be tagged with the keys too (returned with the html).
     """
+    if _bypassed.get():
+        return render()
     name = f"fragment:{name}"
     try:
         entry = cache.get(name)

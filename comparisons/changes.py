@@ -119,7 +119,12 @@ class ChangeSet:
 
 
 def is_content(model):
-    return model._meta.app_label == "comparisons"
+    return model._meta.app_label == "comparisons" and hasattr(model, "owner_field")
+
+
+def content_models():
+    """The models whose records are content: not the drafts of them (drafts.py) or their log."""
+    return [model for model in apps.get_app_config("comparisons").get_models() if is_content(model)]
 
 
 def owner_of(instance):
@@ -313,7 +318,7 @@ def part_relations(model):
     """[(part model, accessor on the owner, key column on the part)] of a page's record."""
     return [
         (part, part_name(part), part._meta.get_field(part.owner_field).attname)
-        for part in apps.get_app_config("comparisons").get_models()
+        for part in content_models()
         if part.owner_field is not None and part._meta.get_field(part.owner_field).related_model is model
     ]
 
@@ -495,7 +500,7 @@ class ContentQuerySet(models.QuerySet):
 
 
 def connect():
-    for model in apps.get_app_config("comparisons").get_models():
+    for model in content_models():
         uid = f"changes-{model.__name__}"
         pre_save.connect(before_save, sender=model, dispatch_uid=f"{uid}-pre-save")
         post_save.connect(after_save, sender=model, dispatch_uid=f"{uid}-post-save")

@@ -10,10 +10,12 @@ attribute follows the active language and falls back to English on read.
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce, Greatest, Least, Lower, NullIf
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -594,3 +596,97 @@ class ComparisonRow(TranslatedContent):
 
     def __str__(self):
         return str(self.attribute)
+
+
+class DraftQuerySet(models.QuerySet):
+    def of(self, model):
+        return self.filter(content_type=ContentType.objects.get_for_model(model))
+
+    def for_record(self, model, pk):
+        return self.of(model).filter(object_id=pk).first()
+
+
+class Draft(models.Model):
+    """
+    Unpublished changes of a published record and its parts (a comparison's
+    rows, a category's items and values), kept apart from the tables readers
+    are served from: the records as they will be, serialized (see drafts.py).
+    Readers, caches, search and the sitemap read the tables and never see it.
+    """
+
+    content_type = models.ForeignKey(ContentType, verbose_name=_("kind of record"), on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField(_("record"))
+    records = models.JSONField(_("records as drafted"))
+    # The published record's edit token when the draft was started: publishing
+    # is refused once it has changed (the change form's edit-conflict rule).
+    base_token = models.CharField(_("published version"), max_length=32)
+    # New on every save of the draft: two people saving one draft are told apart.
+    edit_token = models.CharField(_("edit token"), max_length=32)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started"))
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last saved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    saved_at = models.DateTimeField(_("last saved"))
+    # Everybody who saved it, by user name, for "unpublished changes by …".
+    authors = models.JSONField(_("authors"), default=list)
+
+    objects = DraftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="draft_one_per_record")
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} {self.object_id}"
+
+    @property
+    def model(self):
+        return self.content_type.model_class()
+
+
+class DraftEvent(models.Model):
+    """A draft saved, published or discarded, by whom: shown in the record's History."""
+
+    class Action(models.TextChoices):
+        SAVED = "saved", _("Draft saved")
+        PUBLISHED = "published", _("Draft published")
+        DISCARDED = "discarded", _("Draft discarded")
+
+    content_type = models.ForeignKey(ContentType, verbose_name=_("kind of record"), on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField(_("record"))
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("date/time"), default=timezone.now)
+    # Labels of the fields that differ from the published version, as saved.
+    fields = models.JSONField(_("changed fields"), default=list)
+
+    objects = DraftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("draft event")
+        verbose_name_plural = _("draft events")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="draftevent_record")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"

@@ -4,12 +4,12 @@ import json
 import threading
 
 import pytest
-from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from comparisons.backup import FILES, fixture_paths
+from comparisons.changes import content_models
 from comparisons.management.commands import exportcontent
 from comparisons.management.commands.loadcontent import DEFAULT_FIXTURES
 from comparisons.models import Category, Comparison, Source
@@ -17,7 +17,7 @@ from comparisons.phrases import CASES
 from comparisons.translation_status import MISSING, UP_TO_DATE
 from tests.conftest import bpo_vs_kpo, change, trilingual
 
-CONTENT_MODELS = list(apps.get_app_config("comparisons").get_models())
+CONTENT_MODELS = content_models()
 
 
 def read_folder(folder):

@@ -3,17 +3,17 @@
 import json
 
 import pytest
-from django.apps import apps
 from django.core import serializers
 from django.core.management import CommandError, call_command
 from reversion.models import Revision
 
 from comparisons.backup import fixture_paths
+from comparisons.changes import content_models
 from comparisons.management.commands.loadcontent import DEFAULT_FIXTURES
 from comparisons.models import Category, CategoryItem, Comparison, Source
 from tests.conftest import bpo_vs_kpo
 
-CONTENT_MODELS = list(apps.get_app_config("comparisons").get_models())
+CONTENT_MODELS = content_models()
 
 
 def snapshot():

@@ -9,7 +9,6 @@ import io
 import json
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
@@ -18,11 +17,12 @@ from django.urls import reverse
 
 from comparisons import changes
 from comparisons.admin import dashboard
+from comparisons.changes import content_models
 from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Source
 from comparisons.translation_status import MISSING, OUTDATED, UP_TO_DATE, fingerprint
 from tests.conftest import bpo_vs_kpo, make_user, trilingual
 
-CONTENT_MODELS = list(apps.get_app_config("comparisons").get_models())
+CONTENT_MODELS = content_models()
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 

@@ -195,7 +195,8 @@ def test_status_survives_export_and_import(seeded, tmp_path):
 
 def test_dashboard_counts_match_the_fixtures(as_role):
     assert translation_work(["en", "uk", "de"]) == {
-        code: {MISSING: 0, OUTDATED: 0, "records": [], "more": []} for code in ("en", "uk", "de")
+        code: {MISSING: 0, OUTDATED: 0, "records": [], "more": [], "drafts": []}
+        for code in ("en", "uk", "de")
     }
     obj = bpo_vs_kpo()
     obj.key_difference_uk += " Додано."

@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..phrases import CASES, cases_in
 from ..translation_status import STATUS_LABELS, UP_TO_DATE, in_every_language
+from .drafts import DraftAdminMixin
 from .history import HistoryAdminMixin
 from .translators import TranslationStatusFilter, TranslatorAdminMixin, TranslatorRightsMixin
 
@@ -157,7 +158,7 @@ class AttributeValueInline(TranslatorRightsMixin, TranslationStackedInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(ContentAdmin):
+class CategoryAdmin(DraftAdminMixin, ContentAdmin):
     list_display = [
         "abbreviation",
         "name",
@@ -232,7 +233,7 @@ class CategoryItemAdmin(ContentAdmin):
 
 
 @admin.register(Attribute)
-class AttributeAdmin(ContentAdmin):
+class AttributeAdmin(DraftAdminMixin, ContentAdmin):
     list_display = ["label", "slug", "order", "value_count", "row_count", "translation_status"]
     list_editable = ["order"]
     list_filter = [TranslationStatusFilter]
@@ -270,7 +271,7 @@ class ComparisonRowInline(TranslatorRightsMixin, TranslationStackedInline):
 
 
 @admin.register(Comparison)
-class ComparisonAdmin(ContentAdmin):
+class ComparisonAdmin(DraftAdminMixin, ContentAdmin):
     list_display = [
         "__str__",
         "is_published",
@@ -291,7 +292,7 @@ class ComparisonAdmin(ContentAdmin):
     ]
     filter_horizontal = ["sources"]
     inlines = [ComparisonRowInline]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "publish_drafts", "discard_drafts"]
     fieldsets = [
         (None, {"fields": ["first", "second", "is_published"]}),
         (

@@ -1,6 +1,5 @@
 """The translators' dashboard: what is missing or outdated, per language."""
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -8,7 +7,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ..changes import translation_languages
+from ..changes import content_models, translation_languages
+from ..drafts import drafted_objects
+from ..models import Draft
 from ..translation_status import MISSING, OUTDATED, STATUS_LABELS
 
 # Records listed per model and language; the change list, filtered, has them all.
@@ -23,8 +24,8 @@ def translation_work(languages):
     number. At most LISTED records per model and language are listed; "more"
     links the change lists that hold the rest.
     """
-    work = {code: {MISSING: 0, OUTDATED: 0, "records": [], "more": []} for code in languages}
-    for model in apps.get_app_config("comparisons").get_models():
+    work = {code: {MISSING: 0, OUTDATED: 0, "records": [], "more": [], "drafts": []} for code in languages}
+    for model in content_models():
         records = model._default_manager.all()
         for code, counts in records.translation_counts(languages).items():
             work[code][MISSING] += counts[MISSING]
@@ -45,6 +46,36 @@ def translation_work(languages):
                 work[code]["records"].append(todo(obj, code, fields))
             if len(found) > LISTED:
                 work[code]["more"].append(more(model, code))
+    for code, entries in drafted_work(languages).items():
+        work[code]["drafts"] = entries
+    return work
+
+
+def drafted_work(languages):
+    """
+    {language: [...]}: the fields of drafts (drafts.py) missing or outdated in
+    each language, so that a new text can be published in every language at
+    once. Each links the change form of the drafted record, where a
+    translator's change goes into the draft.
+    """
+    work = {code: [] for code in languages}
+    for draft in Draft.objects.select_related("content_type").order_by("started_at"):
+        objects = drafted_objects(draft.records)
+        url = reverse(
+            f"admin:{draft.content_type.app_label}_{draft.content_type.model}_change", args=[draft.object_id]
+        )
+        record = objects[0]
+        for code in languages:
+            for obj in objects:
+                fields = [
+                    (field, state)
+                    for field in type(obj).translated_fields_in(code)
+                    if (state := obj.translation_status(field, code)) in (MISSING, OUTDATED)
+                ]
+                if fields:
+                    entry = todo(obj, code, fields, url=url, highlight=obj is record)
+                    entry["draft_of"] = str(record)
+                    work[code].append(entry)
     return work
 
 
@@ -58,8 +89,10 @@ def more(model, language):
     }
 
 
-def todo(obj, language, fields):
-    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+def todo(obj, language, fields, url=None, highlight=True):
+    """A record's fields to translate, each linking the form it is translated in (``url``: not its own)."""
+    if url is None:
+        url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
     return {
         "model": obj._meta.verbose_name,
         "record": str(obj),
@@ -68,7 +101,7 @@ def todo(obj, language, fields):
                 "label": obj._meta.get_field(field).verbose_name,
                 "status": state,
                 "status_label": STATUS_LABELS[state],
-                "url": f"{url}?translate={field}_{language}",
+                "url": f"{url}?translate={field}_{language}" if highlight else url,
             }
             for field, state in fields
         ],

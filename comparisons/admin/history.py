@@ -11,7 +11,7 @@ from contextlib import nullcontext
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.utils import quote
+from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -58,10 +58,33 @@ def comparable(value):
     return None if value == "" else value
 
 
+def changes_since(current, token):
+    """
+    The latest version of ``current`` and the labels of the fields that
+    changed since the version that had edit token ``token``.
+    """
+    model = type(current)
+    versions = Version.objects.get_for_object(current).select_related("revision__user")
+    latest = versions.first()
+    then = next((v for v in versions if v.field_dict.get("edit_token") == token), None)
+    labels = []
+    if latest is not None and then is not None:
+        labels = [label for label, _old, _new in changed_fields(model, then.field_dict, latest.field_dict)]
+    return latest, labels
+
+
+def page_record_of(obj):
+    """(model, key) of the record whose page ``obj`` is on: its owner, or itself."""
+    return changes.owner_of(obj) or (type(obj), obj.pk)
+
+
 class EditConflictForm(forms.ModelForm):
     """Refuses a save when the record changed after the form was opened, and says what changed."""
 
     opened_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The record's draft when the form edits it (admin/drafts.py); the form then
+    # carries the draft's token, and a conflict is another save of the draft.
+    draft = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,17 +95,41 @@ class EditConflictForm(forms.ModelForm):
         if self.instance.pk is None:
             return cleaned
         model = type(self.instance)
+        if self.draft is None:
+            self.refuse_if_drafted()
         current = model._default_manager.select_for_update().filter(pk=self.instance.pk).first()
         opened = cleaned.get("opened_token") or ""
         if current is not None and current.edit_token != opened:
             raise forms.ValidationError(self.conflict_message(current, opened), code="edit_conflict")
         return cleaned
 
+    def refuse_if_drafted(self):
+        """While a record has a draft, its changes go into the draft: in its change form, not here."""
+        from ..models import Draft
+
+        page_model, pk = page_record_of(self.instance)
+        draft = Draft.objects.for_record(page_model, pk)
+        if draft is not None:
+            record = page_model._default_manager.filter(pk=pk).first()
+            raise forms.ValidationError(
+                gettext(
+                    "%(record)s has unpublished changes: make this change in its form, "
+                    "where it goes into the draft."
+                )
+                % {"record": record},
+                code="drafted",
+            )
+
     def conflict_message(self, current, opened):
-        model = type(current)
-        versions = Version.objects.get_for_object(current).select_related("revision__user")
-        latest = versions.first()
-        then = next((v for v in versions if v.field_dict.get("edit_token") == opened), None)
+        if self.draft is not None and self.draft.pk is not None:
+            return gettext(
+                "Someone else saved this draft after you opened it (%(user)s at %(time)s), "
+                "so your changes were not saved. Copy your changes, reload the page and apply them again."
+            ) % {
+                "user": self.draft.saved_by or gettext("an unknown user"),
+                "time": formats.date_format(timezone.localtime(self.draft.saved_at), "DATETIME_FORMAT"),
+            }
+        latest, labels = changes_since(current, opened)
         message = gettext(
             "Someone else saved this record after you opened it, so your changes were not saved."
         )
@@ -93,13 +140,10 @@ class EditConflictForm(forms.ModelForm):
                     timezone.localtime(latest.revision.date_created), "DATETIME_FORMAT"
                 ),
             }
-        if then is not None:
-            current_values = Version.objects.get_for_object(current).first().field_dict if latest else {}
-            labels = [label for label, _old, _new in changed_fields(model, then.field_dict, current_values)]
-            if labels:
-                message += " " + gettext("Changed since you opened it: %(fields)s.") % {
-                    "fields": ", ".join(labels)
-                }
+        if labels:
+            message += " " + gettext("Changed since you opened it: %(fields)s.") % {
+                "fields": ", ".join(labels)
+            }
         return message + " " + gettext("Copy your changes, reload the page and apply them again.")
 
 
@@ -336,6 +380,9 @@ class HistoryAdminMixin(VersionAdmin):
             return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
 
     def history_view(self, request, object_id, extra_context=None):
+        """Every saved version and what it changed; the drafts saved, published and discarded."""
+        from ..models import DraftEvent
+
         versions = list(
             Version.objects.get_for_object_reference(self.model, object_id)
             .select_related("revision__user")
@@ -347,7 +394,9 @@ class HistoryAdminMixin(VersionAdmin):
             previous = versions[index + 1].field_dict if index + 1 < len(versions) else {}
             history.append(
                 {
-                    "revision": version.revision,
+                    "date": version.revision.date_created,
+                    "user": version.revision.user,
+                    "action": version.revision.get_comment(),
                     "url": reverse(
                         f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
                         args=[quote(version.object_id), version.pk],
@@ -355,5 +404,21 @@ class HistoryAdminMixin(VersionAdmin):
                     "changes": changed_fields(self.model, previous, version.field_dict),
                 }
             )
+        key = unquote(object_id)
+        events = (
+            DraftEvent.objects.of(self.model).filter(object_id=key).select_related("user")
+            if key.isdecimal()
+            else []
+        )
+        for event in events:
+            history.append(
+                {
+                    "date": event.at,
+                    "user": event.user,
+                    "action": event.get_action_display(),
+                    "draft": event.fields,
+                }
+            )
+        history.sort(key=lambda entry: entry["date"], reverse=True)
         context = {"history": history, **(extra_context or {})}
         return super().history_view(request, object_id, context)

@@ -118,6 +118,9 @@ def language_urls(context):
     request = context.get("request")
     if request is None or request.resolver_match is None:
         return [(code, name, f"/{code}/") for code, name in settings.LANGUAGES]
+    preview = getattr(request, "preview", None)
+    if preview is not None:  # the same preview in each language (admin/drafts.py)
+        return preview.languages
     paths = translated_paths(request)
     # As received: parsing it could fail again on the error page for a query string
     # that was refused (too many fields, say), and turn the 400 into a 500.

@@ -1,0 +1,581 @@
+"""
+Drafts in the admin: the change form of a record with a draft shows and
+saves the draft, editors publish or discard it, anyone on the staff who may
+see the record previews its public pages with the draft applied, in every
+language. What a draft is, and how it is applied, is comparisons/drafts.py's.
+"""
+
+import copy
+import json
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.http import Http404, HttpResponseRedirect, QueryDict
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.urls import Resolver404, path, resolve, reverse, translate_url
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from .. import cache, changes, drafts
+from ..models import AttributeValue, Category, Comparison, ComparisonRow, Draft
+from ..phrases import VERSUS
+from .history import changed_fields, changes_since
+
+# Pages listed in a preview besides the record's own: enough to check a change, not a site map.
+PREVIEW_PAGES = 12
+
+
+def when(moment):
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def draft_summary(draft):
+    """“Unpublished changes by alice, olena since …” for a list or a form."""
+    return gettext("Unpublished changes by %(authors)s since %(date)s") % {
+        "authors": ", ".join(draft.authors) or gettext("an unknown user"),
+        "date": when(draft.started_at),
+    }
+
+
+def stale_message(draft, live):
+    """Why a draft may not be published: what changed in the published version since it was started."""
+    if live is None:
+        return gettext("The published record no longer exists.")
+    latest, labels = changes_since(live, draft.base_token)
+    message = gettext(
+        "The published version changed after this draft was started, so publishing it is refused: "
+        "it would undo that change."
+    )
+    if latest is not None:
+        message += " " + gettext("Last saved by %(user)s at %(time)s.") % {
+            "user": latest.revision.user or gettext("an unknown user"),
+            "time": when(latest.revision.date_created),
+        }
+    if labels:
+        message += " " + gettext("Changed since the draft was started: %(fields)s.") % {
+            "fields": ", ".join(labels)
+        }
+    return message + " " + gettext("Discard the draft and make its changes again on the published version.")
+
+
+def drafted_changes(model, pk, records):
+    """Labels of what the draft changes in the published record: fields; parts added, changed, deleted."""
+    live = model._default_manager.filter(pk=pk).first()
+    if live is None:
+        return []
+    objects = drafts.drafted_objects(records)
+    record, parts = objects[0], objects[1:]
+    labels = [label for label, _old, _new in changed_fields(model, live_values(live), live_values(record))]
+    published = {(type(part), part.pk): part for part in drafts.current_parts(model, pk)}
+    for part in parts:
+        old = published.pop((type(part), part.pk), None)
+        if old is None:
+            labels.append(
+                gettext("%(part)s “%(name)s” added") % {"part": part._meta.verbose_name, "name": part}
+            )
+        elif changed_fields(type(part), live_values(old), live_values(part)):
+            labels.append(
+                gettext("%(part)s “%(name)s” changed") % {"part": part._meta.verbose_name, "name": part}
+            )
+    for old in published.values():
+        labels.append(gettext("%(part)s “%(name)s” deleted") % {"part": old._meta.verbose_name, "name": old})
+    return labels
+
+
+def live_values(obj):
+    """The columns of a record, saved or not, as the history compares them."""
+    values = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    relations = getattr(obj, "_drafted_relations", None)
+    for relation in obj._meta.many_to_many:
+        if relations is not None:
+            values[relation.attname] = relations.get(relation.name, [])
+        elif obj.pk is not None:
+            values[relation.attname] = list(getattr(obj, relation.name).values_list("pk", flat=True))
+    return values
+
+
+def renumbered(post, before, after):
+    """
+    The form as sent, with the keys of the draft's new parts as they are now.
+    A new part gets a new key each time the draft is applied; the form was
+    made with the keys of an earlier time (``before``: "prefix:key" each).
+    """
+    if len(before) != len(after):
+        return post
+    renamed = {}
+    for old, (model, key) in zip(before, after, strict=True):
+        prefix, _sep, pk = old.partition(":")
+        if prefix == changes.part_name(model):
+            renamed[(prefix, pk)] = str(key)
+    post = post.copy()
+    for name in list(post):
+        match = re.fullmatch(r"(\w+)-\d+-id", name)
+        if match and (match[1], post[name]) in renamed:
+            post[name] = renamed[(match[1], post[name])]
+    return post
+
+
+def staying(post):
+    """A save of a draft, or its publication, comes back to the change form."""
+    post = post.copy()
+    post["_continue"] = "1"
+    return post
+
+
+@dataclass
+class Preview:
+    """What a preview page shows besides the page: for templates/includes/preview_banner.html."""
+
+    record: str
+    draft: object
+    published: bool
+    edit_url: str
+    languages: list = field(default_factory=list)
+    pages: list = field(default_factory=list)
+
+
+def pair_page(first, second):
+    """(label, path) of a pair's page, in the order of its one address (the other redirects)."""
+    if (first.order, first.slug) > (second.order, second.slug):
+        first, second = second, first
+    path = reverse("comparisons:comparison_detail", kwargs={"first": first.slug, "second": second.slug})
+    return VERSUS.text(first=first, second=second), path
+
+
+def preview_pages(record):
+    """
+    (label, path) of public pages that show the record, in the active
+    language, its own first: a category's page and its pairs with the other
+    categories (generated from its attribute values where nobody wrote
+    them); for an attribute, which has no page, the tables that show it.
+    """
+    if isinstance(record, Comparison):
+        return [(str(record), record.get_absolute_url())]
+    if isinstance(record, Category):
+        others = Category.objects.exclude(pk=record.pk)[:PREVIEW_PAGES]
+        return [(str(record), record.get_absolute_url()), *(pair_page(record, other) for other in others)]
+    with_values = Category.objects.filter(
+        pk__in=AttributeValue.objects.filter(attribute=record).values("category")
+    )
+    categories = list(with_values[:5])
+    written = Comparison.objects.published().with_categories()
+    written = written.filter(pk__in=ComparisonRow.objects.filter(attribute=record).values("comparison"))
+    pages = {}
+    for label, address in [
+        *(pair_page(a, b) for index, a in enumerate(categories) for b in categories[index + 1 :]),
+        *((str(comparison), comparison.get_absolute_url()) for comparison in written[:PREVIEW_PAGES]),
+    ]:
+        pages.setdefault(address, label)
+    found = [(label, address) for address, label in pages.items()][:PREVIEW_PAGES]
+    return found or [(gettext("Home"), reverse("comparisons:home"))]
+
+
+def public_page(request, page_path, language, preview):
+    """The public page at ``page_path`` for ``request``'s user, marked as a preview, cached nowhere."""
+    with translation.override(language):
+        try:
+            match = resolve(page_path)
+        except Resolver404:
+            raise Http404("No such page") from None
+        if match.namespace != "comparisons":
+            raise Http404("Not a public page")
+        page_request = copy.copy(request)
+        page_request.path = page_request.path_info = page_path
+        page_request.META = {**request.META, "PATH_INFO": page_path, "QUERY_STRING": ""}
+        page_request.GET = QueryDict()
+        page_request.resolver_match = match
+        page_request.LANGUAGE_CODE = language
+        page_request.preview = preview
+        with cache.bypassed():
+            try:
+                response = match.func(page_request, *match.args, **match.kwargs)
+            except Http404:
+                response = render(page_request, "comparisons/preview_missing.html", status=404)
+    return response
+
+
+class DraftFilter(admin.SimpleListFilter):
+    title = _("unpublished changes")
+    parameter_name = "draft"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("with a draft")), ("no", _("without a draft"))]
+
+    def queryset(self, request, queryset):
+        drafted = Exists(
+            Draft.objects.of(queryset.model).filter(object_id=OuterRef("pk")),
+        )
+        if self.value() == "yes":
+            return queryset.filter(drafted)
+        if self.value() == "no":
+            return queryset.exclude(drafted)
+        return queryset
+
+
+class DraftAdminMixin:
+    """For the admins of the records with pages: comparisons, categories, attributes."""
+
+    change_form_template = "admin/comparisons/change_form.html"
+    actions = ["publish_drafts", "discard_drafts"]
+    discard_template = "admin/comparisons/discard_draft.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/preview/<str:language>/",
+                view(self.preview_view),
+                name="{}_{}_preview".format(*info),
+            ),
+            path(
+                "<path:object_id>/draft/discard/",
+                view(self.discard_view),
+                name="{}_{}_discard_draft".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "unpublished_changes"]
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), DraftFilter]
+
+    def get_queryset(self, request):
+        drafts_of = Draft.objects.of(self.model).filter(object_id=OuterRef("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                draft_started_at=Subquery(drafts_of.values("started_at")[:1]),
+                draft_authors=Subquery(drafts_of.values("authors")[:1]),
+            )
+        )
+
+    @admin.display(description=_("unpublished changes"), ordering="draft_started_at")
+    def unpublished_changes(self, obj):
+        if obj.draft_started_at is None:
+            return "—"
+        authors = obj.draft_authors
+        if isinstance(authors, str):  # a JSON column read through a subquery comes back as text
+            authors = json.loads(authors)
+        return gettext("by %(authors)s since %(date)s") % {
+            "authors": ", ".join(authors),
+            "date": when(obj.draft_started_at),
+        }
+
+    def has_publish_drafts_permission(self, request):
+        return drafts.may_publish(request.user, self.model)
+
+    # The change form ---------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """
+        The change form of a record with a draft edits the draft (draft_form).
+        Not changeform_view: History's revert view uses that one on the published record.
+        """
+        pk = unquote(object_id)
+        if not str(pk).isdecimal():
+            return super().change_view(request, object_id, form_url, extra_context)
+        draft = Draft.objects.for_record(self.model, pk)
+        if request.method == "POST" and "_publish" in request.POST and draft is not None:
+            return self.publish_from_form(request, object_id, pk, draft, form_url, extra_context)
+        if draft is None and not (request.method == "POST" and "_draft" in request.POST):
+            live = self.model._default_manager.filter(pk=pk).first()
+            context = {**(extra_context or {}), **self.draft_context(request, live, None)}
+            return super().change_view(request, object_id, form_url, context)
+        return self.draft_form(request, object_id, pk, draft, form_url, extra_context)
+
+    def draft_form(self, request, object_id, pk, draft, form_url, extra_context):
+        """The change form on the record with its draft applied; a save keeps the result as the draft."""
+        live = self.model._default_manager.filter(pk=pk).first()
+        if live is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        allowed = drafts.may_save_draft if draft is not None else drafts.may_start_draft
+        if request.method == "POST" and not allowed(request.user, self.model):
+            raise PermissionDenied
+        published = {(type(part), part.pk) for part in drafts.current_parts(self.model, pk)}
+        records = None
+        request._draft = draft or Draft(edit_token=live.edit_token)
+        with drafts.applied(draft) as new_parts:
+            if request.method == "POST":
+                before = [name for name in request.POST.get("_draft_new_parts", "").split(",") if name]
+                request.POST = staying(renumbered(request.POST, before, new_parts))
+            context = {**(extra_context or {}), **self.draft_context(request, live, draft, new_parts)}
+            # A change set of its own, finished (versions, tokens) before all is rolled back.
+            with changes.change_set(user=request.user):
+                response = self.changeform_view(request, object_id, form_url, context)
+            if request.method == "POST" and response.status_code == 302:
+                records = drafts.snapshot(self.model, pk, published)
+            elif isinstance(response, TemplateResponse):
+                response.render()
+        if records is None:
+            return response
+        try:
+            with transaction.atomic():
+                if draft is not None:
+                    drafts.locked(draft)
+                elif Draft.objects.for_record(self.model, pk) is not None:
+                    raise drafts.DraftChanged
+                drafts.save(
+                    self.model,
+                    pk,
+                    records,
+                    request.user,
+                    base_token=live.edit_token,
+                    fields=drafted_changes(self.model, pk, records),
+                )
+        except drafts.DraftChanged:
+            messages.error(
+                request, gettext("Someone else saved this draft meanwhile; your changes were not saved.")
+            )
+            return redirect(request.path)
+        messages.success(
+            request,
+            gettext("The draft was saved. Readers still see the published version until it is published."),
+        )
+        return response
+
+    def publish_from_form(self, request, object_id, pk, draft, form_url, extra_context):
+        """Publish the draft with the form's last changes, all or nothing."""
+        if not drafts.may_publish(request.user, self.model):
+            raise PermissionDenied
+        request._draft = draft
+        live = self.model._default_manager.filter(pk=pk).first()
+
+        before = [name for name in request.POST.get("_draft_new_parts", "").split(",") if name]
+
+        def edit(new_parts):
+            request.POST = staying(renumbered(request.POST, before, new_parts))
+            context = {**(extra_context or {}), **self.draft_context(request, live, draft, new_parts)}
+            response = self.changeform_view(request, object_id, form_url, context)
+            if response.status_code != 302:
+                if isinstance(response, TemplateResponse):
+                    response.render()
+                raise _Refused(response)
+            return response
+
+        reason = gettext("Published the draft started by %(user)s on %(date)s") % {
+            "user": draft.started_by or gettext("an unknown user"),
+            "date": when(draft.started_at),
+        }
+        try:
+            response = drafts.publish(draft, request.user, edit=edit, reason=reason)
+        except _Refused as refused:
+            return refused.response
+        except drafts.StaleDraft as stale:
+            messages.error(request, stale_message(draft, stale.live))
+            return redirect(request.path)
+        except drafts.DraftChanged:
+            messages.error(
+                request, gettext("Someone else saved or dropped this draft meanwhile; nothing was published.")
+            )
+            return redirect(request.path)
+        except IntegrityError as error:
+            messages.error(request, gettext("The draft could not be published: %(error)s") % {"error": error})
+            return redirect(request.path)
+        messages.success(request, gettext("The draft was published: readers see it now."))
+        return response
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # Django's “was changed successfully” is not true of a draft: its own message follows.
+        if getattr(request, "_draft", None) is not None and level == messages.SUCCESS:
+            return
+        super().message_user(request, message, level, *args, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.draft = getattr(request, "_draft", None)
+        return form
+
+    def draft_context(self, request, live, draft, new_parts=()):
+        """What the change form shows of the draft; ``live``: the published record, without the draft."""
+        if live is None:
+            return {}
+        pk = live.pk
+        stale = draft is not None and live.edit_token != draft.base_token
+        return {
+            "draft": draft,
+            "draft_summary": draft_summary(draft) if draft is not None else "",
+            "draft_last_saved": (
+                gettext("Last saved by %(user)s at %(time)s.")
+                % {"user": draft.saved_by or gettext("an unknown user"), "time": when(draft.saved_at)}
+                if draft is not None
+                else ""
+            ),
+            "draft_stale": stale_message(draft, live) if stale else "",
+            "draft_new_parts": ",".join(f"{changes.part_name(model)}:{key}" for model, key in new_parts),
+            "may_start_draft": drafts.may_start_draft(request.user, self.model),
+            "may_publish_draft": drafts.may_publish(request.user, self.model) and not stale,
+            "may_discard_draft": drafts.may_publish(request.user, self.model),
+            "preview_urls": self.preview_urls(pk),
+            "discard_url": reverse(
+                f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_discard_draft",
+                args=[quote(pk)],
+            ),
+        }
+
+    def preview_urls(self, pk, page=""):
+        name = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_preview"
+        query = f"?{urlencode({'page': page})}" if page else ""
+        return [
+            (code, language, reverse(name, args=[quote(pk), code]) + query)
+            for code, language in settings.LANGUAGES
+        ]
+
+    # Preview, discard, and the bulk actions -----------------------------------------
+
+    def preview_view(self, request, object_id, language):
+        """The record's public page, or another that shows it, as it will be once published."""
+        if language not in dict(settings.LANGUAGES):
+            raise Http404("No such language")
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        pk = unquote(object_id)
+        if not str(pk).isdecimal() or not self.model._default_manager.filter(pk=pk).exists():
+            raise Http404("No such record")
+        draft = Draft.objects.for_record(self.model, pk)
+        page = request.GET.get("page", "")
+        with drafts.applied(draft, token=False):
+            record = self.model._default_manager.get(pk=pk)
+            published = getattr(record, "is_published", True)
+            if not published:
+                # As it will look once published; rolled back with the rest.
+                with changes.acting_as(None), changes.change_set():
+                    record.is_published = True
+                    record.save()
+            with translation.override(language):
+                pages = preview_pages(record)
+                page_path = page or pages[0][1]
+                preview = Preview(
+                    record=str(record),
+                    draft=draft,
+                    published=published,
+                    edit_url=reverse(
+                        f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
+                        args=[quote(pk)],
+                    ),
+                )
+                others = {code: translate_url(page_path, code) for code, _name in settings.LANGUAGES}
+            preview.pages = [
+                (label, self.preview_url(pk, language, url, default=pages[0][1])) for label, url in pages
+            ]
+            preview.languages = [
+                (code, name, self.preview_url(pk, code, others[code], default=self.own_page(record, code)))
+                for code, name in settings.LANGUAGES
+            ]
+            response = public_page(request, page_path, language, preview)
+            if response.status_code in (301, 302) and response.get("Location", "").startswith(
+                f"/{language}/"
+            ):
+                response = HttpResponseRedirect(self.preview_url(pk, language, response["Location"]))
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        for header in ("ETag", "xkey", "Surrogate-Key", "Cache-Tag"):
+            if header in response:
+                del response[header]
+        return response
+
+    def own_page(self, record, language):
+        with translation.override(language):
+            return preview_pages(record)[0][1]
+
+    def preview_url(self, pk, language, page_path, default=None):
+        name = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_preview"
+        url = reverse(name, args=[quote(pk), language])
+        return url if page_path == default else f"{url}?{urlencode({'page': page_path})}"
+
+    def discard_view(self, request, object_id):
+        pk = unquote(object_id)
+        draft = Draft.objects.for_record(self.model, pk) if str(pk).isdecimal() else None
+        change_url = reverse(
+            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change", args=[quote(pk)]
+        )
+        if draft is None:
+            messages.info(request, gettext("There is no draft to discard."))
+            return redirect(change_url)
+        if not drafts.may_publish(request.user, self.model):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                drafts.discard(draft, request.user)
+            except drafts.DraftChanged:
+                messages.error(request, gettext("Someone else saved or dropped this draft meanwhile."))
+                return redirect(request.path)
+            messages.success(
+                request, gettext("The draft was discarded; the published version stays as it is.")
+            )
+            return redirect(change_url)
+        record = self.model._default_manager.get(pk=pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Discard the draft?"),
+            "opts": self.opts,
+            "object": record,
+            "draft": draft,
+            "draft_summary": draft_summary(draft),
+            "changes": drafted_changes(self.model, pk, draft.records),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, self.discard_template, context)
+
+    @admin.action(description=_("Publish the drafts of the selected records"), permissions=["publish_drafts"])
+    def publish_drafts(self, request, queryset):
+        published, refused = 0, []
+        keys = list(queryset.values_list("pk", flat=True))
+        for draft in Draft.objects.of(self.model).filter(object_id__in=keys).order_by("object_id"):
+            record = self.model._default_manager.filter(pk=draft.object_id).first()
+            reason = gettext("Published the draft started by %(user)s on %(date)s") % {
+                "user": draft.started_by or gettext("an unknown user"),
+                "date": when(draft.started_at),
+            }
+            try:
+                drafts.publish(draft, request.user, reason=reason)
+                published += 1
+            except (drafts.StaleDraft, drafts.DraftChanged, IntegrityError):
+                refused.append(str(record))
+        if published:
+            self.message_user(
+                request,
+                ngettext("%(count)d draft published.", "%(count)d drafts published.", published)
+                % {"count": published},
+            )
+        if refused:
+            self.message_user(
+                request,
+                gettext(
+                    "Not published, because the published version changed after the draft was started "
+                    "(open each to see what changed): %(records)s"
+                )
+                % {"records": ", ".join(refused)},
+                messages.ERROR,
+            )
+
+    @admin.action(description=_("Discard the drafts of the selected records"), permissions=["publish_drafts"])
+    def discard_drafts(self, request, queryset):
+        keys = list(queryset.values_list("pk", flat=True))
+        count = 0
+        for draft in Draft.objects.of(self.model).filter(object_id__in=keys):
+            drafts.discard(draft, request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d draft discarded.", "%(count)d drafts discarded.", count) % {"count": count},
+        )
+
+
+class _Refused(Exception):
+    """The change form did not save (its errors are shown): nothing of the publication is kept."""
+
+    def __init__(self, response):
+        self.response = response
