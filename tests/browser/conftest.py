@@ -3,7 +3,9 @@ Browser journeys: the real site under gunicorn with production settings,
 driven by Debian's headless Chromium through Playwright.
 """
 
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -38,7 +40,10 @@ def site(tmp_path_factory):
     env = site_environment(folder)
     prepare_site(env)
     server = Gunicorn(env, folder / "gunicorn.log")
-    yield {"url": server.url, "env": env, "manage": MANAGE}
+    # Journeys keep screenshots of what they check here (BROWSER_SCREENSHOTS names a folder to keep them in).
+    screenshots = Path(os.environ.get("BROWSER_SCREENSHOTS") or folder / "screenshots")
+    screenshots.mkdir(parents=True, exist_ok=True)
+    yield {"url": server.url, "env": env, "manage": MANAGE, "screenshots": screenshots}
     server.stop()
 
 
