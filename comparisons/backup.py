@@ -13,7 +13,7 @@ from .translation_status import fingerprint
 
 # Bump when the file layout changes in a way an older import could not read,
 # and teach upgraded() to read the older one.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 FILES = {
     "01_sources.json": [Source],
@@ -62,7 +62,14 @@ def upgraded(record, version):
     """A record of an export in an older format, as this format writes it."""
     if version < 2 and isinstance(record, dict) and record.get("model") == "comparisons.category":
         record = upgrade_category_to_2(record)
+    if version < 3 and isinstance(record, dict) and record.get("model") in PUBLISHED_SINCE_3:
+        # Format 3 added their publication; everything in an older export was public.
+        record = {**record, "fields": {**(record.get("fields") or {}), "is_published": True}}
     return record
+
+
+# The models that got a publication flag in format 3 (comparisons had one already).
+PUBLISHED_SINCE_3 = {"comparisons.category", "comparisons.attribute"}
 
 
 def upgrade_category_to_2(record):

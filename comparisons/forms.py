@@ -9,8 +9,8 @@ class SearchForm(forms.Form):
 
 
 class CompareForm(forms.Form):
-    first = forms.ModelChoiceField(Category.objects.all(), label=_("First"), to_field_name="slug")
-    second = forms.ModelChoiceField(Category.objects.all(), label=_("Second"), to_field_name="slug")
+    first = forms.ModelChoiceField(Category.objects.published(), label=_("First"), to_field_name="slug")
+    second = forms.ModelChoiceField(Category.objects.published(), label=_("Second"), to_field_name="slug")
 
     def clean(self):
         data = super().clean()

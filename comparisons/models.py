@@ -182,6 +182,9 @@ class CategoryQuerySet(SearchableQuerySet):
             return [query, latin]
         return [query]
 
+    def published(self):
+        return self.filter(is_published=True)
+
     def roots(self):
         return self.filter(parent__isnull=True)
 
@@ -225,6 +228,9 @@ class Category(TranslatedContent):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="categories")
+    # A new category starts unpublished, as a draft: readers see it, its page and
+    # comparisons, and the tables its values make, once an editor publishes it.
+    is_published = models.BooleanField(_("published"), default=False)
 
     objects = CategoryQuerySet.as_manager()
 
@@ -343,14 +349,21 @@ class CategoryItem(TranslatedContent):
         return self.name
 
 
+class AttributeQuerySet(ContentQuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
 class Attribute(TranslatedContent):
     """A dimension along which categories are compared, e.g. “required skills”."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     label = models.CharField(_("label"), max_length=120)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # A new attribute starts unpublished: its values and rows show once it is published.
+    is_published = models.BooleanField(_("published"), default=False)
 
-    objects = ContentQuerySet.as_manager()
+    objects = AttributeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attribute")
@@ -372,7 +385,8 @@ class AttributeValueQuerySet(ContentQuerySet):
         category: (attribute, first's claims, second's claims) for every
         attribute that at least one of them has a value for.
         """
-        values = self.filter(category__in=[first, second]).select_related("attribute", "source")
+        values = self.filter(category__in=[first, second], attribute__is_published=True)
+        values = values.select_related("attribute", "source")
         table = {}
         for value in values.order_by("attribute__order", "attribute__slug", "source__seed_file"):
             claims = table.setdefault(value.attribute, ([], []))
@@ -421,7 +435,8 @@ class ComparisonQuerySet(SearchableQuerySet):
     search_fields = ("key_difference", "introduction", "conclusion")
 
     def published(self):
-        return self.filter(is_published=True)
+        """Published, and so are both categories (a new category stays unseen with its comparisons)."""
+        return self.filter(is_published=True, first__is_published=True, second__is_published=True)
 
     def for_category(self, category):
         return self.filter(models.Q(first=category) | models.Q(second=category))
@@ -437,8 +452,10 @@ class ComparisonQuerySet(SearchableQuerySet):
         it hashed them all.
         """
         categories = [comparison.first_id, comparison.second_id]
+        # The comparison table alone (the categories' publication is checked outside).
         newest = (
-            self.filter(models.Q(first__in=categories) | models.Q(second__in=categories))
+            self.model.objects.filter(is_published=True)
+            .filter(models.Q(first__in=categories) | models.Q(second__in=categories))
             .exclude(pk=comparison.pk)
             .order_by((models.F("pk") + 0).desc())
         )
@@ -461,7 +478,8 @@ class ComparisonQuerySet(SearchableQuerySet):
 
 def page_parts():
     """The prefetches of what a comparison's page shows besides the comparison and its categories."""
-    return (models.Prefetch("rows", ComparisonRow.objects.select_related("attribute", "source")), "sources")
+    rows = ComparisonRow.objects.filter(attribute__is_published=True).select_related("attribute", "source")
+    return (models.Prefetch("rows", rows), "sources")
 
 
 class Comparison(TranslatedContent):

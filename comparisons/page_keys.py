@@ -35,7 +35,9 @@ title on every page that links to it; a comparison nobody can read yet (not
 published) is on no page but its own.
 """
 
+from django.apps import apps
 from django.conf import settings
+from django.db import models
 
 EVERY_PAGE = "all"
 
@@ -179,7 +181,7 @@ def touched(model, pk, columns, whole=False, values=None, stored=None):
     if kind == "attributevalue":
         return {f"gv{record['category_id']}" for record in records}
     if kind == "attribute":
-        return {f"a{pk}"}
+        return attribute_touched(pk, fields, whole, records)
     if kind == "source":
         return {f"s{pk}"}
     return set()
@@ -205,6 +207,13 @@ def comparison_touched(pk, fields, whole, records):
 
 def category_touched(pk, fields, whole, records):
     keys = {f"g{pk}"}
+    # A category nobody can read yet (a new one, a draft) is on no page: neither are its comparisons.
+    if records and not any(record.get("is_published") for record in records):
+        return keys
+    if "is_published" in fields:
+        # Published or withdrawn: as if added or deleted, with its comparisons.
+        whole = True
+        keys |= comparisons_of(pk)
     if whole or fields & CATEGORY_NAME_FIELDS:
         keys |= {f"gn{pk}", "categories"}
     if whole or fields & CATEGORY_SECTION_FIELDS:
@@ -216,4 +225,35 @@ def category_touched(pk, fields, whole, records):
         keys |= {"categories", *(f"gk{record['parent_id']}" for record in records if record.get("parent_id"))}
     if whole or fields & SEARCHED_FIELDS["category"]:
         keys.add("search")
+    return keys
+
+
+def comparisons_of(category_pk):
+    """The keys of a category's published comparisons: they show or hide with it."""
+    Comparison = apps.get_model("comparisons", "Comparison")
+    found = Comparison.objects.filter(
+        models.Q(first_id=category_pk) | models.Q(second_id=category_pk), is_published=True
+    ).values_list("pk", "first_id", "second_id")
+    keys = {"comparisons"}
+    for pk, first, second in found:
+        keys |= {f"c{pk}", f"cn{pk}", f"gc{first}", f"gc{second}", pair(first, second)}
+    return keys
+
+
+def attribute_touched(pk, fields, whole, records):
+    keys = {f"a{pk}"}
+    if records and not any(record.get("is_published") for record in records):
+        return keys  # shown nowhere yet
+    if whole or "is_published" in fields:
+        # Published or withdrawn: the tables of its values and rows show or drop it.
+        AttributeValue = apps.get_model("comparisons", "AttributeValue")
+        ComparisonRow = apps.get_model("comparisons", "ComparisonRow")
+        keys |= {
+            f"gv{c}"
+            for c in AttributeValue.objects.filter(attribute_id=pk).values_list("category_id", flat=True)
+        }
+        keys |= {
+            f"c{c}"
+            for c in ComparisonRow.objects.filter(attribute_id=pk).values_list("comparison_id", flat=True)
+        }
     return keys

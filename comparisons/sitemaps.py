@@ -85,7 +85,8 @@ class CategorySitemap(LanguageSitemap):
     def items(self):
         missing_items = CategoryItem.objects.filter(CategoryItem.missing_translation_q(self.language))
         return (
-            Category.objects.exclude(Category.missing_translation_q(self.language))
+            Category.objects.published()
+            .exclude(Category.missing_translation_q(self.language))
             .exclude(pk__in=missing_items.values("category"))
             .for_page()
             .order_by("pk")

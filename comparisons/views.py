@@ -31,7 +31,7 @@ PER_PAGE = 50
 
 @require_safe
 def home(request):
-    categories = Category.objects.select_related("parent")[:HOME_CATEGORIES]
+    categories = Category.objects.published().select_related("parent")[:HOME_CATEGORIES]
     comparisons = list(Comparison.objects.published().with_categories()[:HOME_COMPARISONS])
     response = render(
         request,
@@ -43,12 +43,12 @@ def home(request):
 
 @require_safe
 def category_detail(request, slug):
-    category = get_object_or_404(Category.objects.for_page(), slug=slug)
+    category = get_object_or_404(Category.objects.published().for_page(), slug=slug)
     # One more than shown tells whether to link to the full list, without a count query.
     comparisons = list(
         Comparison.objects.published().with_categories().for_category(category)[: CATEGORY_COMPARISONS + 1]
     )
-    children = list(category.children.all()[:CATEGORY_CHILDREN])
+    children = list(category.children.published()[:CATEGORY_CHILDREN])
     response = render(
         request,
         "comparisons/category_detail.html",
@@ -90,7 +90,7 @@ class PaginatedListView(ListView):
 
 
 class CategoryListView(PaginatedListView):
-    queryset = Category.objects.select_related("parent")
+    queryset = Category.objects.published().select_related("parent")
 
     def page_keys(self):
         return page_keys.CATEGORY_LISTS
@@ -113,7 +113,7 @@ class ComparisonListView(PaginatedListView):
         comparisons = Comparison.objects.published().with_categories()
         self.category = None
         if slug := self.request.GET.get("category"):
-            self.category = get_object_or_404(Category, slug=slug)
+            self.category = get_object_or_404(Category.objects.published(), slug=slug)
             comparisons = comparisons.for_category(self.category)
         return comparisons
 
@@ -145,7 +145,7 @@ def comparison_detail(request, first, second):
             },
         )
         return shows(response, article_keys | related_keys)
-    categories = {c.slug: c for c in Category.objects.filter(slug__in=[first, second]).order_by()}
+    categories = {c.slug: c for c in Category.objects.published().filter(slug__in=[first, second]).order_by()}
     if first not in categories or second not in categories:
         raise Http404("No such categories")
     a, b = categories[first], categories[second]
@@ -224,7 +224,7 @@ def compare(request):
         first, second = form.cleaned_data["first"], form.cleaned_data["second"]
         response = redirect("comparisons:comparison_detail", first=first.slug, second=second.slug)
         return shows(response, {page_keys.named(first), page_keys.named(second)})
-    categories = list(Category.objects.all())
+    categories = list(Category.objects.published())
     # The matrix shows the main categories; the form reaches every pair.
     featured = categories[:MATRIX_CATEGORIES]
     written = {
@@ -269,9 +269,11 @@ def search(request):
             "comparisons": list(
                 Comparison.objects.published().with_categories().search(*terms)[:SEARCH_RESULTS_PER_KIND]
             ),
-            "categories": list(Category.objects.search(*terms)[:SEARCH_RESULTS_PER_KIND]),
+            "categories": list(Category.objects.published().search(*terms)[:SEARCH_RESULTS_PER_KIND]),
             "items": list(
-                CategoryItem.objects.select_related("category").search(*terms)[:SEARCH_RESULTS_PER_KIND]
+                CategoryItem.objects.filter(category__is_published=True)
+                .select_related("category")
+                .search(*terms)[:SEARCH_RESULTS_PER_KIND]
             ),
         }
     response = render(

@@ -225,6 +225,7 @@ def make_category(db):
             **trilingual("name", f"{slug} outsourcing"),
             **trilingual("summary", f"What {slug} is."),
             **trilingual("description", f"A longer text about {slug}."),
+            "is_published": True,
         }
         fields.update(extra)
         return Category.objects.create(slug=slug, **fields)
@@ -247,7 +248,7 @@ def make_comparison(db, source):
         for index in range(rows):
             attribute, _ = Attribute.objects.get_or_create(
                 slug=f"attribute-{index}",
-                defaults={**trilingual("label", f"Attribute {index}"), "order": index},
+                defaults={**trilingual("label", f"Attribute {index}"), "order": index, "is_published": True},
             )
             ComparisonRow.objects.create(
                 comparison=comparison,

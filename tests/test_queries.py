@@ -49,7 +49,10 @@ def grow_content():
     comparison = Comparison.objects.get(first=bpo, second=kpo)
     for index in range(30):
         attribute = Attribute.objects.create(
-            slug=f"extra-{index}", order=100 + index, **trilingual("label", f"Extra {index}")
+            slug=f"extra-{index}",
+            order=100 + index,
+            is_published=True,
+            **trilingual("label", f"Extra {index}"),
         )
         ComparisonRow.objects.create(
             comparison=comparison,
@@ -70,6 +73,7 @@ def grow_content():
         other = Category.objects.create(
             slug=f"extra-{index}",
             parent=bpo,
+            is_published=True,
             **trilingual("abbreviation", f"X{index}"),
             **trilingual("nominative", f"X{index}"),
             **trilingual("name", "bpo x"),

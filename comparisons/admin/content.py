@@ -13,7 +13,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, ngettext_lazy
+from django.utils.translation import ngettext_lazy
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
 from ..models import (
@@ -164,18 +164,19 @@ class CategoryAdmin(DraftAdminMixin, ContentAdmin):
         "name",
         "parent",
         "order",
+        "is_published",
         "item_count",
         "comparison_count",
         "translation_status",
     ]
     list_editable = ["order"]
-    list_filter = ["parent", "original_language", TranslationStatusFilter]
+    list_filter = ["is_published", "parent", "original_language", TranslationStatusFilter]
     search_fields = ["slug", *in_every_language("abbreviation", "name")]
     prepopulated_fields = {"slug": [f"abbreviation_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"]}
     filter_horizontal = ["sources"]
     inlines = [CategoryItemInline, AttributeValueInline]
     fieldsets = [
-        (None, {"fields": ["slug", "abbreviation", "name", "parent", "order"]}),
+        (None, {"fields": ["slug", "abbreviation", "name", "parent", "order", "is_published"]}),
         (
             _("The name in sentences"),
             {
@@ -234,9 +235,17 @@ class CategoryItemAdmin(ContentAdmin):
 
 @admin.register(Attribute)
 class AttributeAdmin(DraftAdminMixin, ContentAdmin):
-    list_display = ["label", "slug", "order", "value_count", "row_count", "translation_status"]
+    list_display = [
+        "label",
+        "slug",
+        "order",
+        "is_published",
+        "value_count",
+        "row_count",
+        "translation_status",
+    ]
     list_editable = ["order"]
-    list_filter = [TranslationStatusFilter]
+    list_filter = ["is_published", TranslationStatusFilter]
     search_fields = ["slug", *in_every_language("label")]
     prepopulated_fields = {"slug": [f"label_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"]}
 
@@ -292,7 +301,6 @@ class ComparisonAdmin(DraftAdminMixin, ContentAdmin):
     ]
     filter_horizontal = ["sources"]
     inlines = [ComparisonRowInline]
-    actions = ["publish", "unpublish", "publish_drafts", "discard_drafts"]
     fieldsets = [
         (None, {"fields": ["first", "second", "is_published"]}),
         (
@@ -333,37 +341,6 @@ class ComparisonAdmin(DraftAdminMixin, ContentAdmin):
                 for s in obj.sources.all()
             ),
         )
-
-    @admin.action(description=_("Publish the selected comparisons"), permissions=["publish"])
-    def publish(self, request, queryset):
-        count = self.set_published(request, queryset, True)
-        self.message_user(
-            request,
-            ngettext("%(count)d comparison published.", "%(count)d comparisons published.", count)
-            % {"count": count},
-        )
-
-    @admin.action(description=_("Unpublish the selected comparisons"), permissions=["publish"])
-    def unpublish(self, request, queryset):
-        count = self.set_published(request, queryset, False)
-        self.message_user(
-            request,
-            ngettext("%(count)d comparison unpublished.", "%(count)d comparisons unpublished.", count)
-            % {"count": count},
-        )
-
-    def set_published(self, request, queryset, published):
-        """Each comparison saved on its own (the changelist view is one change set): history, token, cache."""
-        changed = 0
-        # Locked by key: the change list's query is grouped, which FOR UPDATE refuses on PostgreSQL.
-        keys = list(queryset.values_list("pk", flat=True))
-        locked = Comparison.objects.select_for_update().filter(pk__in=keys, is_published=not published)
-        for comparison in locked.order_by("pk"):
-            comparison.is_published = published
-            comparison.save()
-            self.log_change(request, comparison, [{"changed": {"fields": ["is_published"]}}])
-            changed += 1
-        return changed
 
 
 @admin.register(ComparisonRow)
