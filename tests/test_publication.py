@@ -183,3 +183,10 @@ def test_an_older_backup_loads_its_categories_and_attributes_as_published(seeded
     call_command("loadcontent", str(tmp_path), verbosity=0)
     assert not Category.objects.filter(is_published=False).exists()
     assert not Attribute.objects.filter(is_published=False).exists()
+
+
+def test_generated_benchmark_content_is_published(seeded):
+    """The benchmarks' synthetic categories and comparisons are for readers to load."""
+    call_command("generatecontent", categories=3, comparisons=2, rows=1, verbosity=0)
+    synthetic = Comparison.objects.published().filter(first__slug__startswith="synthetic")
+    assert synthetic.count() == 2

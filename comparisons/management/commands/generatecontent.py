@@ -92,6 +92,7 @@ class Command(BaseCommand):
                         slug=f"synthetic-{n:05d}",
                         parent=root,
                         order=10_000 + n,
+                        is_published=True,
                     )
                     for n in range(categories)
                 ],
