@@ -203,6 +203,8 @@ def form_data(response):
                 data[form.add_prefix(name)] = str(getattr(value, "pk", value))
     if "live_token" in response.context:  # History's revert screen
         data["live_token"] = response.context["live_token"]
+    if response.context.get("draft_new_parts"):  # a draft's new parts, under the keys the form shows
+        data["_draft_new_parts"] = response.context["draft_new_parts"]
     return data
 
 
