@@ -55,15 +55,18 @@ def has_drafts(model):
 
 
 def may_publish(user, model):
-    """Editors: who may change every field of the record and of its parts. Publishing and discarding."""
-    return all(
+    """
+    Editors: who may change every field of the record and of its parts (and
+    the operator, ``None``, as everywhere in changes.py). Publishing and discarding.
+    """
+    return user is None or all(
         changes.may_change_everything(user, each)
         for each in (model, *(part for part, _name, _key in changes.part_relations(model)))
     )
 
 
 def may_start_draft(user, model):
-    return changes.may_change_everything(user, model)
+    return user is None or changes.may_change_everything(user, model)
 
 
 def may_save_draft(user, model):
@@ -183,6 +186,11 @@ def save(model, pk, records, user, base_token=None, fields=()):
     Keep ``records`` as the record's draft: a new draft (``base_token``, the
     published version it starts from) or the existing one, updated.
     """
+    with transaction.atomic():
+        return save_locked(model, pk, records, user, base_token, fields)
+
+
+def save_locked(model, pk, records, user, base_token, fields):
     content_type = ContentType.objects.get_for_model(model)
     now = timezone.now()
     name = user.get_username() if user is not None else ""

@@ -19,11 +19,12 @@ from tests.servers import (
     Varnish,
     add_superuser,
     free_port,
+    manage,
     prepare_site,
     site_environment,
     varnishd,
 )
-from tests.test_cache import sign_in, unpublish
+from tests.test_cache import fetch, sign_in, unpublish
 
 pytestmark = pytest.mark.servers
 
@@ -67,14 +68,14 @@ def site_behind_varnish(tmp_path):
     add_superuser(env, "anna", PASSWORD)
     app = Gunicorn(env, tmp_path / "gunicorn.log", workers=2)
     varnish = Varnish(app.url, tmp_path / "varnish", port=varnish_port)
-    yield varnish, app, database
+    yield varnish, app, database, env
     varnish.stop()
     app.stop()
     database.remove()
 
 
 def test_varnish_serves_hits_sees_edits_at_once_and_outlives_the_database(site_behind_varnish):
-    varnish, app, database = site_behind_varnish
+    varnish, app, database, _env = site_behind_varnish
     front = varnish.url
     with translation.override("uk"):
         never_read = reverse("comparisons:category_detail", kwargs={"slug": "contact-centre"})
@@ -127,3 +128,59 @@ def test_varnish_serves_hits_sees_edits_at_once_and_outlives_the_database(site_b
         status, headers, _body = get(front + path)
         assert (status, headers["X-Cache"]) == (200, "HIT"), path
     assert get(front + never_read)[0] == 503
+
+
+# A draft of BPO vs KPO with a new key difference, saved as the editor anna would through the admin.
+SAVE_DRAFT = """
+from django.contrib.auth.models import User
+from comparisons import changes, drafts
+from comparisons.models import Comparison
+anna = User.objects.get(username="anna")
+comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+published = {(type(part), part.pk) for part in drafts.current_parts(Comparison, comparison.pk)}
+base_token = comparison.edit_token
+with drafts.applied(None):
+    with changes.change_set(user=anna):
+        comparison.key_difference_en = "Drafted behind Varnish."
+        comparison.save()
+    records = drafts.snapshot(Comparison, comparison.pk, published)
+drafts.save(Comparison, comparison.pk, records, anna, base_token=base_token)
+print(comparison.pk)
+"""
+PUBLISH_DRAFT = """
+from django.contrib.auth.models import User
+from comparisons import drafts
+from comparisons.models import Comparison, Draft
+comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+drafts.publish(Draft.objects.for_record(Comparison, comparison.pk), User.objects.get(username="anna"))
+"""
+
+
+def test_varnish_never_serves_a_draft_and_serves_it_once_published(site_behind_varnish):
+    varnish, _app, _database, env = site_behind_varnish
+    front = varnish.url
+    for expected in ("MISS", "HIT"):
+        assert get(front + PAGE)[1]["X-Cache"] == expected
+    pk = manage(env, "shell", "-c", SAVE_DRAFT).stdout.split()[-1]
+
+    # Readers: the published page, still from Varnish.
+    status, headers, body = get(front + PAGE)
+    assert (status, headers["X-Cache"]) == (200, "HIT") and "Drafted behind Varnish." not in body
+    # Staff: the preview, through Varnish too, never kept there.
+    editor = sign_in(front)
+    preview = f"{front}/admin/comparisons/comparison/{pk}/preview/en/"
+    for _read in range(2):
+        status, headers, body = fetch(editor, preview)
+        assert (status, headers["X-Cache"]) == (200, "MISS")
+        assert "Drafted behind Varnish." in body and "no-store" in headers["Cache-Control"]
+    # An anonymous request for the preview is sent to sign in, and nothing of it was cached.
+    status, _headers, body = get(preview)
+    assert status == 200 and "Drafted behind Varnish." not in body  # the login page, after the redirect
+    status, headers, body = get(front + PAGE)
+    assert headers["X-Cache"] == "HIT" and "Drafted behind Varnish." not in body
+
+    # Published: purged, and the next read has it.
+    manage(env, "shell", "-c", PUBLISH_DRAFT)
+    status, headers, body = get(front + PAGE)
+    assert (status, headers["X-Cache"]) == (200, "MISS") and "Drafted behind Varnish." in body
+    assert get(front + PAGE)[1]["X-Cache"] == "HIT"
