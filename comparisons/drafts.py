@@ -135,6 +135,8 @@ def apply(draft):
     """
     model, pk = draft.model, draft.object_id
     found = list(serializers.deserialize("python", draft.records, ignorenonexistent=True))
+    for saved, drafted in zip(draft.records, found, strict=True):
+        keep_fields_added_since(saved, drafted.object)
     record, parts = found[0], found[1:]
     kept = {(type(part.object), part.object.pk) for part in parts if part.object.pk is not None}
     for part in current_parts(model, pk):
@@ -148,6 +150,26 @@ def apply(draft):
         if is_new:
             new.append((type(part.object), part.object.pk))
     return new
+
+
+def keep_fields_added_since(saved, obj):
+    """
+    A column the draft was saved without (added by a later migration) keeps
+    what the published record holds, not the column's default.
+    """
+    if obj.pk is None:
+        return
+    names = set(saved["fields"])
+    # Not modeltranslation's base columns: setting one writes the active language's.
+    exported = set(exported_fields(type(obj)))
+    missing = [
+        field.attname
+        for field in obj._meta.concrete_fields
+        if field.name in exported and field.name not in names and field.attname not in names
+    ]
+    live = type(obj)._base_manager.filter(pk=obj.pk).values(*missing).first() if missing else None
+    for name, value in (live or {}).items():
+        setattr(obj, name, value)
 
 
 def give_token(model, pk, token):

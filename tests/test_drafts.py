@@ -395,7 +395,7 @@ def test_a_draft_is_not_published_when_the_published_version_changed(drafted, ed
     assert not live.rows.filter(attribute=attribute).exists()
     assert Draft.objects.for_record(Comparison, comparison.pk) is not None
     page = editor_client.get(change_url(comparison)).content.decode()
-    assert "publishing it is refused" in page and 'name="_publish"' not in page
+    assert "so it cannot be published" in page and 'name="_publish"' not in page
 
 
 def test_publishing_is_all_or_nothing(drafted, editor_client):
@@ -422,7 +422,7 @@ def test_discarding_keeps_the_published_version(drafted, editor_client):
     comparison, _attribute = drafted
     before = bpo_vs_kpo().key_difference_en
     url = admin_url(Comparison, "discard_draft", comparison.pk)
-    assert "Discarding drops these unpublished changes" in editor_client.get(url).content.decode()
+    assert "discarding drops these unpublished changes" in editor_client.get(url).content.decode()
     response = editor_client.post(url)
     assert response.status_code == 302
     assert Draft.objects.for_record(Comparison, comparison.pk) is None
@@ -602,3 +602,19 @@ def test_attribute_drafts_preview_the_tables_that_show_them(editor_client):
     assert "A drafted label" in response.content.decode()
     assert Attribute.objects.get(pk=attribute.pk).label_en != "A drafted label"
     assert reverse("admin:comparisons_attribute_change", args=[attribute.pk]) in response.content.decode()
+
+
+def test_a_draft_saved_before_a_column_existed_keeps_what_the_record_holds(drafted, editor_client):
+    """A migration that adds a column must not have an older draft reset it on publication."""
+    comparison, _attribute = drafted
+    draft = Draft.objects.for_record(Comparison, comparison.pk)
+    records = draft.records
+    del records[0]["fields"]["original_language"]  # as if the column came later
+    draft.records = records
+    draft.save()
+    live = bpo_vs_kpo()
+    assert live.original_language == "uk"  # not the column's default, English
+    drafts.publish(draft, get_user_model().objects.get(username="editor"))
+    published = bpo_vs_kpo()
+    assert published.original_language == "uk"
+    assert published.key_difference_en == DRAFT_TEXT

@@ -52,8 +52,8 @@ def stale_message(draft, live):
         return gettext("The published record no longer exists.")
     latest, labels = changes_since(live, draft.base_token)
     message = gettext(
-        "The published version changed after this draft was started, so publishing it is refused: "
-        "it would undo that change."
+        "The published version changed after this draft was started, so it cannot be published: "
+        "publishing it would undo that change."
     )
     if latest is not None:
         message += " " + gettext("Last saved by %(user)s at %(time)s.") % {
@@ -270,7 +270,7 @@ class DraftAdminMixin:
         if isinstance(authors, str):  # a JSON column read through a subquery comes back as text
             authors = json.loads(authors)
         return gettext("by %(authors)s since %(date)s") % {
-            "authors": ", ".join(authors),
+            "authors": ", ".join(authors) or gettext("an unknown user"),
             "date": when(obj.draft_started_at),
         }
 
@@ -378,7 +378,8 @@ class DraftAdminMixin:
             return redirect(request.path)
         except drafts.DraftChanged:
             messages.error(
-                request, gettext("Someone else saved or dropped this draft meanwhile; nothing was published.")
+                request,
+                gettext("Someone else saved or discarded this draft meanwhile; nothing was published."),
             )
             return redirect(request.path)
         except IntegrityError as error:
@@ -510,7 +511,7 @@ class DraftAdminMixin:
             try:
                 drafts.discard(draft, request.user)
             except drafts.DraftChanged:
-                messages.error(request, gettext("Someone else saved or dropped this draft meanwhile."))
+                messages.error(request, gettext("Someone else saved or discarded this draft meanwhile."))
                 return redirect(request.path)
             messages.success(
                 request, gettext("The draft was discarded; the published version stays as it is.")

@@ -113,8 +113,8 @@ class EditConflictForm(forms.ModelForm):
             record = page_model._default_manager.filter(pk=pk).first()
             raise forms.ValidationError(
                 gettext(
-                    "%(record)s has unpublished changes: make this change in its form, "
-                    "where it goes into the draft."
+                    "“%(record)s” has unpublished changes: make this change in that record’s form, "
+                    "so that it goes into the draft."
                 )
                 % {"record": record},
                 code="drafted",
