@@ -221,6 +221,27 @@ def change_set(user=None, reason="", importing=False):
             _change_set.reset(token)
 
 
+@contextmanager
+def savepoint():
+    """
+    A part of the current change set that may fail alone (one draft of a bulk
+    publication): if it raises, its writes are rolled back and the change set
+    forgets them, so that no revision or announcement is made of them.
+    """
+    current = _change_set.get()
+    kept = None
+    if current is not None:
+        kept = (dict(current.changes), dict(current.owners), dict(current.reasons), dict(current.touched))
+        kept += (set(current.unversioned),)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        if current is not None:
+            current.changes, current.owners, current.reasons, current.touched, current.unversioned = kept
+        raise
+
+
 def explain(obj, reason):
     """Why ``obj`` changed, for its revision (the admin's change message)."""
     current = _change_set.get()

@@ -15,15 +15,17 @@ Publishing applies it the same way and commits, in the editor's change set:
 one revision, the statuses of every translation, the pages' keys.
 """
 
+import hashlib
 import json
 import uuid
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_delete
 from django.utils import timezone
 
@@ -45,6 +47,14 @@ class StaleDraft(Exception):
 
 class DraftChanged(Exception):
     """Someone saved the draft after it was read."""
+
+
+class DraftNoLongerApplies(Exception):
+    """
+    The draft cannot be written over the published records any more: what it
+    refers to was deleted, or what it holds now breaks a rule (a slug taken
+    meanwhile). It can only be discarded.
+    """
 
 
 def has_drafts(model):
@@ -105,6 +115,30 @@ def snapshot(model, pk, published_parts):
             record["pk"] = None
         records.append(record)
     return jsonable(records)
+
+
+# Columns every write renews: they say nothing of what the record holds.
+RENEWED_ON_EVERY_WRITE = ("edit_token", "updated_at")
+
+
+def fingerprint(model, pk):
+    """
+    A hash of what the published record and its parts hold. A draft keeps the
+    one it started from; once it differs, the published version changed
+    (through a form, a revert, an import, the shell) and publishing is refused.
+    """
+    obj = model._default_manager.filter(pk=pk).first()
+    if obj is None:
+        return ""
+    records = [serialized(each) for each in (obj, *current_parts(model, pk))]
+    for record in records:
+        for name in RENEWED_ON_EVERY_WRITE:
+            record["fields"].pop(name, None)
+    return hashlib.sha256(json.dumps(jsonable(records), sort_keys=True).encode()).hexdigest()
+
+
+def is_stale(draft):
+    return fingerprint(draft.model, draft.object_id) != draft.base_fingerprint
 
 
 def jsonable(value):
@@ -172,6 +206,26 @@ def keep_fields_added_since(saved, obj):
         setattr(obj, name, value)
 
 
+def apply_checked(draft):
+    """
+    apply(), with the database's rules checked at once (foreign keys are
+    checked only at commit, and a preview never commits): a draft that no
+    longer fits raises DraftNoLongerApplies, with nothing of it written.
+    """
+    model = draft.model
+    tables = [
+        model._meta.db_table,
+        *(part._meta.db_table for part, _name, _key in changes.part_relations(model)),
+    ]
+    try:
+        with changes.savepoint():
+            new = apply(draft)
+            connection.check_constraints(table_names=tables)
+    except (IntegrityError, ObjectDoesNotExist, ValidationError, DeserializationError) as error:
+        raise DraftNoLongerApplies(str(error)) from error
+    return new
+
+
 def give_token(model, pk, token):
     """While the draft is shown the record carries its token: a form opened on it is checked against that."""
     model._base_manager.filter(pk=pk).update(edit_token=token)
@@ -194,7 +248,7 @@ def applied(draft, token=True):
             new = []
             if draft is not None:
                 with changes.acting_as(None), changes.change_set():
-                    new = apply(draft)
+                    new = apply_checked(draft)
                 if token:
                     give_token(draft.model, draft.object_id, draft.edit_token)
             yield new
@@ -223,6 +277,7 @@ def save_locked(model, pk, records, user, base_token, fields):
         draft = Draft(
             content_type=content_type,
             object_id=pk,
+            base_fingerprint=fingerprint(model, pk),
             base_token=base_token,
             started_by=user,
             started_at=now,
@@ -266,12 +321,13 @@ def publish(draft, user, edit=None, reason=""):
     model = draft.model
     if not may_publish(user, model):
         raise PermissionDenied("Only editors publish drafts.")
-    with changes.change_set(user=user, reason=reason):
+    # A savepoint of its own: in a bulk action, one draft that fails leaves the others be.
+    with changes.change_set(user=user, reason=reason), changes.savepoint():
         draft = locked(draft)
         live = model._default_manager.select_for_update().filter(pk=draft.object_id).first()
-        if live is None or live.edit_token != draft.base_token:
+        if live is None or is_stale(draft):
             raise StaleDraft(live)
-        new_parts = apply(draft)
+        new_parts = apply_checked(draft)
         result = None
         if edit is not None:
             give_token(model, draft.object_id, draft.edit_token)

@@ -635,8 +635,11 @@ class Draft(models.Model):
     content_type = models.ForeignKey(ContentType, verbose_name=_("kind of record"), on_delete=models.CASCADE)
     object_id = models.PositiveIntegerField(_("record"))
     records = models.JSONField(_("records as drafted"))
-    # The published record's edit token when the draft was started: publishing
-    # is refused once it has changed (the change form's edit-conflict rule).
+    # The published record and its parts when the draft was started, as a hash
+    # of what they hold (drafts.fingerprint): publishing is refused once they
+    # changed, whichever way (the change form's edit-conflict rule). Its edit
+    # token then says which version that was, for the message.
+    base_fingerprint = models.CharField(_("published content"), max_length=64)
     base_token = models.CharField(_("published version"), max_length=32)
     # New on every save of the draft: two people saving one draft are told apart.
     edit_token = models.CharField(_("edit token"), max_length=32)

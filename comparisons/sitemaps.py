@@ -59,7 +59,10 @@ class ComparisonSitemap(LanguageSitemap):
     priority = 0.8
 
     def items(self):
-        missing_rows = ComparisonRow.objects.filter(ComparisonRow.missing_translation_q(self.language))
+        # Only the rows a page shows: those of published attributes.
+        missing_rows = ComparisonRow.objects.filter(
+            ComparisonRow.missing_translation_q(self.language), attribute__is_published=True
+        )
         return (
             Comparison.objects.published()
             .exclude(Comparison.missing_translation_q(self.language, optional=False))

@@ -67,6 +67,12 @@ def stale_message(draft, live):
     return message + " " + gettext("Discard the draft and make its changes again on the published version.")
 
 
+def broken_message(broken):
+    return gettext(
+        "This draft no longer fits the published records (%(error)s). Discard it and make its changes again."
+    ) % {"error": broken}
+
+
 def drafted_changes(model, pk, records):
     """Labels of what the draft changes in the published record: fields; parts added, changed, deleted."""
     live = model._default_manager.filter(pk=pk).first()
@@ -305,20 +311,27 @@ class DraftAdminMixin:
         if request.method == "POST" and not allowed(request.user, self.model):
             raise PermissionDenied
         published = {(type(part), part.pk) for part in drafts.current_parts(self.model, pk)}
+        stale = draft is not None and drafts.is_stale(draft)
         records = None
         request._draft = draft or Draft(edit_token=live.edit_token)
-        with drafts.applied(draft) as new_parts:
-            if request.method == "POST":
-                before = [name for name in request.POST.get("_draft_new_parts", "").split(",") if name]
-                request.POST = staying(renumbered(request.POST, before, new_parts))
-            context = {**(extra_context or {}), **self.draft_context(request, live, draft, new_parts)}
-            # A change set of its own, finished (versions, tokens) before all is rolled back.
-            with changes.change_set(user=request.user):
-                response = self.changeform_view(request, object_id, form_url, context)
-            if request.method == "POST" and response.status_code == 302:
-                records = drafts.snapshot(self.model, pk, published)
-            elif isinstance(response, TemplateResponse):
-                response.render()
+        try:
+            with drafts.applied(draft) as new_parts:
+                if request.method == "POST":
+                    before = [name for name in request.POST.get("_draft_new_parts", "").split(",") if name]
+                    request.POST = staying(renumbered(request.POST, before, new_parts))
+                context = {
+                    **(extra_context or {}),
+                    **self.draft_context(request, live, draft, new_parts, stale=stale),
+                }
+                # A change set of its own, finished (versions, tokens) before all is rolled back.
+                with changes.change_set(user=request.user):
+                    response = self.changeform_view(request, object_id, form_url, context)
+                if request.method == "POST" and response.status_code == 302:
+                    records = drafts.snapshot(self.model, pk, published)
+                elif isinstance(response, TemplateResponse):
+                    response.render()
+        except drafts.DraftNoLongerApplies as broken:
+            return self.broken_draft(request, object_id, live, draft, broken, form_url, extra_context)
         if records is None:
             return response
         try:
@@ -335,7 +348,7 @@ class DraftAdminMixin:
                     base_token=live.edit_token,
                     fields=drafted_changes(self.model, pk, records),
                 )
-        except drafts.DraftChanged:
+        except (drafts.DraftChanged, IntegrityError):  # the latter: two drafts started at once
             messages.error(
                 request, gettext("Someone else saved this draft meanwhile; your changes were not saved.")
             )
@@ -345,6 +358,15 @@ class DraftAdminMixin:
             gettext("The draft was saved. Readers still see the published version until it is published."),
         )
         return response
+
+    def broken_draft(self, request, object_id, live, draft, broken, form_url, extra_context):
+        """A draft that no longer fits: the published record is shown, and the draft can only be discarded."""
+        messages.error(request, broken_message(broken))
+        if request.method == "POST":
+            return redirect(request.path)
+        context = {**(extra_context or {}), **self.draft_context(request, live, draft), "draft_broken": True}
+        request._draft = None
+        return super().change_view(request, object_id, form_url, context)
 
     def publish_from_form(self, request, object_id, pk, draft, form_url, extra_context):
         """Publish the draft with the form's last changes, all or nothing."""
@@ -357,7 +379,10 @@ class DraftAdminMixin:
 
         def edit(new_parts):
             request.POST = staying(renumbered(request.POST, before, new_parts))
-            context = {**(extra_context or {}), **self.draft_context(request, live, draft, new_parts)}
+            context = {
+                **(extra_context or {}),
+                **self.draft_context(request, live, draft, new_parts, stale=False),
+            }
             response = self.changeform_view(request, object_id, form_url, context)
             if response.status_code != 302:
                 if isinstance(response, TemplateResponse):
@@ -382,8 +407,8 @@ class DraftAdminMixin:
                 gettext("Someone else saved or discarded this draft meanwhile; nothing was published."),
             )
             return redirect(request.path)
-        except IntegrityError as error:
-            messages.error(request, gettext("The draft could not be published: %(error)s") % {"error": error})
+        except drafts.DraftNoLongerApplies as broken:
+            messages.error(request, broken_message(broken))
             return redirect(request.path)
         messages.success(request, gettext("The draft was published: readers see it now."))
         return response
@@ -399,12 +424,16 @@ class DraftAdminMixin:
         form.draft = getattr(request, "_draft", None)
         return form
 
-    def draft_context(self, request, live, draft, new_parts=()):
-        """What the change form shows of the draft; ``live``: the published record, without the draft."""
+    def draft_context(self, request, live, draft, new_parts=(), stale=None):
+        """
+        What the change form shows of the draft; ``live``: the published record,
+        without the draft; ``stale``: whether it changed since (found before the draft was applied).
+        """
         if live is None:
             return {}
         pk = live.pk
-        stale = draft is not None and live.edit_token != draft.base_token
+        if stale is None:
+            stale = draft is not None and drafts.is_stale(draft)
         return {
             "draft": draft,
             "draft_summary": draft_summary(draft) if draft is not None else "",
@@ -446,6 +475,15 @@ class DraftAdminMixin:
         if not str(pk).isdecimal() or not self.model._default_manager.filter(pk=pk).exists():
             raise Http404("No such record")
         draft = Draft.objects.for_record(self.model, pk)
+        try:
+            return self.preview(request, pk, language, draft)
+        except drafts.DraftNoLongerApplies as broken:
+            messages.error(request, broken_message(broken))
+            return redirect(
+                f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change", quote(pk)
+            )
+
+    def preview(self, request, pk, language, draft):
         page = request.GET.get("page", "")
         with drafts.applied(draft, token=False):
             record = self.model._default_manager.get(pk=pk)
@@ -567,7 +605,7 @@ class DraftAdminMixin:
         published, refused = 0, []
         keys = list(queryset.values_list("pk", flat=True))
         for draft in Draft.objects.of(self.model).filter(object_id__in=keys).order_by("object_id"):
-            record = self.model._default_manager.filter(pk=draft.object_id).first()
+            record = str(self.model._default_manager.filter(pk=draft.object_id).first())
             reason = gettext("Published the draft started by %(user)s on %(date)s") % {
                 "user": draft.started_by or gettext("an unknown user"),
                 "date": when(draft.started_at),
@@ -575,8 +613,8 @@ class DraftAdminMixin:
             try:
                 drafts.publish(draft, request.user, reason=reason)
                 published += 1
-            except (drafts.StaleDraft, drafts.DraftChanged, IntegrityError):
-                refused.append(str(record))
+            except (drafts.StaleDraft, drafts.DraftChanged, drafts.DraftNoLongerApplies):
+                refused.append(record)
         if published:
             self.message_user(
                 request,
@@ -588,7 +626,7 @@ class DraftAdminMixin:
                 request,
                 gettext(
                     "Not published, because the published version changed after the draft was started "
-                    "(open each to see what changed): %(records)s"
+                    "or the draft no longer fits it (open each to see why): %(records)s"
                 )
                 % {"records": ", ".join(refused)},
                 messages.ERROR,
@@ -599,8 +637,11 @@ class DraftAdminMixin:
         keys = list(queryset.values_list("pk", flat=True))
         count = 0
         for draft in Draft.objects.of(self.model).filter(object_id__in=keys):
-            drafts.discard(draft, request.user)
-            count += 1
+            try:
+                drafts.discard(draft, request.user)
+                count += 1
+            except drafts.DraftChanged:
+                continue  # discarded or saved again by someone else meanwhile
         self.message_user(
             request,
             ngettext("%(count)d draft discarded.", "%(count)d drafts discarded.", count) % {"count": count},

@@ -73,9 +73,24 @@ def changes_since(current, token):
     return latest, labels
 
 
+def drafted(model, pk):
+    """Whether the record has a draft (drafts.py)."""
+    from ..models import Draft
+
+    return Draft.objects.for_record(model, pk) is not None
+
+
 def page_record_of(obj):
     """(model, key) of the record whose page ``obj`` is on: its owner, or itself."""
     return changes.owner_of(obj) or (type(obj), obj.pk)
+
+
+def drafted_message(model, pk):
+    """Where to make a change of a record with a draft (or of one of its parts)."""
+    return gettext(
+        "“%(record)s” has unpublished changes: make this change in that record’s form, "
+        "so that it goes into the draft."
+    ) % {"record": model._default_manager.filter(pk=pk).first()}
 
 
 class EditConflictForm(forms.ModelForm):
@@ -92,33 +107,32 @@ class EditConflictForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.draft is None:
+            self.refuse_if_drafted(cleaned)
         if self.instance.pk is None:
             return cleaned
         model = type(self.instance)
-        if self.draft is None:
-            self.refuse_if_drafted()
         current = model._default_manager.select_for_update().filter(pk=self.instance.pk).first()
         opened = cleaned.get("opened_token") or ""
         if current is not None and current.edit_token != opened:
             raise forms.ValidationError(self.conflict_message(current, opened), code="edit_conflict")
         return cleaned
 
-    def refuse_if_drafted(self):
+    def refuse_if_drafted(self, cleaned):
         """While a record has a draft, its changes go into the draft: in its change form, not here."""
-        from ..models import Draft
-
-        page_model, pk = page_record_of(self.instance)
-        draft = Draft.objects.for_record(page_model, pk)
-        if draft is not None:
-            record = page_model._default_manager.filter(pk=pk).first()
-            raise forms.ValidationError(
-                gettext(
-                    "“%(record)s” has unpublished changes: make this change in that record’s form, "
-                    "so that it goes into the draft."
-                )
-                % {"record": record},
-                code="drafted",
-            )
+        model = type(self.instance)
+        owner_field = getattr(model, "owner_field", None)
+        if self.instance.pk is None and owner_field is None:
+            return  # a new page record has no draft
+        if self.instance.pk is None:  # a new part: of the owner chosen in the form
+            owner = cleaned.get(owner_field)
+            if owner is None:
+                return
+            page_model, pk = type(owner), owner.pk
+        else:
+            page_model, pk = page_record_of(self.instance)
+        if drafted(page_model, pk):
+            raise forms.ValidationError(drafted_message(page_model, pk), code="drafted")
 
     def conflict_message(self, current, opened):
         if self.draft is not None and self.draft.pk is not None:
@@ -294,8 +308,21 @@ class HistoryAdminMixin(VersionAdmin):
         return super().get_changelist_formset(request, formset=ListEditFormSet, **kwargs)
 
     def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        owner = changes.owner_of(obj) if obj is not None else None
+        if owner is not None and drafted(*owner):
+            messages.error(request, drafted_message(*owner))
+            opts = self.model._meta
+            return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", object_id)
         with self.create_revision(request):
             return super().delete_view(request, object_id, extra_context)
+
+    def delete_queryset(self, request, queryset):
+        """Bulk deletion leaves the parts of records with drafts (they change in the draft)."""
+        kept = [obj for obj in queryset if (owner := changes.owner_of(obj)) is not None and drafted(*owner)]
+        for obj in kept:
+            messages.error(request, drafted_message(*changes.owner_of(obj)))
+        super().delete_queryset(request, queryset.exclude(pk__in=[obj.pk for obj in kept]))
 
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)

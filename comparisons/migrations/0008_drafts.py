@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('object_id', models.PositiveIntegerField(verbose_name='record')),
                 ('records', models.JSONField(verbose_name='records as drafted')),
+                ('base_fingerprint', models.CharField(max_length=64, verbose_name='published content')),
                 ('base_token', models.CharField(max_length=32, verbose_name='published version')),
                 ('edit_token', models.CharField(max_length=32, verbose_name='edit token')),
                 ('started_at', models.DateTimeField(verbose_name='started')),
