@@ -110,7 +110,9 @@ def main():
         rows["save live (GET form + POST)"] = timed(lambda: save("_save"), max(args.requests // 4, 5))
         rows["save as draft (GET form + POST)"] = timed(lambda: save("_draft"), 1)
         assert Draft.objects.count() == 1
-        rows["save the draft again (GET + POST)"] = timed(lambda: save("_continue"), max(args.requests // 4, 5))
+        rows["save the draft again (GET + POST)"] = timed(
+            lambda: save("_continue"), max(args.requests // 4, 5)
+        )
         rows["change form, with the draft"] = timed(form, args.requests)
         rows["preview, the draft applied"] = timed(lambda: staff.get(preview), args.requests)
 
@@ -121,7 +123,9 @@ def main():
         for name, (median, p90) in rows.items():
             base = base_page if name.startswith(("public", "preview")) else base_form
             print(f"{name:{width}}  {median:9.1f}  {p90:7.1f}   {median / base:5.2f}x")
-        print("\nRatios: the preview against the public page, the rest against the change form without a draft.")
+        print(
+            "\nRatios: the preview against the public page, the rest against the change form without a draft."
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
