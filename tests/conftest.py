@@ -168,6 +168,38 @@ def as_role(client, seeded):
     return sign_in
 
 
+@pytest.fixture
+def editor_client(client, seeded):
+    """The test's client, signed in as a new editor."""
+    client.force_login(make_user("editor"))
+    return client
+
+
+@pytest.fixture
+def drafted(editor_client):
+    """
+    BPO vs KPO with a draft saved through its change form: a new English key
+    difference and a new row with English text only (see tests/test_drafts.py).
+    """
+    from tests.test_drafts import DRAFT_TEXT, change_url, unused_attribute, with_new_row
+
+    comparison = bpo_vs_kpo()
+    data = form_data(editor_client.get(change_url(comparison)))
+    data["key_difference_en"] = DRAFT_TEXT
+    data["_draft"] = "1"
+    attribute = unused_attribute(comparison)
+    with_new_row(
+        data,
+        comparison,
+        attribute,
+        first_value_en="Drafted first value",
+        second_value_en="Drafted second value",
+    )
+    response = editor_client.post(change_url(comparison), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    return comparison, attribute
+
+
 def bpo_vs_kpo():
     return Comparison.objects.get(first__slug="bpo", second__slug="kpo")
 

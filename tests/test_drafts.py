@@ -80,33 +80,6 @@ def save_draft(client, obj, button="_draft", **changes):
     return client.post(change_url(obj), data)
 
 
-@pytest.fixture
-def editor_client(client, seeded):
-    client.force_login(make_user("editor"))
-    return client
-
-
-@pytest.fixture
-def drafted(editor_client):
-    """BPO vs KPO with a draft: a new key difference in English and a new row (English text only)."""
-    comparison = bpo_vs_kpo()
-    response = editor_client.get(change_url(comparison))
-    data = form_data(response)
-    data["key_difference_en"] = DRAFT_TEXT
-    data["_draft"] = "1"
-    attribute = unused_attribute(comparison)
-    with_new_row(
-        data,
-        comparison,
-        attribute,
-        first_value_en="Drafted first value",
-        second_value_en="Drafted second value",
-    )
-    response = editor_client.post(change_url(comparison), data)
-    assert response.status_code == 302, response.context and response.context["errors"]
-    return comparison, attribute
-
-
 def reader_pages(client, comparison):
     return {
         code: client.get(f"/{code}/{comparison.first.slug}-vs-{comparison.second.slug}/")
@@ -264,10 +237,10 @@ def test_preview_of_an_unpublished_comparison_shows_it_as_published(editor_clien
     key_difference = comparison.key_difference_en
     preview = editor_client.get(preview_url(comparison, "en")).content.decode()
     assert "Readers do not see it yet." in preview and key_difference in preview
-    assert 'generated-notice' not in preview
+    assert "generated-notice" not in preview
     # Readers get the pair's generated page, and the comparison stays unpublished.
     reader = type(editor_client)().get("/en/bpo-vs-kpo/").content.decode()
-    assert 'generated-notice' in reader and key_difference not in reader
+    assert "generated-notice" in reader and key_difference not in reader
     assert not Comparison.objects.get(pk=comparison.pk).is_published
 
 

@@ -20,40 +20,17 @@ from comparisons.models import (
     ComparisonRow,
     Draft,
 )
-from tests.conftest import admin_url, bpo_vs_kpo, editor, form_data, make_user, trilingual
+from tests.conftest import admin_url, bpo_vs_kpo, editor, form_data, trilingual
 from tests.test_drafts import (
     DRAFT_TEXT,
     change_url,
     preview_url,
     save_draft,
     signed_in,
-    unused_attribute,
     with_new_row,
 )
 
 LANGUAGES = ("en", "uk", "de")
-
-
-@pytest.fixture
-def editor_client(client, seeded):
-    client.force_login(make_user("editor"))
-    return client
-
-
-@pytest.fixture
-def drafted(editor_client):
-    """BPO vs KPO with a draft: a new key difference and a new row."""
-    comparison = bpo_vs_kpo()
-    data = form_data(editor_client.get(change_url(comparison)))
-    data["key_difference_en"] = DRAFT_TEXT
-    data["_draft"] = "1"
-    attribute = unused_attribute(comparison)
-    with_new_row(
-        data, comparison, attribute, first_value_en="Drafted first", second_value_en="Drafted second"
-    )
-    response = editor_client.post(change_url(comparison), data)
-    assert response.status_code == 302
-    return comparison, attribute
 
 
 # A draft that no longer applies over the published records -----------------------------------

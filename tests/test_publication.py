@@ -6,22 +6,15 @@ exactly the pages that show it are refreshed.
 
 import json
 
-import pytest
 from django.core.management import call_command
 
 from comparisons.models import Attribute, AttributeValue, Category, Comparison, ComparisonRow, Source
-from tests.conftest import admin_url, bpo_vs_kpo, form_data, make_user, trilingual
+from tests.conftest import admin_url, bpo_vs_kpo, form_data, trilingual
 from tests.test_cache import in_every_language, url
 from tests.test_page_keys import stale_pages
 from tests.test_views import sitemap_text
 
 LANGUAGES = ("en", "uk", "de")
-
-
-@pytest.fixture
-def editor_client(client, seeded):
-    client.force_login(make_user("editor"))
-    return client
 
 
 def add_category(client, slug="new-kind"):
