@@ -594,3 +594,14 @@ def test_a_draft_saved_before_a_column_existed_keeps_what_the_record_holds(draft
     published = bpo_vs_kpo()
     assert published.original_language == "uk"
     assert published.key_difference_en == DRAFT_TEXT
+
+
+def test_save_as_draft_is_offered_to_editors_on_published_records(editor_client):
+    comparison = bpo_vs_kpo()
+    assert 'name="_draft"' in editor_client.get(change_url(comparison)).content.decode()
+    translator_page = signed_in("translator-uk").get(change_url(comparison)).content.decode()
+    assert 'name="_draft"' not in translator_page
+    comparison.is_published = False
+    comparison.save()
+    page = editor_client.get(change_url(comparison)).content.decode()
+    assert 'name="_draft"' not in page and "Not published yet." in page
