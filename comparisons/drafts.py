@@ -57,10 +57,6 @@ class DraftNoLongerApplies(Exception):
     """
 
 
-def has_drafts(model):
-    return model in DRAFTED_MODELS
-
-
 # Who may do what --------------------------------------------------------------
 
 
