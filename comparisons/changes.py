@@ -344,6 +344,15 @@ def part_relations(model):
     ]
 
 
+def current_parts(model, pk):
+    """A page record's own parts as they stand, in a fixed order."""
+    return [
+        part
+        for part_model, _accessor, attname in part_relations(model)
+        for part in part_model._default_manager.filter(**{attname: pk}).order_by("pk")
+    ]
+
+
 def part_name(model):
     """The name a part's owner knows its parts by: rows, items, attribute_values."""
     return model._meta.get_field(model.owner_field).remote_field.get_accessor_name()

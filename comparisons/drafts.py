@@ -83,15 +83,6 @@ def may_save_draft(user, model):
 # Reading and writing a record as drafted --------------------------------------------
 
 
-def current_parts(model, pk):
-    """The record's own parts as they stand, in a fixed order."""
-    return [
-        part
-        for part_model, _accessor, attname in changes.part_relations(model)
-        for part in part_model._default_manager.filter(**{attname: pk}).order_by("pk")
-    ]
-
-
 def serialized(obj):
     model = type(obj)
     return serializers.serialize("python", [obj], fields=exported_fields(model))[0]
@@ -105,7 +96,7 @@ def snapshot(model, pk, published_parts):
     and gets one when the draft is published.
     """
     records = [serialized(model._default_manager.get(pk=pk))]
-    for part in current_parts(model, pk):
+    for part in changes.current_parts(model, pk):
         record = serialized(part)
         if (type(part), part.pk) not in published_parts:
             record["pk"] = None
@@ -126,7 +117,7 @@ def fingerprint(model, pk):
     obj = model._default_manager.filter(pk=pk).first()
     if obj is None:
         return ""
-    records = [serialized(each) for each in (obj, *current_parts(model, pk))]
+    records = [serialized(each) for each in (obj, *changes.current_parts(model, pk))]
     for record in records:
         for name in RENEWED_ON_EVERY_WRITE:
             record["fields"].pop(name, None)
@@ -169,7 +160,7 @@ def apply(draft):
         keep_fields_added_since(saved, drafted.object)
     record, parts = found[0], found[1:]
     kept = {(type(part.object), part.object.pk) for part in parts if part.object.pk is not None}
-    for part in current_parts(model, pk):
+    for part in changes.current_parts(model, pk):
         if (type(part), part.pk) not in kept:
             part.delete()
     record.save()

@@ -374,19 +374,23 @@ def test_a_draft_is_not_published_when_the_published_version_changed(drafted, ed
     assert "so it cannot be published" in page and 'name="_publish"' not in page
 
 
-def test_publishing_is_all_or_nothing(drafted, editor_client):
-    """A draft that can no longer be applied whole (its new row's attribute now taken) changes nothing."""
-    comparison, attribute = drafted
-    draft = Draft.objects.for_record(Comparison, comparison.pk)
-    # The draft's new row and an existing row now name the same attribute.
+def unappliable(draft):
+    """The draft with its new row naming the attribute of an existing row: it cannot be applied whole."""
     records = draft.records
     existing = next(r for r in records[1:] if r["pk"] is not None)
     next(r for r in records if r["pk"] is None)["fields"]["attribute"] = existing["fields"]["attribute"]
     draft.records = records
     draft.save()
+    return draft
+
+
+def test_publishing_is_all_or_nothing(drafted, editor_client):
+    """A draft that can no longer be applied whole (its new row's attribute now taken) changes nothing."""
+    comparison, attribute = drafted
+    draft = unappliable(Draft.objects.for_record(Comparison, comparison.pk))
     before = {f: getattr(bpo_vs_kpo(), f) for f in ("key_difference_en", "edit_token")}
     rows_before = bpo_vs_kpo().rows.count()
-    with pytest.raises(Exception):  # noqa: B017 (the database's unique constraint)
+    with pytest.raises(drafts.DraftNoLongerApplies):  # the database's unique constraint
         drafts.publish(draft, get_user_model().objects.get(username="editor"))
     live = bpo_vs_kpo()
     assert {f: getattr(live, f) for f in before} == before

@@ -137,7 +137,7 @@ from comparisons import changes, drafts
 from comparisons.models import Comparison
 anna = User.objects.get(username="anna")
 comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
-published = {(type(part), part.pk) for part in drafts.current_parts(Comparison, comparison.pk)}
+published = {(type(part), part.pk) for part in changes.current_parts(Comparison, comparison.pk)}
 base_token = comparison.edit_token
 with drafts.applied(None):
     with changes.change_set(user=anna):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import changes, drafts
 from ..models import Draft
-from .history import changed_fields, changes_since
+from .history import changed_fields, changes_since, live_fields
 from .preview import PreviewAdminMixin, broken_message
 
 
@@ -66,33 +66,21 @@ def drafted_changes(model, pk, records):
         return []
     objects = drafts.drafted_objects(records)
     record, parts = objects[0], objects[1:]
-    labels = [label for label, _old, _new in changed_fields(model, live_values(live), live_values(record))]
-    published = {(type(part), part.pk): part for part in drafts.current_parts(model, pk)}
+    labels = [label for label, _old, _new in changed_fields(model, live_fields(live), live_fields(record))]
+    published = {(type(part), part.pk): part for part in changes.current_parts(model, pk)}
     for part in parts:
         old = published.pop((type(part), part.pk), None)
         if old is None:
             labels.append(
                 gettext("%(part)s “%(name)s” added") % {"part": part._meta.verbose_name, "name": part}
             )
-        elif changed_fields(type(part), live_values(old), live_values(part)):
+        elif changed_fields(type(part), live_fields(old), live_fields(part)):
             labels.append(
                 gettext("%(part)s “%(name)s” changed") % {"part": part._meta.verbose_name, "name": part}
             )
     for old in published.values():
         labels.append(gettext("%(part)s “%(name)s” deleted") % {"part": old._meta.verbose_name, "name": old})
     return labels
-
-
-def live_values(obj):
-    """The columns of a record, saved or not, as the history compares them."""
-    values = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
-    relations = getattr(obj, "_drafted_relations", None)
-    for relation in obj._meta.many_to_many:
-        if relations is not None:
-            values[relation.attname] = relations.get(relation.name, [])
-        elif obj.pk is not None:
-            values[relation.attname] = list(getattr(obj, relation.name).values_list("pk", flat=True))
-    return values
 
 
 def renumbered(post, before, after):
@@ -219,7 +207,7 @@ class DraftAdminMixin(PreviewAdminMixin):
         allowed = drafts.may_save_draft if draft is not None else drafts.may_start_draft
         if request.method == "POST" and not allowed(request.user, self.model):
             raise PermissionDenied
-        published = {(type(part), part.pk) for part in drafts.current_parts(self.model, pk)}
+        published = {(type(part), part.pk) for part in changes.current_parts(self.model, pk)}
         stale = draft is not None and drafts.is_stale(draft)
         records = None
         request._draft = draft or Draft(edit_token=live.edit_token)

@@ -191,20 +191,18 @@ def parts_of(version):
     return parts
 
 
-def current_parts(model, pk):
-    """The record's parts as they are now."""
-    return [
-        part
-        for part_model, _accessor, attname in changes.part_relations(model)
-        for part in part_model._default_manager.filter(**{attname: pk}).order_by("pk")
-    ]
-
-
 def live_fields(obj):
-    """A record's fields as a version's field_dict names them, for comparing the two."""
+    """
+    A record's fields as a version's field_dict names them, for comparing the
+    two; a draft's unsaved record (drafts.drafted_objects) brings its relations along.
+    """
     fields = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+    drafted = getattr(obj, "_drafted_relations", None)
     for relation in obj._meta.many_to_many:
-        fields[relation.attname] = list(getattr(obj, relation.name).values_list("pk", flat=True))
+        if drafted is not None:
+            fields[relation.attname] = drafted.get(relation.name, [])
+        elif obj.pk is not None:
+            fields[relation.attname] = list(getattr(obj, relation.name).values_list("pk", flat=True))
     return fields
 
 
@@ -242,7 +240,9 @@ def revert_record(version):
     model = version._model
     parts = parts_of(version)
     kept = {(part._model, str(part.object_id)) for part in parts}
-    live_parts = {(type(part), str(part.pk)): part for part in current_parts(model, version.object_id)}
+    live_parts = {
+        (type(part), str(part.pk)): part for part in changes.current_parts(model, version.object_id)
+    }
     for key, part in live_parts.items():
         if key not in kept:
             part.delete()
@@ -269,7 +269,7 @@ def describe_revert(version):
     if live is not None:
         plan["fields"] = changed_fields(model, live_fields(live), restored_fields(version, live))
     parts = {(part._model, str(part.object_id)): part for part in parts_of(version)}
-    for part in current_parts(model, version.object_id):
+    for part in changes.current_parts(model, version.object_id):
         old = parts.pop((type(part), str(part.pk)), None)
         if old is None:
             plan["deleted"].append(str(part))
