@@ -23,6 +23,17 @@ FILES = {
 }
 
 
+# The only models a backup or a seed may hold: the knowledge base's content.
+# Accounts, groups, permissions, history and drafts never travel in a file;
+# loadcontent refuses a record of any other model before it writes anything.
+CONTENT_MODELS = {model._meta.label_lower: model for models in FILES.values() for model in models}
+
+# Bounds on what an import reads, so that a file cannot exhaust the memory of the
+# process loading it: a whole file (loadcontent --max-file-megabytes raises it for
+# a larger backup, knowingly), and one text (MAX_TEXT_CHARACTERS, as in the admin).
+MAX_FILE_MEGABYTES = 50
+
+
 def fixture_paths(folder):
     """The fixture files of an export folder, in load order."""
     return [folder / name for name in FILES]

@@ -24,6 +24,9 @@ from .phrases import CASES, DIFFERENCE, VERSUS, cases_in
 from .translation_status import TranslatedFields
 
 LANGUAGE_CHOICES = settings.LANGUAGES
+# The longest text a field may hold (eight times the longest of the seeds): the
+# admin's forms refuse more, and so does an import (loadcontent).
+MAX_TEXT_CHARACTERS = 20_000
 
 
 def not_blank(field):
@@ -216,8 +219,10 @@ class Category(TranslatedContent):
     dative = models.CharField(_("dative"), max_length=100, blank=True)
     accusative = models.CharField(_("accusative"), max_length=100, blank=True)
     instrumental = models.CharField(_("instrumental"), max_length=100, blank=True)
-    summary = models.TextField(_("summary"), help_text=_("One or two sentences."))
-    description = models.TextField(_("description"))
+    summary = models.TextField(
+        _("summary"), max_length=MAX_TEXT_CHARACTERS, help_text=_("One or two sentences.")
+    )
+    description = models.TextField(_("description"), max_length=MAX_TEXT_CHARACTERS)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent category"),
@@ -406,7 +411,7 @@ class AttributeValue(TranslatedContent):
     attribute = models.ForeignKey(
         Attribute, verbose_name=_("attribute"), on_delete=models.PROTECT, related_name="values"
     )
-    value = models.TextField(_("value"))
+    value = models.TextField(_("value"), max_length=MAX_TEXT_CHARACTERS)
     source = models.ForeignKey(
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="attribute_values"
     )
@@ -506,9 +511,9 @@ class Comparison(TranslatedContent):
             "shown instead, in this language only."
         ),
     )
-    key_difference = models.TextField(_("key difference"))
-    introduction = models.TextField(_("introduction"))
-    conclusion = models.TextField(_("conclusion"))
+    key_difference = models.TextField(_("key difference"), max_length=MAX_TEXT_CHARACTERS)
+    introduction = models.TextField(_("introduction"), max_length=MAX_TEXT_CHARACTERS)
+    conclusion = models.TextField(_("conclusion"), max_length=MAX_TEXT_CHARACTERS)
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), related_name="comparisons")
     is_published = models.BooleanField(_("published"), default=False)
     # Also kept by changes.py on raw writes (a revert), which auto_now skips.
@@ -588,8 +593,8 @@ class ComparisonRow(TranslatedContent):
     attribute = models.ForeignKey(
         Attribute, verbose_name=_("attribute"), on_delete=models.PROTECT, related_name="rows"
     )
-    first_value = models.TextField(_("value for the first category"))
-    second_value = models.TextField(_("value for the second category"))
+    first_value = models.TextField(_("value for the first category"), max_length=MAX_TEXT_CHARACTERS)
+    second_value = models.TextField(_("value for the second category"), max_length=MAX_TEXT_CHARACTERS)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     source = models.ForeignKey(
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="comparison_rows"

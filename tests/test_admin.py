@@ -15,7 +15,16 @@ from comparisons.models import (
     ComparisonRow,
     Source,
 )
-from tests.conftest import PASSWORD, admin_url, bpo_vs_kpo, change, editor, form_data, make_user
+from tests.conftest import (
+    PASSWORD,
+    admin_url,
+    bpo_vs_kpo,
+    change,
+    editor,
+    form_data,
+    make_user,
+    post_change_form,
+)
 
 MODELS = [Source, Category, CategoryItem, Attribute, AttributeValue, Comparison, ComparisonRow]
 
@@ -151,3 +160,13 @@ def test_the_row_lists_comparison_filter_names_only_the_chosen_comparison(seeded
     assert f"comparison__id__exact={other.pk}" not in html
     response = client.get(f"{changelist}?comparison__id__exact=not-a-key")
     assert response.status_code in (200, 302)
+
+
+def test_a_text_longer_than_any_field_may_hold_is_refused_with_a_message(editor_client, seeded):
+    comparison = bpo_vs_kpo()
+    before = comparison.introduction_uk
+    response = post_change_form(editor_client, comparison, introduction_uk="й" * 20_001)
+    assert response.status_code == 200
+    assert "at most 20000 characters (it has 20001)" in str(response.context["errors"])
+    comparison.refresh_from_db()
+    assert comparison.introduction_uk == before

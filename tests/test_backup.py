@@ -168,3 +168,130 @@ def test_an_export_during_a_concurrent_insert_restores_cleanly(tmp_path, monkeyp
     monkeypatch.undo()
     call_command("exportcontent", str(again), verbosity=0)
     assert read_folder(again) == read_folder(backup)
+
+
+# A backup is data someone hands you: it carries content, never accounts or rights.
+
+
+def account_records():
+    """Records that would make a superuser, change a password and grant rights, if loaded."""
+    from django.contrib.auth.models import Permission
+
+    permission = Permission.objects.get(codename="change_comparison")
+    return {
+        "a new superuser": {
+            "model": "auth.user",
+            "pk": 9001,
+            "fields": {"username": "intruder", "password": "x", "is_superuser": True, "is_staff": True},
+        },
+        "a new password for an existing user": {
+            "model": "auth.user",
+            "pk": None,  # filled in with the existing user's key
+            "fields": {"username": "olena", "password": "pbkdf2_sha256$1$salt$forged="},
+        },
+        "a right granted to a group": {
+            "model": "auth.group",
+            "pk": 9002,
+            "fields": {"name": "translator (uk)", "permissions": [permission.pk]},
+        },
+        "a new permission": {
+            "model": "auth.permission",
+            "pk": 9003,
+            "fields": {
+                "name": "Can do anything",
+                "content_type": permission.content_type_id,
+                "codename": "x",
+            },
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "a new superuser",
+        "a new password for an existing user",
+        "a right granted to a group",
+        "a new permission",
+    ],
+)
+@pytest.mark.parametrize("where", ["in a content file", "in a stray file of the backup folder"])
+def test_a_backup_that_touches_accounts_or_rights_is_refused_before_anything_is_written(
+    seeded, tmp_path, case, where
+):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("olena", password="her-own-password-1")
+    call_command("exportcontent", str(tmp_path), verbosity=0)
+    record = account_records()[case]
+    record["pk"] = record["pk"] or user.pk
+    if where == "in a content file":
+        path = tmp_path / "01_sources.json"
+        path.write_text(json.dumps([*json.loads(path.read_text()), record]))
+    else:
+        (tmp_path / "05_accounts.json").write_text(json.dumps([record]))
+    obj = bpo_vs_kpo()
+    obj.conclusion_en = "Changed since the backup."
+    obj.save()
+    before = accounts(), snapshot_of_content()
+
+    with pytest.raises(CommandError) as error:
+        call_command("loadcontent", str(tmp_path), verbosity=0)
+
+    message = str(error.value)
+    assert message.startswith("Nothing was loaded: ")
+    assert f"{record['model']} pk={record['pk']}: {record['model']} is not content" in message
+    assert (accounts(), snapshot_of_content()) == before
+    user.refresh_from_db()
+    assert user.check_password("her-own-password-1")
+
+
+@pytest.mark.parametrize(
+    "model", ["reversion.version", "comparisons.draft", "axes.accessattempt", "sessions.session"]
+)
+def test_history_drafts_sign_ins_and_sessions_are_not_content_either(db, tmp_path, model):
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps([{"model": model, "pk": 1, "fields": {}}]))
+    with pytest.raises(CommandError, match=f"{model} pk=1: {model} is not content"):
+        call_command("loadcontent", str(path), verbosity=0)
+
+
+def test_a_file_larger_than_the_bound_is_refused_unread(db, tmp_path):
+    path = tmp_path / "big.json"
+    path.write_text("[" + " " * (2 * 1024 * 1024) + "]")
+    with pytest.raises(CommandError, match=r"big.json is 2.0 MB, more than the 1 MB a file may hold"):
+        call_command("loadcontent", str(path), max_file_megabytes=1, verbosity=0)
+
+
+def test_a_text_longer_than_any_field_may_hold_is_refused_by_name(seeded, tmp_path):
+    call_command("exportcontent", str(tmp_path), verbosity=0)
+    before = snapshot_of_content()
+    path = tmp_path / "04_comparisons.json"
+    records = json.loads(path.read_text())
+    records[0]["fields"]["introduction_uk"] = "й" * 20_001
+    path.write_text(json.dumps(records, ensure_ascii=False))
+    with pytest.raises(CommandError) as error:
+        call_command("loadcontent", str(tmp_path), verbosity=0)
+    assert (
+        f"comparisons.comparison pk={records[0]['pk']}: introduction_uk: 20,001 characters;"
+        " a text may have at most 20,000." in str(error.value)
+    )
+    assert snapshot_of_content() == before
+
+
+def accounts():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+
+    return (
+        sorted(get_user_model().objects.values_list("username", "password", "is_superuser")),
+        sorted(
+            (group.name, sorted(group.permissions.values_list("pk", flat=True)))
+            for group in Group.objects.all()
+        ),
+        Permission.objects.count(),
+    )
+
+
+def snapshot_of_content():
+    return [list(model._default_manager.order_by("pk").values()) for model in CONTENT_MODELS]

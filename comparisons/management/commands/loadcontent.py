@@ -24,7 +24,8 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
 
 from comparisons import changes
-from comparisons.backup import FORMAT_VERSION, upgraded
+from comparisons.backup import CONTENT_MODELS, FORMAT_VERSION, MAX_FILE_MEGABYTES, upgraded
+from comparisons.models import MAX_TEXT_CHARACTERS
 
 DEFAULT_FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -38,8 +39,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "paths", nargs="*", type=Path, help="Fixture files or an export folder; default: fixtures/"
         )
+        parser.add_argument(
+            "--max-file-megabytes",
+            type=int,
+            default=MAX_FILE_MEGABYTES,
+            help=f"Refuse a file larger than this (default {MAX_FILE_MEGABYTES}).",
+        )
 
     def handle(self, *args, **options):
+        self.max_file_bytes = options["max_file_megabytes"] * 1024 * 1024
         paths = self.fixture_files(options["paths"] or [DEFAULT_FIXTURES])
         try:
             # One import: written as the files say, one revision per record, announced once committed.
@@ -98,6 +106,13 @@ class Command(BaseCommand):
 
     def read(self, path):
         try:
+            size = path.stat().st_size
+            if size > self.max_file_bytes:
+                raise CommandError(
+                    f"Nothing was loaded: {path} is {size / 1024 / 1024:.1f} MB, more than the"
+                    f" {self.max_file_bytes // 1024 // 1024} MB a file may hold"
+                    " (--max-file-megabytes raises the limit)."
+                )
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"Nothing was loaded: cannot read {path}: {error}") from error
@@ -112,6 +127,9 @@ class Command(BaseCommand):
                 f"Nothing was loaded: {path} is not a fixture: it holds a JSON {json_type(records)},"
                 " not a list of records."
             )
+        for index, record in enumerate(records):
+            if problem := not_content(record) or too_long(record):
+                raise CommandError(f"Nothing was loaded: {path}: {record_name(record, index)}: {problem}")
         version = self.formats.get(path, FORMAT_VERSION)
         return [
             self.deserialize(path, index, upgraded(record, version)) for index, record in enumerate(records)
@@ -187,6 +205,34 @@ def record_name(record, index):
         return f"record {index + 1} (a JSON {json_type(record)}, not an object)"
     model = record.get("model", f"record {index + 1} (no model)")
     return f"{model} pk={record['pk']}" if "pk" in record else f"{model} (record {index + 1}, no pk)"
+
+
+def not_content(record):
+    """Why a record is not one an import may write, or None: accounts and rights never come from a file."""
+    if not isinstance(record, dict) or not isinstance(record.get("model"), str):
+        return None  # the deserializer's message says what is wrong with it
+    label = record["model"].lower()
+    if label in CONTENT_MODELS:
+        return None
+    try:
+        apps.get_model(label)
+    except (LookupError, ValueError):
+        return f"unknown model {record['model']!r}."
+    return (
+        f"{label} is not content. A backup holds only {', '.join(CONTENT_MODELS)};"
+        " users, groups, permissions, history and drafts are never loaded from a file."
+    )
+
+
+def too_long(record):
+    """The first text of a record longer than any text may be, or None."""
+    fields = record.get("fields") if isinstance(record, dict) else None
+    if not isinstance(fields, dict):
+        return None
+    for name, value in fields.items():
+        if isinstance(value, str) and len(value) > MAX_TEXT_CHARACTERS:
+            return f"{name}: {len(value):,} characters; a text may have at most {MAX_TEXT_CHARACTERS:,}."
+    return None
 
 
 def json_type(value):
