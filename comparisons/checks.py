@@ -1,7 +1,15 @@
-"""System checks of what the catalogues say about grammar (see phrases.py)."""
+"""
+System checks: what the catalogues say about grammar (see phrases.py), and,
+with ``check --deploy``, whether the services the settings name answer.
+"""
+
+import socket
+import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
+from django.core.cache import cache
 from django.utils.translation import override
 
 from .language_sentences import SENTENCES
@@ -42,3 +50,52 @@ def check_language_sentences(app_configs, **kwargs):
         for code, _name in settings.LANGUAGES
         if code not in sentences
     ]
+
+
+def cache_status():
+    """ "ok" or "unavailable": the shared cache stores and returns a value (also /health/'s answer)."""
+    # A key of its own for each check: with one shared key, another worker's or
+    # server's write between this set and get would read as a failing cache.
+    key = value = f"health-check:{uuid.uuid4().hex}"
+    try:
+        cache.set(key, value, 10)
+        healthy = cache.get(key) == value
+        cache.delete(key)
+        return "ok" if healthy else "unavailable"
+    except Exception:  # any backend's failure means the same to a load balancer
+        return "unavailable"
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_shared_cache(app_configs, **kwargs):
+    """Without the shared cache every page is rendered, and no page is marked for Varnish to keep."""
+    if cache_status() == "ok":
+        return []
+    where = settings.CACHES["default"].get("LOCATION", "")
+    return [
+        checks.Error(
+            f"The cache at {where} does not store and return a value.",
+            hint="Start Redis at REDIS_URL (or correct the address); /health/ says degraded meanwhile.",
+            id="comparisons.E003",
+        )
+    ]
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_purge_addresses(app_configs, **kwargs):
+    """An HTTP cache that cannot be told of a change serves the old page until it expires (a day)."""
+    warnings = []
+    for url in settings.CACHE_PURGE_URLS:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            socket.create_connection((parts.hostname, port), timeout=2).close()
+        except OSError as error:
+            warnings.append(
+                checks.Warning(
+                    f"The HTTP cache at {url} (DJANGO_CACHE_PURGE_URLS) does not answer: {error}.",
+                    hint="Start it, or remove its address; purges for it are retried and then given up.",
+                    id="comparisons.W001",
+                )
+            )
+    return warnings

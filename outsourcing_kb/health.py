@@ -1,10 +1,9 @@
-import uuid
-
-from django.core.cache import cache
 from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from comparisons.checks import cache_status
 
 # How soon clients and load balancers should ask again while the database is away.
 RETRY_AFTER_SECONDS = 30
@@ -40,16 +39,3 @@ def database_status():
     except DatabaseError:
         return "unavailable"
     return "ok"
-
-
-def cache_status():
-    # A key of its own for each check: with one shared key, another worker's or
-    # server's write between this set and get would read as a failing cache.
-    key = value = f"health-check:{uuid.uuid4().hex}"
-    try:
-        cache.set(key, value, 10)
-        healthy = cache.get(key) == value
-        cache.delete(key)
-        return "ok" if healthy else "unavailable"
-    except Exception:  # any backend's failure means the same to a load balancer
-        return "unavailable"

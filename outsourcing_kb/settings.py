@@ -7,6 +7,7 @@ environment; the defaults are the safe ones (no debug, SQLite in the project).
 
 import ipaddress
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -181,8 +182,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
 # Cache: shared by every worker and server. Redis through Django's own backend
-# in production (REDIS_URL); a file cache in the project otherwise.
+# in production (REDIS_URL); a file cache in the project otherwise. A Redis that
+# does not answer is reported by `check --deploy` and /health/ (comparisons/checks.py).
 if os.environ.get("REDIS_URL"):
+    try:
+        import redis  # noqa: F401  (Django's backend imports it only on first use, failing every request)
+    except ImportError as error:
+        raise ImproperlyConfigured(
+            "REDIS_URL is set, but the Redis client is not installed: install the project with"
+            " its dependencies (pip install .), which include it."
+        ) from error
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -207,8 +216,13 @@ PAGE_STALE_IF_ERROR_SECONDS = 60 * 60 * 24
 # that each page is rendered and cached once. Unset, the host asked at is used.
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "").rstrip("/")
 # The HTTP caches in front to purge after a change: their addresses, such as
-# http://127.0.0.1:6081/ (comma-separated; see varnish/default.vcl).
+# http://127.0.0.1:6081/ (comma-separated; see varnish/site.vcl).
 CACHE_PURGE_URLS = env_list("DJANGO_CACHE_PURGE_URLS")
+for _url in CACHE_PURGE_URLS:
+    if not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", _url):
+        raise ImproperlyConfigured(
+            f"DJANGO_CACHE_PURGE_URLS: {_url!r} is not an http:// or https:// address such as http://127.0.0.1:6081/."
+        )
 # Each purge is sent again this much later (0: never), for a page that was on its
 # way into the cache as the first purge passed it (comparisons/purge.py).
 CACHE_PURGE_REPEAT_SECONDS = float(os.environ.get("DJANGO_CACHE_PURGE_REPEAT_SECONDS", "2"))

@@ -2,7 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
-from outsourcing_kb.health import cache_status
+from comparisons.checks import cache_status
 
 
 def test_health_reports_database_and_cache(client, db):
@@ -20,12 +20,12 @@ def test_the_cache_check_holds_under_concurrent_checks(db):
 
 
 def test_without_the_cache_the_server_stays_in_rotation_as_degraded(client, db, monkeypatch):
-    import outsourcing_kb.health
+    import comparisons.checks
 
     def fail(*args, **kwargs):
         raise ConnectionError("the cache is down")
 
-    monkeypatch.setattr(outsourcing_kb.health.cache, "set", fail)
+    monkeypatch.setattr(comparisons.checks.cache, "set", fail)
     response = client.get("/health/")
     assert response.status_code == 200
     assert response.json() == {"status": "degraded", "database": "ok", "cache": "unavailable"}
