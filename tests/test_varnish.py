@@ -5,7 +5,9 @@ gunicorn on a real PostgreSQL server, purged by the site after each change.
 """
 
 import os
+import time
 import urllib.error
+from email.utils import formatdate
 import urllib.request
 
 import pytest
@@ -184,3 +186,36 @@ def test_varnish_never_serves_a_draft_and_serves_it_once_published(site_behind_v
     status, headers, body = get(front + PAGE)
     assert (status, headers["X-Cache"]) == (200, "MISS") and "Drafted behind Varnish." in body
     assert get(front + PAGE)[1]["X-Cache"] == "HIT"
+
+
+CHANGE_CONCLUSION = """
+from comparisons.models import Comparison
+comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
+comparison.conclusion_en = "Changed behind Varnish."
+comparison.save()
+"""
+
+
+def test_a_client_revalidating_by_date_never_gets_a_304_for_a_changed_page(site_behind_varnish):
+    varnish, _app, _database, env = site_behind_varnish
+    front = varnish.url
+    get(front + PAGE)
+    status, headers, _body = get(front + PAGE)
+    assert (status, headers["X-Cache"]) == (200, "HIT")
+    fetched_at = headers["Date"]
+
+    manage(env, "shell", "-c", CHANGE_CONCLUSION)
+    status, headers, body = get(front + PAGE)
+    assert "Changed behind Varnish." in body
+    assert get(front + PAGE)[1]["X-Cache"] == "HIT"
+
+    # A client holding the old page asks whether it changed since it fetched it. HTTP
+    # dates count whole seconds: a client that fetched the old page in the second the
+    # new one was rendered sends the new page's own date (Varnish took it for the
+    # page's Last-Modified, and answered 304); so does one whose clock says a second ago.
+    for since in (fetched_at, headers["Date"], formatdate(time.time() - 1, usegmt=True)):
+        status, _headers, body = get(front + PAGE, {"If-Modified-Since": since})
+        assert status == 200, since
+        assert "Changed behind Varnish." in body
+    # The ETag still decides: the current page's is a 304.
+    assert get(front + PAGE, {"If-None-Match": headers["ETag"]})[0] == 304

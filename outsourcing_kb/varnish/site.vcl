@@ -42,6 +42,10 @@ sub vcl_recv {
     # cookie changes them (the language is in the address), so none splits the cache.
     if (req.url ~ "^/(en|uk|de)/" && (req.method == "GET" || req.method == "HEAD")) {
         unset req.http.Cookie;
+        # Pages carry an ETag and no Last-Modified: Varnish would compare a date with
+        # the time it fetched the page, and answer 304 for a page changed since the
+        # client's copy. Only the ETag (If-None-Match) decides.
+        unset req.http.If-Modified-Since;
         # Only the parameters some page reads, in one order: tracking and
         # random parameters cannot make a page a miss. (The site redirects a
         # page asked with one it does not read to its address, uncached.)
