@@ -19,6 +19,10 @@ still a 304.
 Query strings cannot bust the cache: a view names the parameters it reads
 (``reads_query()``), and a request with others, or in another order, is
 redirected to the page's one address before anything is rendered or cached.
+
+Pages with an address per query (search results: ``kept_apart()``) are kept
+in a bounded cache of each process instead, and not by the HTTP caches in
+front, so that no number of distinct queries can push the pages out.
 """
 
 import contextvars
@@ -29,7 +33,7 @@ import time
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.http import HttpResponsePermanentRedirect, QueryDict
 from django.http.request import split_domain_port
 from django.urls import Resolver404, resolve
@@ -42,6 +46,8 @@ from . import page_keys, purge
 
 # The cache alias of this process's own recent pages (a LocMemCache: see settings).
 RECENT_PAGES = "recent-pages"
+# The cache alias of the pages kept apart (search results: a bounded LocMemCache).
+KEPT_APART = "pages-kept-apart"
 CACHED_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
 # A page whose keys all stay unchanged is still dropped after a day, so that
 # pages nobody reads any more leave the cache.
@@ -80,6 +86,15 @@ def reads_query(*names):
         return view
 
     return decorate
+
+
+def kept_apart(view):
+    """
+    Decorate a view whose pages have an address per query (search results):
+    they are cached in KEPT_APART, bounded, and never by the caches in front.
+    """
+    view.page_cache = KEPT_APART
+    return view
 
 
 # Versions of keys ----------------------------------------------------------------
@@ -217,8 +232,8 @@ def invalidate_or_retry(keys, tries, last=False):
 # The middleware ------------------------------------------------------------------
 
 
-def query_parameters(request):
-    """The query parameters the public view at this path reads, or None for a path without one."""
+def public_view(request):
+    """The public view at this path (its function or class), or None for a path without one."""
     language = translation.get_language_from_path(request.path_info)
     if language is None:
         return None
@@ -227,8 +242,7 @@ def query_parameters(request):
             match = resolve(request.path_info)
         except Resolver404:
             return None
-    view = getattr(match.func, "view_class", match.func)
-    return getattr(view, "query_parameters", ())
+    return getattr(match.func, "view_class", match.func)
 
 
 def canonical_query(request, names):
@@ -270,9 +284,11 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD") or not request.path.startswith(CACHED_PREFIXES):
             return self.get_response(request)
-        names = query_parameters(request)
-        if names is None or unreadable_address(request):  # the latter a 400 further down
+        view = public_view(request)
+        if view is None or unreadable_address(request):  # the latter a 400 further down
             return self.get_response(request)
+        names = getattr(view, "query_parameters", ())
+        alias = getattr(view, "page_cache", DEFAULT_CACHE_ALIAS)
         # Django checks the Host header further down the chain; a cached page must
         # not answer first (DisallowedHost is a 400).
         host = request.get_host()
@@ -290,7 +306,7 @@ class PublicPageCacheMiddleware:
         url = request.build_absolute_uri()
         key = f"page:{hashlib.sha1(url.encode()).hexdigest()}"
         try:
-            response = self.cached(key)
+            response = self.cached(key, alias)
         except Exception:  # any backend's failure: readers still get the page, rendered
             logger.warning("The page cache is unavailable; rendering %s", request.path, exc_info=True)
             return self.get_response(request)
@@ -302,19 +318,23 @@ class PublicPageCacheMiddleware:
                 return self.get_response(request)
             response = self.get_response(request)
             if self.cacheable(response):
-                self.store(key, response, started)
+                self.store(key, response, started, alias)
         return get_conditional_response(request, etag=response.get("ETag"), response=response)
 
-    def cached(self, key):
+    def cached(self, key, alias):
         """The page cached under ``key`` if every key it shows has the version it was rendered at."""
-        # The pages this process served last: saves the shared cache's read of the page.
-        recent = caches[RECENT_PAGES]
-        entry = recent.get(key)
-        if entry is None:
-            entry = cache.get(key)
+        if alias != DEFAULT_CACHE_ALIAS:
+            entry = caches[alias].get(key)
+        else:
+            # The pages this process served last: saves the shared cache's read of the page.
+            recent = caches[RECENT_PAGES]
+            entry = recent.get(key)
             if entry is None:
-                return None
-            recent.set(key, entry, PAGE_TIMEOUT)
+                entry = cache.get(key)
+                if entry is not None:
+                    recent.set(key, entry, PAGE_TIMEOUT)
+        if entry is None:
+            return None
         response, versions = entry
         # No invalidation has finished since this process last found the page
         # valid: one read of the shared cache, not one per key.
@@ -340,7 +360,7 @@ class PublicPageCacheMiddleware:
             and "private" not in response.get("Cache-Control", "")
         )
 
-    def store(self, key, response, started):
+    def store(self, key, response, started, alias):
         keys = sorted({page_keys.EVERY_PAGE, *response.page_keys})
         set_response_etag(response)
         try:
@@ -348,8 +368,12 @@ class PublicPageCacheMiddleware:
         except Exception:
             logger.warning("Could not cache %s", key, exc_info=True)
             versions = None
-        if versions is None:  # neither this cache nor one in front may keep it
+        if versions is None or alias != DEFAULT_CACHE_ALIAS:  # no cache in front may keep it
             patch_cache_control(response, max_age=0, must_revalidate=True)
+        if versions is None:  # nor this one
+            return
+        if alias != DEFAULT_CACHE_ALIAS:
+            caches[alias].set(key, (response, versions), PAGE_TIMEOUT)
             return
         patch_cache_control(
             response,

@@ -11,8 +11,8 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_safe
 from django.views.generic import ListView
 
-from . import page_keys
-from .cache import fragment, reads_query, shows
+from . import page_keys, throttle
+from .cache import fragment, kept_apart, reads_query, shows
 from .forms import CompareForm, SearchForm
 from .models import AttributeValue, Category, CategoryItem, Comparison
 from .translation_status import complete_languages
@@ -249,10 +249,12 @@ def compare(request):
 
 @require_safe
 @reads_query("q")
+@kept_apart
 def search(request):
     """
-    Search results, cached: the query's one spelling (spaces collapsed, lower
-    case, which is how it is searched anyway) is the address of its results.
+    Search results, cached apart from pages: the query's one spelling (spaces
+    collapsed, lower case, which is how it is searched anyway) is the address
+    of its results. A client is allowed so many searches a minute (throttle.py).
     """
     if "q" in request.GET:
         query = request.GET["q"]
@@ -264,6 +266,8 @@ def search(request):
     results = None
     terms = []
     if form.is_valid():
+        if not throttle.allow_search(request):
+            return too_many_searches(request)
         terms = Category.objects.search_terms(form.cleaned_data["q"])
         results = {
             "comparisons": list(
@@ -289,6 +293,14 @@ def search(request):
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
     return shows(response, {"search"})
+
+
+def too_many_searches(request):
+    """429 in the reader's language, never cached, saying when to search again."""
+    retry_after = throttle.seconds_left()
+    response = render(request, "429.html", {"retry_after": retry_after}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_GET

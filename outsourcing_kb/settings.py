@@ -233,6 +233,17 @@ CACHES["recent-pages"] = {
     "LOCATION": "recent-pages",
     "OPTIONS": {"MAX_ENTRIES": 256},
 }
+# Search results have an address per query: each process keeps its last 500 here,
+# and never in the shared cache or Varnish, so that a flood of distinct searches
+# cannot push pages out of either (comparisons/cache.py, kept_apart).
+CACHES["pages-kept-apart"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages-kept-apart",
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
+# Searches a client may have the site run in a minute (results already cached do
+# not count): one that runs more is answered 429 until the minute is over.
+SEARCHES_PER_MINUTE = int(os.environ.get("DJANGO_SEARCHES_PER_MINUTE", "30"))
 
 
 AUTHENTICATION_BACKENDS = [

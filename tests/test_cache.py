@@ -271,9 +271,9 @@ def test_a_page_rendered_while_its_record_changed_is_not_kept(client, seeded, mo
     comparison = bpo_vs_kpo()
     real_render = page_cache.PublicPageCacheMiddleware.store
 
-    def store_after_a_change(self, key, response, started):
+    def store_after_a_change(self, key, response, started, alias):
         page_cache.invalidate({f"c{comparison.pk}"})  # committed meanwhile, by another worker
-        return real_render(self, key, response, started)
+        return real_render(self, key, response, started, alias)
 
     monkeypatch.setattr(page_cache.PublicPageCacheMiddleware, "store", store_after_a_change)
     response = client.get(PAGE)

@@ -7,8 +7,8 @@ gunicorn on a real PostgreSQL server, purged by the site after each change.
 import os
 import time
 import urllib.error
-from email.utils import formatdate
 import urllib.request
+from email.utils import formatdate
 
 import pytest
 from django.urls import reverse

@@ -50,8 +50,29 @@ class ComparedCategoryFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Bounds on what one request may make the admin do, each refused with a message:
+# a record's parts in one form (the seeds' largest category has 23 items), and
+# the words and characters of a search (each word is a condition on every field).
+MAX_PARTS = 100
+MAX_SEARCH_WORDS = 10
+MAX_SEARCH_CHARACTERS = 200
+
+
 class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdmin):
     """Shared by every content model: translator rights, history, locking and a status column."""
+
+    def get_search_results(self, request, queryset, search_term):
+        if len(search_term) > MAX_SEARCH_CHARACTERS or len(search_term.split()) > MAX_SEARCH_WORDS:
+            message = _("A search may have at most %(words)d words and %(characters)d characters.")
+            words, characters = MAX_SEARCH_WORDS, MAX_SEARCH_CHARACTERS
+            self.message_user(request, message % {"words": words, "characters": characters}, messages.ERROR)
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_changelist_formset(self, request, **kwargs):
+        """list_editable saves at most the records a list page shows, whatever TOTAL_FORMS says."""
+        bound = {"max_num": self.list_per_page, "absolute_max": self.list_per_page}
+        return super().get_changelist_formset(request, **bound, **kwargs)
 
     def response_action(self, request, queryset, **kwargs):
         """A crafted selection that names no record is refused with a message, not a 500."""
@@ -145,13 +166,22 @@ class SourceAdmin(ContentAdmin):
         )
 
 
-class CategoryItemInline(TranslatorRightsMixin, TranslationTabularInline):
+class BoundedPartsMixin:
+    """An inline of at most MAX_PARTS forms, whatever TOTAL_FORMS says ("Please submit at most …")."""
+
+    max_num = MAX_PARTS
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, absolute_max=MAX_PARTS, **kwargs)
+
+
+class CategoryItemInline(BoundedPartsMixin, TranslatorRightsMixin, TranslationTabularInline):
     model = CategoryItem
     fields = ["kind", "name", "order", "source", "original_language"]
     extra = 0
 
 
-class AttributeValueInline(TranslatorRightsMixin, TranslationStackedInline):
+class AttributeValueInline(BoundedPartsMixin, TranslatorRightsMixin, TranslationStackedInline):
     model = AttributeValue
     fields = ["attribute", "value", "source", "original_language"]
     extra = 0
@@ -273,7 +303,7 @@ class AttributeValueAdmin(ContentAdmin):
     search_fields = in_every_language("value")
 
 
-class ComparisonRowInline(TranslatorRightsMixin, TranslationStackedInline):
+class ComparisonRowInline(BoundedPartsMixin, TranslatorRightsMixin, TranslationStackedInline):
     model = ComparisonRow
     fields = ["order", "attribute", "first_value", "second_value", "source", "original_language"]
     extra = 0

@@ -1,0 +1,118 @@
+"""
+Every request bounded: nothing a user can send keeps a worker busy past its
+limit or breaks a store, and each refusal says why, in the user's language.
+"""
+
+import hashlib
+
+import pytest
+from axes.models import AccessAttempt
+from django.core.cache import cache, caches
+from django.urls import reverse
+from django.utils import translation
+
+from comparisons.admin.content import MAX_PARTS
+from comparisons.cache import KEPT_APART
+from comparisons.models import Category, Comparison, Source
+from tests.conftest import admin_url, bpo_vs_kpo, form_data, make_user
+
+ABSURD = "100000"
+
+
+def search_url(query, language="en"):
+    with translation.override(language):
+        return f"{reverse('comparisons:search')}?q={query}"
+
+
+def test_a_change_form_with_an_absurd_number_of_rows_is_refused_after_a_bounded_number(editor_client):
+    comparison = bpo_vs_kpo()
+    url = admin_url(Comparison, "change", comparison.pk)
+    data = form_data(editor_client.get(url))
+    data["rows-TOTAL_FORMS"] = ABSURD
+    before = comparison.rows.count(), comparison.edit_token
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    (rows,) = [inline.formset for inline in response.context["inline_admin_formsets"]]
+    assert len(rows.forms) == MAX_PARTS
+    assert f"Please submit at most {MAX_PARTS} forms." in rows.non_form_errors()
+    comparison.refresh_from_db()
+    assert (comparison.rows.count(), comparison.edit_token) == before
+
+
+def test_list_editable_with_an_absurd_number_of_forms_saves_nothing_and_says_so(editor_client):
+    url = admin_url(Category, "changelist")
+    data = {
+        "form-TOTAL_FORMS": ABSURD,
+        "form-INITIAL_FORMS": "0",
+        "_save": "Save",
+    }
+    before = list(Category.objects.values_list("pk", "order"))
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "Please submit at most 100 forms." in str(response.context["cl"].formset.non_form_errors())
+    assert list(Category.objects.values_list("pk", "order")) == before
+
+
+def test_a_long_admin_search_is_refused_with_a_message_and_no_query_of_it(
+    as_role, django_assert_max_num_queries
+):
+    client = as_role("translator-uk")
+    words = " ".join(f"word{index}" for index in range(300))
+    with django_assert_max_num_queries(12):
+        response = client.get(admin_url(Source, "changelist"), {"q": words})
+    assert response.status_code == 200
+    assert [str(message) for message in response.context["messages"]] == [
+        "A search may have at most 10 words and 200 characters."
+    ]
+    assert list(response.context["cl"].result_list) == []
+    # Ten words still search.
+    response = client.get(admin_url(Source, "changelist"), {"q": "difference between"})
+    assert not list(response.context["messages"])
+
+
+def test_a_sign_in_name_longer_than_any_user_name_is_refused_by_the_form(client, db):
+    response = client.post(reverse("admin:login"), {"username": "u" * 300, "password": "wrong"})
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters (it has 300)." in str(
+        response.context["form"].errors
+    )
+    assert not AccessAttempt.objects.filter(username__startswith="uuu").exists()
+
+
+def test_public_search_is_throttled_per_client_in_the_readers_language(client, seeded, settings):
+    settings.SEARCHES_PER_MINUTE = 3
+    for word in ("bpo", "kpo", "ito"):
+        assert client.get(search_url(word)).status_code == 200
+    refused = client.get(search_url("outsourcing", "uk"))
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) in range(1, 61)
+    assert '<html lang="uk">' in refused.content.decode()
+    assert "Забагато пошукових запитів" in refused.content.decode()
+    assert "s-maxage" not in refused.get("Cache-Control", "")
+    # Results already cached are served: they cost the site nothing.
+    assert client.get(search_url("bpo")).status_code == 200
+    # Another client is not refused.
+    assert client.get(search_url("outsourcing"), REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+def test_searches_are_cached_apart_and_never_push_pages_out(client, seeded, settings):
+    settings.SEARCHES_PER_MINUTE = 1000
+    page = client.get(reverse("comparisons:comparison_detail", kwargs={"first": "bpo", "second": "kpo"}))
+    assert "s-maxage" in page["Cache-Control"]
+    for index in range(40):
+        response = client.get(search_url(f"query{index}"))
+        assert response.status_code == 200
+        # Neither the shared cache nor an HTTP cache in front keeps a search.
+        assert "s-maxage" not in response["Cache-Control"] and "xkey" not in response
+        key = "page:" + hashlib.sha1(f"http://testserver{search_url(f'query{index}')}".encode()).hexdigest()
+        assert cache.get(key) is None
+        assert caches[KEPT_APART].get(key) is not None
+    assert caches[KEPT_APART]._max_entries == settings.CACHES[KEPT_APART]["OPTIONS"]["MAX_ENTRIES"]
+
+
+@pytest.fixture
+def editor_client(client, seeded):
+    client.force_login(make_user("editor"))
+    return client
