@@ -8,6 +8,7 @@ translations are missing.
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -60,6 +61,17 @@ MAX_SEARCH_CHARACTERS = 200
 
 class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdmin):
     """Shared by every content model: translator rights, history, locking and a status column."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            if request.method != "POST":
+                raise
+            # Another save took a unique value (a slug, a pair) between this form's check
+            # and its write, and the database refused the second; its transaction is
+            # rolled back. Checked again, the form now says "already exists".
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
         if len(search_term) > MAX_SEARCH_CHARACTERS or len(search_term.split()) > MAX_SEARCH_WORDS:

@@ -180,14 +180,30 @@ class ListEditFormSet(BaseModelFormSet):
         form.fields[self.model._meta.pk.name].widget = TokenBesideKey(form["opened_token"])
 
 
-def parts_of(version):
-    """The versions of the record's own parts (rows, items, values) saved in the version's revision."""
+def parts_of(version, moved=None):
+    """
+    The versions of the record's own parts (rows, items, values) saved in the
+    version's revision. A part that belongs to another record now (moved on
+    its own form) is not one of them: a revert of this record leaves it where
+    it is, and ``moved`` gets (its version, the key of the record it is in).
+    """
     model = version._model
     parts = []
     for part_model, _accessor, attname in changes.part_relations(model):
-        for part in version.revision.version_set.filter(content_type__model=part_model._meta.model_name):
-            if part._model is part_model and str(part.field_dict.get(attname)) == str(version.object_id):
-                parts.append(part)
+        versions = [
+            part
+            for part in version.revision.version_set.filter(content_type__model=part_model._meta.model_name)
+            if part._model is part_model and str(part.field_dict.get(attname)) == str(version.object_id)
+        ]
+        keys = [part.object_id for part in versions]
+        owners = dict(part_model._default_manager.filter(pk__in=keys).values_list("pk", attname))
+        for part in versions:
+            owner = owners.get(part_model._meta.pk.to_python(part.object_id))
+            if owner is not None and str(owner) != str(version.object_id):
+                if moved is not None:
+                    moved.append((part, owner))
+                continue
+            parts.append(part)
     return parts
 
 
@@ -265,10 +281,13 @@ def describe_revert(version):
     """What a revert will do, for its confirmation screen: fields, parts restored, changed and deleted."""
     model = version._model
     live = model._default_manager.filter(pk=version.object_id).first()
-    plan = {"fields": [], "restored": [], "changed": [], "deleted": []}
+    plan = {"fields": [], "restored": [], "changed": [], "deleted": [], "elsewhere": []}
     if live is not None:
         plan["fields"] = changed_fields(model, live_fields(live), restored_fields(version, live))
-    parts = {(part._model, str(part.object_id)): part for part in parts_of(version)}
+    moved = []
+    parts = {(part._model, str(part.object_id)): part for part in parts_of(version, moved)}
+    for part, owner in moved:
+        plan["elsewhere"].append((part.object_repr, model._default_manager.filter(pk=owner).first()))
     for part in changes.current_parts(model, version.object_id):
         old = parts.pop((type(part), str(part.pk)), None)
         if old is None:
