@@ -31,6 +31,8 @@ run: install messages .local-secret-key
 	$(LOCAL_KEY) $(MANAGE) migrate -v0
 	$(LOCAL_KEY) $(MANAGE) loadcontent
 	$(LOCAL_KEY) $(MANAGE) collectstatic --noinput -v0
+	@# The task worker (bulk actions on many records, purges) runs beside the server and stops with it.
+	$(LOCAL_KEY) $(MANAGE) db_worker -v0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(LOCAL_KEY) $(MANAGE) runserver $(PORT)
 
 # Two test processes (pytest-xdist); the tests that start servers keep to one of them.

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.http import HttpResponsePermanentRedirect, QueryDict
 from django.http.request import split_domain_port
+from django.tasks import task
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
@@ -215,18 +216,21 @@ def content_changed(changes, **kwargs):
         return
     if len(keys) > MAX_KEYS:
         keys = {page_keys.EVERY_PAGE}
-    invalidate_or_retry(keys, 0)
+    try:
+        invalidate(keys)
+    except Exception as error:  # the change is saved all the same; its pages are invalidated once it is back
+        failure = f"Invalidation of {len(keys)} keys failed ({error!r})"
+        purge.retry(invalidate_later, (sorted(keys),), 0, failure)
     purge.purge(keys)
 
 
-def invalidate_or_retry(keys, tries, last=False):
-    """With the cache down the change is saved all the same; its pages are invalidated once it is back."""
+@task
+def invalidate_later(keys, tries):
+    """Invalidation retried by the task worker, while the shared cache was away."""
     try:
         invalidate(keys)
     except Exception as error:
-        purge.retry(
-            invalidate_or_retry, (keys,), tries, last, f"Invalidation of {len(keys)} keys failed ({error!r})"
-        )
+        purge.retry(invalidate_later, (keys,), tries, f"Invalidation of {len(keys)} keys failed ({error!r})")
 
 
 # The middleware ------------------------------------------------------------------

@@ -716,3 +716,47 @@ class DraftEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class BulkAction(models.Model):
+    """
+    A bulk action on more records than one request should handle (bulk.py):
+    what, on which records, by whom, and how far the task worker has got.
+    """
+
+    class Action(models.TextChoices):
+        PUBLISH = "publish", _("Publish")
+        UNPUBLISH = "unpublish", _("Unpublish")
+        PUBLISH_DRAFTS = "publish_drafts", _("Publish the drafts")
+        DISCARD_DRAFTS = "discard_drafts", _("Discard the drafts")
+
+    content_type = models.ForeignKey(ContentType, verbose_name=_("kind of record"), on_delete=models.CASCADE)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    keys = models.JSONField(_("records"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("asked for"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Records gone through, and of those, changed; the names of those refused, and why it stopped.
+    done = models.PositiveIntegerField(_("done"), default=0)
+    changed = models.PositiveIntegerField(_("changed"), default=0)
+    refused = models.JSONField(_("refused"), default=list)
+    failure = models.TextField(_("failure"), blank=True)
+
+    class Meta:
+        verbose_name = _("bulk action")
+        verbose_name_plural = _("bulk actions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.content_type.model}, {len(self.keys)})"
+
+    @property
+    def model(self):
+        return self.content_type.model_class()

@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "reversion",
     # Login throttling against password guessing.
     "axes",
+    # Background tasks stored in the database (django.tasks; the worker is `manage.py db_worker`).
+    "django_tasks_db",
     "comparisons",
 ]
 
@@ -244,6 +246,12 @@ CACHES["pages-kept-apart"] = {
 # Searches a client may have the site run in a minute (results already cached do
 # not count): one that runs more is answered 429 until the minute is over.
 SEARCHES_PER_MINUTE = int(os.environ.get("DJANGO_SEARCHES_PER_MINUTE", "30"))
+
+
+# Background work (comparisons/bulk.py, comparisons/purge.py): Django's tasks, kept
+# in the database, so a change and the work it leaves commit or roll back together
+# and nothing is lost when a process exits. `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 AUTHENTICATION_BACKENDS = [

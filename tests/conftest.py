@@ -347,6 +347,52 @@ def no_language_left_active():
     translation.deactivate()
 
 
+def run_tasks(wait=0, failures_expected=False):
+    """
+    What the task worker (`manage.py db_worker`) does, in this test's
+    transaction: run every task that is due until none is left, and for
+    ``wait`` seconds those that come due meanwhile (retries, repeats). Its
+    loop closes obsolete database connections, which would end the test's
+    transaction; that alone is left out (and its signal handlers undone).
+    Returns the tasks run; one that failed fails the test unless expected.
+    """
+    import signal
+    import time
+    from unittest import mock
+
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.models import DBTaskResult
+
+    finished = set(DBTaskResult.objects.exclude(status="READY").values_list("pk", flat=True))
+    handlers = {
+        number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+    }
+    deadline = time.monotonic() + wait
+    try:
+        with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+            while True:
+                call_command(
+                    "db_worker",
+                    batch=True,
+                    interval=0,
+                    startup_delay=False,
+                    queue_name="*",
+                    reload=False,
+                    verbosity=0,
+                )
+                if time.monotonic() >= deadline or not DBTaskResult.objects.filter(status="READY").exists():
+                    break
+                time.sleep(0.01)
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+    ran = list(DBTaskResult.objects.exclude(pk__in=finished).exclude(status="READY").order_by("started_at"))
+    failed = [result for result in ran if result.status == "FAILED"]
+    if failed and not failures_expected:
+        pytest.fail("A task failed:\n" + "\n".join(result.traceback for result in failed))
+    return ran
+
+
 def change(queryset, **fields):
     """Set fields on every record of a queryset through save(), as the write path wants (no update())."""
     for obj in queryset.all():

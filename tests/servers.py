@@ -72,6 +72,14 @@ def add_superuser(env, name, password):
     )
 
 
+WORKER_OPTIONS = ["--no-startup-delay", "--queue-name", "*", "--no-reload"]
+
+
+def run_due_tasks(env):
+    """What the task worker does, once: run every task that is due (the purges a change left), then exit."""
+    manage(env, "db_worker", "--batch", "--interval", "0", *WORKER_OPTIONS, "-v0")
+
+
 class Server:
     """A server process started in a session of its own, so that stop() can end its children too."""
 
@@ -93,8 +101,8 @@ class Gunicorn(Server):
     which therefore win over a configuration file's.
     """
 
-    def __init__(self, env, log_path, workers=2, options=()):
-        self.port = free_port()
+    def __init__(self, env, log_path, workers=2, options=(), port=None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.command = [
@@ -239,3 +247,18 @@ class Redis(Server):
                     self.stop()
                     raise RuntimeError("redis-server did not start") from None
                 time.sleep(0.1)
+
+
+class TaskWorker(Server):
+    """The task worker (manage.py db_worker) in the background, as production runs it beside gunicorn."""
+
+    def __init__(self, env, log_path, interval=0.1):
+        self.log_path = log_path
+        self.process = subprocess.Popen(
+            MANAGE + ["db_worker", "--interval", str(interval), *WORKER_OPTIONS, "-v1"],
+            env=env,
+            cwd=ROOT,
+            stdout=open(log_path, "w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )

@@ -8,17 +8,18 @@ import http.cookiejar
 import re
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from comparisons import cache as page_cache
 from comparisons import changes
 from comparisons.models import Category, Comparison
 from comparisons.phrases import CASES
-from tests.conftest import PASSWORD, admin_url, bpo_vs_kpo, editor, form_data, post_change_form
+from tests.conftest import PASSWORD, admin_url, bpo_vs_kpo, editor, form_data, post_change_form, run_tasks
 from tests.servers import Gunicorn, add_superuser, prepare_site, site_environment
 
 PAGE = "/en/bpo-vs-kpo/"
@@ -592,7 +593,6 @@ def purge_receivers(settings, monkeypatch):
     monkeypatch.setattr(purge, "RETRY_DELAYS", (0.05, 0.1, 0.2))
     settings.CACHE_PURGE_REPEAT_SECONDS = 0.05
     yield receivers
-    purge.later.cancel()
     for receiver in receivers:
         receiver.close()
 
@@ -604,10 +604,14 @@ def test_a_change_purges_exactly_its_keys_from_every_cache_in_front(
     comparison.conclusion_uk = "Новий висновок."
     with django_capture_on_commit_callbacks(execute=True):
         comparison.save()
+    # The save does not wait for the caches in front: the task worker tells them.
+    assert all(receiver.requests == [] for receiver in purge_receivers)
+    run_tasks()
     for receiver in purge_receivers:
-        # At once (the admin's answer waits for it), and once more a moment later.
-        assert receiver.keys()[:1] == [{f"c{comparison.pk}", "search"}]
-        assert receiver.wait_for(2)[1] == receiver.requests[0]
+        assert receiver.keys() == [{f"c{comparison.pk}", "search"}]
+    run_tasks(wait=1)  # and once more a moment later
+    for receiver in purge_receivers:
+        assert receiver.keys() == [{f"c{comparison.pk}", "search"}] * 2
 
 
 def test_a_failed_purge_is_logged_and_tried_again_and_the_change_stays_saved(
@@ -620,9 +624,10 @@ def test_a_failed_purge_is_logged_and_tried_again_and_the_change_stays_saved(
     with django_capture_on_commit_callbacks(execute=True):
         comparison.save()
     assert Comparison.objects.get(pk=comparison.pk).conclusion_en == "Saved whatever the cache in front says."
+    run_tasks(wait=2)
     # The first attempt and its retry fail; the next one gets through (so does the repeat).
-    requests = failing.wait_for(4)
-    assert len(requests) >= 3 and len({header for _path, header in requests}) == 1
+    requests = failing.requests
+    assert len(requests) == 4 and len({header for _path, header in requests}) == 1
     warnings = [r.getMessage() for r in caplog.records if failing.url in r.getMessage()]
     assert len(warnings) == 2 and all("503" in message and "trying again" in message for message in warnings)
 
@@ -630,41 +635,48 @@ def test_a_failed_purge_is_logged_and_tried_again_and_the_change_stays_saved(
 def test_an_unreachable_cache_is_given_up_after_the_retries_with_an_error(
     seeded, settings, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
-    import time
-
     from comparisons import purge
     from tests.servers import free_port
 
     settings.CACHE_PURGE_URLS = [f"http://127.0.0.1:{free_port()}/"]
     monkeypatch.setattr(purge, "RETRY_DELAYS", (0.01, 0.02))
-    settings.CACHE_PURGE_REPEAT_SECONDS = 10  # not within this test
+    settings.CACHE_PURGE_REPEAT_SECONDS = 0
     comparison = bpo_vs_kpo()
     comparison.conclusion_en = "Saved with the cache in front away."
     with django_capture_on_commit_callbacks(execute=True):
         comparison.save()
-    deadline = time.monotonic() + 10
-    while not any(r.levelname == "ERROR" for r in caplog.records) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    purge.later.cancel()
+    run_tasks(wait=2)
     address = settings.CACHE_PURGE_URLS[0]
     messages = [(r.levelname, r.getMessage()) for r in caplog.records if address in r.getMessage()]
     assert [level for level, _message in messages] == ["WARNING", "WARNING", "ERROR"]
     assert "3 times; given up" in messages[-1][1]
 
 
-def test_without_caches_in_front_nothing_is_purged(
-    seeded, settings, monkeypatch, django_capture_on_commit_callbacks
-):
-    from comparisons import purge
-
-    sent = []
-    monkeypatch.setattr(purge, "send", lambda url, keys: sent.append(url))
+def test_without_caches_in_front_nothing_is_purged(seeded, settings, django_capture_on_commit_callbacks):
     assert settings.CACHE_PURGE_URLS == []
     comparison = bpo_vs_kpo()
     comparison.conclusion_en = "Nothing in front."
     with django_capture_on_commit_callbacks(execute=True):
         comparison.save()
-    assert sent == []
+    assert run_tasks() == []
+
+
+def test_purges_are_stored_with_their_delays_so_no_exiting_process_loses_one(seeded, settings):
+    """Each purge is a task in the database before any is sent: a worker that starts later sends it."""
+    from django_tasks_db.models import DBTaskResult
+
+    from comparisons import purge
+
+    settings.CACHE_PURGE_URLS = ["http://127.0.0.1:6081/"]
+    settings.CACHE_PURGE_REPEAT_SECONDS = 2
+    purge.purge({"c1", "search"})
+    stored = DBTaskResult.objects.filter(task_path="comparisons.purge.send_purge").order_by("run_after")
+    assert [(result.args_kwargs["args"], result.status) for result in stored] == [
+        (["http://127.0.0.1:6081/", ["c1", "search"]], "READY")
+    ] * 2
+    # One now; the repeat in two seconds (a task due now has no run_after: the latest date stands for it).
+    soon = (timezone.now(), timezone.now() + timedelta(seconds=3))
+    assert stored.filter(run_after__range=soon).count() == 1
 
 
 def test_purges_are_split_to_fit_a_request_header():
@@ -717,17 +729,6 @@ def test_a_fragment_rendered_while_its_record_changed_is_not_kept(client, seeded
     assert page_cache.cache.get(f"fragment:article:{comparison.pk}:en") is None
     client.get(PAGE)
     assert page_cache.cache.get(f"fragment:article:{comparison.pk}:en") is not None
-
-
-def test_a_process_that_exits_sends_the_purges_it_still_owes(seeded, purge_receivers, settings):
-    from comparisons import purge
-
-    settings.CACHE_PURGE_REPEAT_SECONDS = 600
-    receiver = purge_receivers[0]
-    purge.purge({"c1", "search"})
-    assert len(receiver.requests) == 1
-    purge.later.flush()  # what atexit does
-    assert [set(header.split()) for _path, header in receiver.requests] == [{"c1", "search"}] * 2
 
 
 def test_a_hit_reads_the_keys_versions_only_after_an_invalidation(

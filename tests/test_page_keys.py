@@ -8,7 +8,7 @@ from django.core.cache import caches
 
 from comparisons import cache as page_cache
 from comparisons.models import Category
-from tests.conftest import bpo_vs_kpo
+from tests.conftest import bpo_vs_kpo, run_tasks
 from tests.test_cache import url
 
 PAGE = "/en/bpo-vs-kpo/"
@@ -201,10 +201,11 @@ def test_a_change_made_while_the_cache_blinked_shows_once_it_is_back(
         raise ConnectionError("redis: connection reset")
 
     monkeypatch.setattr(page_cache, "invalidate", blink)
+    monkeypatch.setattr(purge, "RETRY_DELAYS", (0.01,))
     comparison = bpo_vs_kpo()
     comparison.conclusion_en = "Saved while the cache blinked."
     with django_capture_on_commit_callbacks(execute=True):
         comparison.save()
     monkeypatch.setattr(page_cache, "invalidate", real_invalidate)  # the cache is back
-    purge.later.flush()  # the retry, without waiting for it
+    run_tasks(wait=1)  # the retry, by the task worker
     assert "Saved while the cache blinked." in client.get(PAGE).content.decode()

@@ -5,9 +5,12 @@ gunicorn on a real PostgreSQL server, purged by the site after each change.
 """
 
 import os
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from email.utils import formatdate
 
 import pytest
@@ -23,6 +26,7 @@ from tests.servers import (
     free_port,
     manage,
     prepare_site,
+    run_due_tasks,
     site_environment,
     varnishd,
 )
@@ -51,8 +55,9 @@ def required(program, found):
         pytest.skip(f"{program} is not installed")
 
 
-@pytest.fixture
-def site_behind_varnish(tmp_path):
+@contextmanager
+def varnish_in_front(tmp_path, other_purge_urls=()):
+    """PostgreSQL, gunicorn, and Varnish in front, purged by the site (and any other addresses given)."""
     required("varnishd", varnishd())
     required("PostgreSQL's server binaries", server_binaries())
     database = ThrowawayPostgres()
@@ -61,23 +66,35 @@ def site_behind_varnish(tmp_path):
     env = site_environment(
         tmp_path,
         DATABASE_URL=database.url,
-        DJANGO_CACHE_PURGE_URLS=f"http://127.0.0.1:{varnish_port}/",
+        DJANGO_CACHE_PURGE_URLS=",".join([f"http://127.0.0.1:{varnish_port}/", *other_purge_urls]),
         # The second purge of each change, two seconds later, would make the hits
         # below depend on how long the test takes (test_cache.py tests it).
         DJANGO_CACHE_PURGE_REPEAT_SECONDS="0",
     )
-    prepare_site(env)
-    add_superuser(env, "anna", PASSWORD)
-    app = Gunicorn(env, tmp_path / "gunicorn.log", workers=2)
-    varnish = Varnish(app.url, tmp_path / "varnish", port=varnish_port)
-    yield varnish, app, database, env
-    varnish.stop()
-    app.stop()
-    database.remove()
+    app = varnish = None
+    try:
+        # Set up before any cache is in front: the seeds leave no purge to send.
+        setup_env = {name: value for name, value in env.items() if name != "DJANGO_CACHE_PURGE_URLS"}
+        prepare_site(setup_env)
+        add_superuser(setup_env, "anna", PASSWORD)
+        app = Gunicorn(env, tmp_path / "gunicorn.log", workers=2)
+        varnish = Varnish(app.url, tmp_path / "varnish", port=varnish_port)
+        yield varnish, app, database, env
+    finally:
+        for server in (varnish, app):
+            if server is not None:
+                server.stop()
+        database.remove()
+
+
+@pytest.fixture
+def site_behind_varnish(tmp_path):
+    with varnish_in_front(tmp_path) as site:
+        yield site
 
 
 def test_varnish_serves_hits_sees_edits_at_once_and_outlives_the_database(site_behind_varnish):
-    varnish, app, database, _env = site_behind_varnish
+    varnish, app, database, env = site_behind_varnish
     front = varnish.url
     with translation.override("uk"):
         never_read = reverse("comparisons:category_detail", kwargs={"slug": "contact-centre"})
@@ -102,6 +119,7 @@ def test_varnish_serves_hits_sees_edits_at_once_and_outlives_the_database(site_b
 
     # An editor takes BPO vs KPO off the site through the admin (through Varnish, too).
     unpublish(sign_in(front), front, "BPO", "KPO")
+    run_due_tasks(env)  # the task worker tells Varnish
 
     # The next read shows it, on the page and where its title was listed...
     status, headers, body = get(front + PAGE)
@@ -183,6 +201,7 @@ def test_varnish_never_serves_a_draft_and_serves_it_once_published(site_behind_v
 
     # Published: purged, and the next read has it.
     manage(env, "shell", "-c", PUBLISH_DRAFT)
+    run_due_tasks(env)
     status, headers, body = get(front + PAGE)
     assert (status, headers["X-Cache"]) == (200, "MISS") and "Drafted behind Varnish." in body
     assert get(front + PAGE)[1]["X-Cache"] == "HIT"
@@ -205,6 +224,7 @@ def test_a_client_revalidating_by_date_never_gets_a_304_for_a_changed_page(site_
     fetched_at = headers["Date"]
 
     manage(env, "shell", "-c", CHANGE_CONCLUSION)
+    run_due_tasks(env)
     status, headers, body = get(front + PAGE)
     assert "Changed behind Varnish." in body
     assert get(front + PAGE)[1]["X-Cache"] == "HIT"
@@ -219,3 +239,53 @@ def test_a_client_revalidating_by_date_never_gets_a_304_for_a_changed_page(site_
         assert "Changed behind Varnish." in body
     # The ETag still decides: the current page's is a 304.
     assert get(front + PAGE, {"If-None-Match": headers["ETag"]})[0] == 304
+
+
+class HangingCache:
+    """A purge address that accepts connections and never answers: a cache in front that hangs."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/"
+        self.connections = []
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                connection, _address = self.server.accept()
+            except OSError:
+                return
+            self.connections.append(connection)
+
+    def close(self):
+        self.server.close()
+        for connection in self.connections:
+            connection.close()
+
+
+def test_a_save_never_waits_for_the_caches_in_front_and_no_purge_dies_with_its_process(tmp_path):
+    hanging = HangingCache()
+    try:
+        with varnish_in_front(tmp_path, [hanging.url]) as (varnish, app, _database, env):
+            front = varnish.url
+            get(front + PAGE)
+            assert get(front + PAGE)[1]["X-Cache"] == "HIT"
+
+            # The editor's save answers without a word to the caches in front, the hanging one included.
+            unpublish(sign_in(front), front, "BPO", "KPO")
+            assert hanging.connections == []
+            status, headers, body = get(front + PAGE)
+            assert headers["X-Cache"] == "HIT" and "generated-notice" not in body  # not told yet
+
+            # The app server that made the change stops (a deploy): its purges are in the database,
+            # and the task worker, a process of its own, delivers them.
+            app.stop()
+            run_due_tasks(env)
+            assert hanging.connections  # tried, and left to a retry
+            app = Gunicorn(env, tmp_path / "gunicorn-after.log", workers=1, port=app.port)
+            status, headers, body = get(front + PAGE)
+            assert (status, headers["X-Cache"]) == (200, "MISS") and "generated-notice" in body
+            app.stop()
+    finally:
+        hanging.close()

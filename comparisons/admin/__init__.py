@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from . import content  # noqa: F401  (registers the content models)
+from . import bulk, content  # noqa: F401  (register their models)
 from .sign_in import SignInForm
 
 admin.site.login_form = SignInForm

@@ -17,11 +17,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .. import changes, drafts
-from ..models import Draft
+from .. import bulk, changes, drafts
+from ..models import BulkAction, Draft
 from .history import changed_fields, changes_since, live_fields
 from .preview import PreviewAdminMixin, broken_message
 
@@ -390,82 +391,69 @@ class DraftAdminMixin(PreviewAdminMixin):
 
     @admin.action(description=_("Publish the selected %(verbose_name_plural)s"), permissions=["publish"])
     def publish(self, request, queryset):
-        count = self.set_published(request, queryset, True)
-        self.message_user(
-            request,
-            ngettext("%(count)d record published.", "%(count)d records published.", count) % {"count": count},
-        )
+        self.bulk_action(request, queryset, BulkAction.Action.PUBLISH)
 
     @admin.action(description=_("Unpublish the selected %(verbose_name_plural)s"), permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = self.set_published(request, queryset, False)
-        self.message_user(
-            request,
-            ngettext("%(count)d record unpublished.", "%(count)d records unpublished.", count)
-            % {"count": count},
-        )
-
-    def set_published(self, request, queryset, published):
-        """Each record saved on its own (the changelist view is one change set): history, token, cache."""
-        changed = 0
-        # Locked by key: the change list's query is grouped, which FOR UPDATE refuses on PostgreSQL.
-        keys = list(queryset.values_list("pk", flat=True))
-        locked = self.model._default_manager.select_for_update().filter(
-            pk__in=keys, is_published=not published
-        )
-        for record in locked.order_by("pk"):
-            record.is_published = published
-            record.save()
-            self.log_change(request, record, [{"changed": {"fields": ["is_published"]}}])
-            changed += 1
-        return changed
+        self.bulk_action(request, queryset, BulkAction.Action.UNPUBLISH)
 
     @admin.action(description=_("Publish the drafts of the selected records"), permissions=["publish_drafts"])
     def publish_drafts(self, request, queryset):
-        published, refused = 0, []
-        keys = list(queryset.values_list("pk", flat=True))
-        for draft in Draft.objects.of(self.model).filter(object_id__in=keys).order_by("object_id"):
-            record = str(self.model._default_manager.filter(pk=draft.object_id).first())
-            reason = gettext("Published the draft started by %(user)s on %(date)s") % {
-                "user": draft.started_by or gettext("an unknown user"),
-                "date": when(draft.started_at),
-            }
-            try:
-                drafts.publish(draft, request.user, reason=reason)
-                published += 1
-            except (drafts.StaleDraft, drafts.DraftChanged, drafts.DraftNoLongerApplies):
-                refused.append(record)
-        if published:
-            self.message_user(
-                request,
-                ngettext("%(count)d draft published.", "%(count)d drafts published.", published)
-                % {"count": published},
-            )
-        if refused:
-            self.message_user(
-                request,
-                gettext(
-                    "Not published, because the published version changed after the draft was started "
-                    "or the draft no longer fits it (open each to see why): %(records)s"
-                )
-                % {"records": ", ".join(refused)},
-                messages.ERROR,
-            )
+        self.bulk_action(request, queryset, BulkAction.Action.PUBLISH_DRAFTS)
 
     @admin.action(description=_("Discard the drafts of the selected records"), permissions=["publish_drafts"])
     def discard_drafts(self, request, queryset):
+        self.bulk_action(request, queryset, BulkAction.Action.DISCARD_DRAFTS)
+
+    def bulk_action(self, request, queryset, action):
+        """A list page's worth at once; more in the background, with a link to its progress."""
         keys = list(queryset.values_list("pk", flat=True))
-        count = 0
-        for draft in Draft.objects.of(self.model).filter(object_id__in=keys):
-            try:
-                drafts.discard(draft, request.user)
-                count += 1
-            except drafts.DraftChanged:
-                continue  # discarded or saved again by someone else meanwhile
-        self.message_user(
-            request,
-            ngettext("%(count)d draft discarded.", "%(count)d drafts discarded.", count) % {"count": count},
-        )
+        if len(keys) > bulk.IN_REQUEST:
+            job = bulk.start(action, self.model, keys, request.user)
+            self.message_user(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    ngettext(
+                        "“%(action)s” runs in the background on %(count)d record.",
+                        "“%(action)s” runs in the background on %(count)d records.",
+                        len(keys),
+                    )
+                    % {"action": job.get_action_display(), "count": len(keys)},
+                    reverse("admin:comparisons_bulkaction_change", args=[job.pk]),
+                    gettext("See how far it has got"),
+                ),
+            )
+            return
+        changed, refused = bulk.run_now(action, self.model, keys, request.user)
+        if changed or not refused:
+            self.message_user(request, DONE[action] % {"count": changed})
+        if refused:
+            self.message_user(request, refused_message(refused), messages.ERROR)
+
+
+# What a bulk action did, per action: a number and its noun agree per language.
+DONE = {
+    BulkAction.Action.PUBLISH: ngettext_lazy(
+        "%(count)d record published.", "%(count)d records published.", "count"
+    ),
+    BulkAction.Action.UNPUBLISH: ngettext_lazy(
+        "%(count)d record unpublished.", "%(count)d records unpublished.", "count"
+    ),
+    BulkAction.Action.PUBLISH_DRAFTS: ngettext_lazy(
+        "%(count)d draft published.", "%(count)d drafts published.", "count"
+    ),
+    BulkAction.Action.DISCARD_DRAFTS: ngettext_lazy(
+        "%(count)d draft discarded.", "%(count)d drafts discarded.", "count"
+    ),
+}
+
+
+def refused_message(records):
+    return gettext(
+        "Not published, because the published version changed after the draft was started "
+        "or the draft no longer fits it (open each to see why): %(records)s"
+    ) % {"records": ", ".join(records)}
 
 
 class _Refused(Exception):

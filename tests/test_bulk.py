@@ -1,0 +1,103 @@
+"""Bulk actions on more records than a request should handle run in the background, with progress."""
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group
+from reversion.models import Version
+
+from comparisons import bulk
+from comparisons.models import BulkAction, Category, Comparison
+from tests.conftest import admin_url, bpo_vs_kpo, run_tasks
+
+
+@pytest.fixture
+def small_requests(monkeypatch):
+    """A request handles two records, and the worker changes two at a time."""
+    monkeypatch.setattr(bulk, "IN_REQUEST", 2)
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+
+
+def unpublish(client, categories):
+    return client.post(
+        admin_url(Category, "changelist"),
+        {"action": "unpublish", "_selected_action": [category.pk for category in categories]},
+        follow=True,
+    )
+
+
+def test_many_records_are_unpublished_by_the_worker_with_progress_for_the_editor(
+    editor_client, small_requests, django_capture_on_commit_callbacks
+):
+    categories = list(Category.objects.order_by("pk")[:5])
+    response = unpublish(editor_client, categories)
+
+    (message,) = [str(message) for message in response.context["messages"]]
+    assert "“Unpublish” runs in the background on 5 records." in message
+    job = BulkAction.objects.get()
+    assert f'href="{admin_url(BulkAction, "change", job.pk)}"' in message
+    assert Category.objects.filter(is_published=False).count() == 0  # not yet
+    progress = editor_client.get(admin_url(BulkAction, "change", job.pk)).content.decode()
+    assert "Done: 0 of 5; changed: 0" in progress and "Waiting for the task worker" in progress
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_tasks()
+
+    assert set(Category.objects.filter(is_published=False)) == set(categories)
+    job.refresh_from_db()
+    assert (job.done, job.changed, job.refused, job.failure) == (5, 5, [], "")
+    progress = editor_client.get(admin_url(BulkAction, "changelist")).content.decode()
+    assert "Done: 5 of 5; changed: 5" in progress and "Finished" in progress
+    # As if each had been saved by hand: a revision and a log entry each, by the editor.
+    for category in categories:
+        latest = Version.objects.get_for_object(category).first()
+        assert latest.revision.user == job.user
+        assert "published" in latest.revision.comment
+    assert LogEntry.objects.filter(user=job.user, object_id__in=[str(c.pk) for c in categories]).count() == 5
+
+
+def test_a_list_pages_worth_is_still_done_in_the_request(editor_client, small_requests):
+    categories = list(Category.objects.order_by("pk")[:2])
+    response = unpublish(editor_client, categories)
+    assert [str(message) for message in response.context["messages"]] == ["2 records unpublished."]
+    assert set(Category.objects.filter(is_published=False)) == set(categories)
+    assert not BulkAction.objects.exists()
+
+
+def test_the_worker_applies_the_rights_of_who_asked_as_they_are_when_it_runs(editor_client, small_requests):
+    categories = list(Category.objects.order_by("pk")[:3])
+    unpublish(editor_client, categories)
+    job = BulkAction.objects.get()
+    job.user.groups.remove(Group.objects.get(name="editor"))  # no longer an editor
+
+    run_tasks(failures_expected=True)
+
+    assert not Category.objects.filter(is_published=False).exists()
+    job.refresh_from_db()
+    assert job.done == 0 and "may not change" in job.failure and job.finished_at is not None
+
+
+def test_drafts_are_published_in_the_background_too(drafted, editor_client, small_requests, monkeypatch):
+    from tests.test_drafts import DRAFT_TEXT
+
+    comparison, _attribute = drafted
+    monkeypatch.setattr(bulk, "IN_REQUEST", 0)
+    editor_client.post(
+        admin_url(Comparison, "changelist"),
+        {"action": "publish_drafts", "_selected_action": [comparison.pk]},
+    )
+    assert bpo_vs_kpo().key_difference_en != DRAFT_TEXT
+    run_tasks()
+    assert bpo_vs_kpo().key_difference_en == DRAFT_TEXT
+    job = BulkAction.objects.get()
+    assert (job.done, job.changed, job.action) == (1, 1, "publish_drafts")
+
+
+@pytest.mark.parametrize("role", ["translator-uk", "anonymous"])
+def test_only_who_may_start_bulk_actions_sees_them(as_role, editor_client, small_requests, role):
+    unpublish(editor_client, Category.objects.order_by("pk")[:3])
+    job = BulkAction.objects.get()
+    editor_client.logout()
+    client = as_role(role)
+    response = client.get(admin_url(BulkAction, "change", job.pk))
+    assert response.status_code in (302, 403)
+    assert client.get(admin_url(BulkAction, "changelist")).status_code in (302, 403)
