@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models.functions import Coalesce, Greatest, Least, Lower, NullIf
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .changes import ContentQuerySet
@@ -735,13 +735,13 @@ class BulkAction(models.Model):
     keys = models.JSONField(_("records"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
+        verbose_name=pgettext_lazy("bulk action", "started by"),
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
     )
     created_at = models.DateTimeField(_("asked for"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    started_at = models.DateTimeField(pgettext_lazy("bulk action", "started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     # Records gone through, and of those, changed; the names of those refused, and why it stopped.
     done = models.PositiveIntegerField(_("done"), default=0)

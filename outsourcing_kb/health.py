@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 from django.db import DatabaseError, connections
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_tasks_db.models import DBTaskResult
 
 from comparisons.checks import cache_status
 
@@ -16,11 +20,14 @@ def health(request):
     For load balancers: 503 when the database is unreachable. Without the cache
     the site still serves (every page rendered), so that is 200 and "degraded":
     taking every server out of rotation for it would only make things worse.
+    So is a task worker that has not taken a due task for minutes ("stalled":
+    bulk actions and purges wait).
     """
     checks = {"database": database_status(), "cache": cache_status()}
+    checks["tasks"] = tasks_status() if checks["database"] == "ok" else "unknown"
     if checks["database"] != "ok":
         status, code = "unavailable", 503
-    elif checks["cache"] != "ok":
+    elif checks["cache"] != "ok" or checks["tasks"] != "ok":
         status, code = "degraded", 200
     else:
         status, code = "ok", 200
@@ -39,3 +46,16 @@ def database_status():
     except DatabaseError:
         return "unavailable"
     return "ok"
+
+
+# A due task older than this means no task worker is running (it takes one within seconds).
+STALLED_AFTER = timedelta(minutes=5)
+
+
+def tasks_status():
+    """ "ok", or "stalled" when a due task has waited for STALLED_AFTER (no `manage.py db_worker` runs)."""
+    waiting = DBTaskResult.objects.ready().filter(enqueued_at__lt=timezone.now() - STALLED_AFTER)
+    try:
+        return "stalled" if waiting.exists() else "ok"
+    except DatabaseError:
+        return "unknown"

@@ -116,3 +116,23 @@ def test_searches_are_cached_apart_and_never_push_pages_out(client, seeded, sett
 def editor_client(client, seeded):
     client.force_login(make_user("editor"))
     return client
+
+
+def test_bulk_deletion_of_more_than_a_list_page_is_refused_with_a_message(editor_client, monkeypatch):
+    from django.contrib import admin
+
+    from comparisons.models import CategoryItem
+
+    monkeypatch.setattr(admin.site.get_model_admin(CategoryItem), "list_per_page", 2)
+    items = list(CategoryItem.objects.order_by("pk").values_list("pk", flat=True)[:3])
+    url = admin_url(CategoryItem, "changelist")
+    response = editor_client.post(
+        url, {"action": "delete_selected", "_selected_action": items, "post": "yes"}, follow=True
+    )
+    assert [str(message) for message in response.context["messages"]] == [
+        "Delete at most 2 records at a time."
+    ]
+    assert CategoryItem.objects.filter(pk__in=items).count() == 3
+    # Two are deleted as ever, after the confirmation.
+    editor_client.post(url, {"action": "delete_selected", "_selected_action": items[:2], "post": "yes"})
+    assert CategoryItem.objects.filter(pk__in=items).count() == 1

@@ -78,7 +78,12 @@ def test_outage_gives_a_localized_503_and_the_site_recovers_by_itself(site_on_po
     status, headers, body = get(f"{base}/health/", https=False)
     assert status == 503
     assert headers["Retry-After"] == "30"
-    assert json.loads(body) == {"status": "unavailable", "database": "unavailable", "cache": "ok"}
+    assert json.loads(body) == {
+        "status": "unavailable",
+        "database": "unavailable",
+        "cache": "ok",
+        "tasks": "unknown",
+    }
 
     database.start()
     status, _headers, body = get(f"{base}/de/bpo-vs-kpo/")

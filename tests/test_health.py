@@ -8,7 +8,7 @@ from comparisons.checks import cache_status
 def test_health_reports_database_and_cache(client, db):
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "tasks": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -28,7 +28,7 @@ def test_without_the_cache_the_server_stays_in_rotation_as_degraded(client, db, 
     monkeypatch.setattr(comparisons.checks.cache, "set", fail)
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "degraded", "database": "ok", "cache": "unavailable"}
+    assert response.json() == {"status": "degraded", "database": "ok", "cache": "unavailable", "tasks": "ok"}
 
 
 def test_the_health_check_answers_over_plain_http_when_https_is_required(client, db, settings):
@@ -46,3 +46,19 @@ def test_while_the_database_is_away_the_health_check_says_when_to_ask_again(clie
     response = client.get("/health/")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
+
+
+def test_a_task_waiting_for_minutes_says_no_task_worker_runs(client, db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from comparisons.purge import send_purge
+
+    result = send_purge.enqueue("http://127.0.0.1:6081/", ["c1"])
+    assert client.get("/health/").json()["tasks"] == "ok"  # just enqueued: a worker takes it within seconds
+    DBTaskResult.objects.filter(pk=result.id).update(enqueued_at=timezone.now() - timedelta(minutes=6))
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "database": "ok", "cache": "ok", "tasks": "stalled"}

@@ -85,7 +85,7 @@ def test_with_redis_url_pages_are_cached_in_redis_and_health_says_so(tmp_path):
                 manage("check", "--deploy", "--fail-level", "ERROR", **{**PRODUCTION, **env}).returncode == 0
             )
             with urllib.request.urlopen(f"{site.url}/health/") as response:
-                assert response.read() == b'{"status": "ok", "database": "ok", "cache": "ok"}'
+                assert response.read() == b'{"status": "ok", "database": "ok", "cache": "ok", "tasks": "ok"}'
             with urllib.request.urlopen(f"{site.url}/en/bpo-vs-kpo/") as response:
                 assert "s-maxage" in response.headers["Cache-Control"]
             stored = redis.Redis.from_url(server.url).keys("*page:*")

@@ -14,7 +14,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
 from ..models import (
@@ -92,6 +92,12 @@ class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdm
         if not all(key.isdecimal() for key in selected):
             self.message_user(request, _("Choose the records from the list."), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+        if request.POST.get("action") == "delete_selected":
+            # Django's bulk deletion, for a list page's worth at most: its confirmation lists every part.
+            count = queryset.count() if request.POST.get("select_across") == "1" else len(selected)
+            if count > self.list_per_page:
+                self.message_user(request, too_many_to_delete(self.list_per_page), messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
         return super().response_action(request, queryset, **kwargs)
 
     @admin.display(description=_("translations"))
@@ -102,6 +108,12 @@ class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdm
             states = {state for (_field, language), state in statuses.items() if language == code}
             gaps += [f"{code}: {STATUS_LABELS[state]}" for state in sorted(states - {UP_TO_DATE})]
         return ", ".join(gaps) or _("complete")
+
+
+def too_many_to_delete(count):
+    return ngettext(
+        "Delete at most %(count)d record at a time.", "Delete at most %(count)d records at a time.", count
+    ) % {"count": count}
 
 
 class RowComparisonFilter(admin.RelatedFieldListFilter):
