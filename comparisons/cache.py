@@ -224,7 +224,7 @@ def content_changed(changes, **kwargs):
     purge.purge(keys)
 
 
-@task
+@task(priority=purge.PRIORITY)
 def invalidate_later(keys, tries):
     """Invalidation retried by the task worker, while the shared cache was away."""
     try:

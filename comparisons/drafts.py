@@ -27,7 +27,8 @@ from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_delete
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from . import changes
 from .backup import exported_fields
@@ -324,6 +325,14 @@ def publish(draft, user, edit=None, reason=""):
         draft.delete()
         log(draft, DraftEvent.Action.PUBLISHED, user)
         return result
+
+
+def publication_reason(draft):
+    """The revision comment of a draft's publication."""
+    return gettext("Published the draft started by %(user)s on %(date)s") % {
+        "user": draft.started_by or gettext("an unknown user"),
+        "date": formats.date_format(timezone.localtime(draft.started_at), "DATETIME_FORMAT"),
+    }
 
 
 def discard(draft, user):

@@ -733,6 +733,9 @@ class BulkAction(models.Model):
     content_type = models.ForeignKey(ContentType, verbose_name=_("kind of record"), on_delete=models.CASCADE)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     keys = models.JSONField(_("records"))
+    total = models.PositiveIntegerField(_("number of records"), default=0)
+    # The language of the editor who asked for it: revision comments and messages are in it.
+    language = models.CharField(_("language"), max_length=8, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=pgettext_lazy("bulk action", "started by"),
@@ -755,7 +758,7 @@ class BulkAction(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
-        return f"{self.get_action_display()} ({self.content_type.model}, {len(self.keys)})"
+        return f"{self.get_action_display()} ({self.content_type.model}, {self.total})"
 
     @property
     def model(self):

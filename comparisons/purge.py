@@ -17,10 +17,12 @@ otherwise stay in that cache until its next change.
 
 import http.client
 import logging
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.tasks import task
 from django.utils import timezone
 
@@ -29,6 +31,8 @@ RETRY_DELAYS = (1, 2, 5, 10, 30, 60, 120, 300)
 TIMEOUT = 2
 # Header size per request: Varnish refuses request headers over 8 KB by default.
 MAX_HEADER = 4000
+# Purges go before other tasks (a chunk of a bulk action), so pages are not stale for long.
+PRIORITY = 10
 
 logger = logging.getLogger(__name__)
 
@@ -80,12 +84,42 @@ def send(url, keys):
         raise PurgeError(f"{url} answered {response.status} {response.reason}")
 
 
-@task
+@task(priority=PRIORITY)
 def send_purge(url, keys, tries=0):
+    """
+    While a cache is known to fail (its last purge did, a moment ago), its
+    purges wait for the next attempt instead of each spending the worker's
+    time on a timeout of their own.
+    """
+    wait = seconds_failing(url)
+    if wait:
+        later(wait, send_purge, url, keys, tries)
+        return
     try:
         send(url, keys)
     except PurgeError as error:
+        mark_failing(url, RETRY_DELAYS[min(tries, len(RETRY_DELAYS) - 1)])
         retry(send_purge, (url, keys), tries, f"Purge of {len(keys)} keys failed ({error})")
+
+
+def failing_key(url):
+    return f"purge-failing:{url}"
+
+
+def mark_failing(url, seconds):
+    try:
+        cache.set(failing_key(url), time.time() + seconds, seconds)
+    except Exception:  # without the shared cache, every purge tries for itself
+        logger.warning("Could not note that %s fails", url, exc_info=True)
+
+
+def seconds_failing(url):
+    """How long until a cache that failed a moment ago is tried again (0: try now)."""
+    try:
+        until = cache.get(failing_key(url))
+    except Exception:
+        return 0
+    return max(0.0, until - time.time()) if until else 0
 
 
 def retry(task_, args, tries, failure):

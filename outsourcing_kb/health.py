@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.db import DatabaseError, connections
+from django.db.models import Q
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -53,8 +54,16 @@ STALLED_AFTER = timedelta(minutes=5)
 
 
 def tasks_status():
-    """ "ok", or "stalled" when a due task has waited for STALLED_AFTER (no `manage.py db_worker` runs)."""
-    waiting = DBTaskResult.objects.ready().filter(enqueued_at__lt=timezone.now() - STALLED_AFTER)
+    """
+    "ok", or "stalled" when a task has waited STALLED_AFTER since it came due
+    (no `manage.py db_worker` runs): since it was enqueued, or for a deferred
+    task since its time (one due at once has no time of its own: the latest date).
+    """
+    now = timezone.now()
+    long_due = Q(run_after__lt=now - STALLED_AFTER) | Q(
+        run_after__gt=now, enqueued_at__lt=now - STALLED_AFTER
+    )
+    waiting = DBTaskResult.objects.ready().filter(long_due)
     try:
         return "stalled" if waiting.exists() else "ok"
     except DatabaseError:

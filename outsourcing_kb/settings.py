@@ -7,8 +7,8 @@ environment; the defaults are the safe ones (no debug, SQLite in the project).
 
 import ipaddress
 import os
-import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -219,12 +219,23 @@ PAGE_STALE_IF_ERROR_SECONDS = 60 * 60 * 24
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "").rstrip("/")
 # The HTTP caches in front to purge after a change: their addresses, such as
 # http://127.0.0.1:6081/ (comma-separated; see varnish/site.vcl).
-CACHE_PURGE_URLS = env_list("DJANGO_CACHE_PURGE_URLS")
-for _url in CACHE_PURGE_URLS:
-    if not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", _url):
+
+
+def purge_address(url):
+    """An address of DJANGO_CACHE_PURGE_URLS, checked as far as it can be without asking it."""
+    try:
+        parts = urlsplit(url)
+        port_readable = parts.port is None or parts.port > 0  # reading it checks it
+    except ValueError:  # a port that is not one, an unclosed [IPv6 address
+        parts, port_readable = None, False
+    if not port_readable or parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
         raise ImproperlyConfigured(
-            f"DJANGO_CACHE_PURGE_URLS: {_url!r} is not an http:// or https:// address such as http://127.0.0.1:6081/."
+            f"DJANGO_CACHE_PURGE_URLS: {url!r} is not an http:// or https:// address such as http://127.0.0.1:6081/."
         )
+    return url
+
+
+CACHE_PURGE_URLS = [purge_address(url) for url in env_list("DJANGO_CACHE_PURGE_URLS")]
 # Each purge is sent again this much later (0: never), for a page that was on its
 # way into the cache as the first purge passed it (comparisons/purge.py).
 CACHE_PURGE_REPEAT_SECONDS = float(os.environ.get("DJANGO_CACHE_PURGE_REPEAT_SECONDS", "2"))
@@ -248,9 +259,9 @@ CACHES["pages-kept-apart"] = {
 SEARCHES_PER_MINUTE = int(os.environ.get("DJANGO_SEARCHES_PER_MINUTE", "30"))
 
 
-# Background work (comparisons/bulk.py, comparisons/purge.py): Django's tasks, kept
-# in the database, so a change and the work it leaves commit or roll back together
-# and nothing is lost when a process exits. `manage.py db_worker` runs them.
+# Background work (comparisons/bulk.py, comparisons/purge.py): Django's tasks, kept in
+# the database, so that nothing is lost when a process exits and no other server is
+# needed. `manage.py db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 

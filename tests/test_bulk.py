@@ -101,3 +101,57 @@ def test_only_who_may_start_bulk_actions_sees_them(as_role, editor_client, small
     response = client.get(admin_url(BulkAction, "change", job.pk))
     assert response.status_code in (302, 403)
     assert client.get(admin_url(BulkAction, "changelist")).status_code in (302, 403)
+
+
+def test_rights_taken_away_during_a_job_stop_it_at_the_next_chunk(editor_client, small_requests, monkeypatch):
+    categories = list(Category.objects.order_by("pk")[:5])
+    unpublish(editor_client, categories)
+    job = BulkAction.objects.get()
+    real_unpublish = bulk.ACTIONS[BulkAction.Action.UNPUBLISH]
+
+    def then_demoted(model, keys, user):
+        result = real_unpublish(model, keys, user)
+        job.user.groups.remove(Group.objects.get(name="editor"))  # committed with the first chunk
+        return result
+
+    monkeypatch.setitem(bulk.ACTIONS, BulkAction.Action.UNPUBLISH, then_demoted)
+    run_tasks(failures_expected=True)
+
+    job.refresh_from_db()
+    assert (job.done, job.changed) == (2, 2) and "may not change" in job.failure
+    assert Category.objects.filter(is_published=False).count() == 2
+
+
+def test_a_chunk_that_fails_leaves_nothing_of_it_and_the_job_resumes_from_there(
+    editor_client, small_requests, monkeypatch
+):
+    from comparisons import changes
+
+    categories = list(Category.objects.order_by("pk")[:5])
+    unpublish(editor_client, categories)
+    job = BulkAction.objects.get()
+    real_write_revisions, calls = changes.write_revisions, []
+
+    def fail_the_second(current):
+        calls.append(current)
+        if len(calls) == 2:
+            raise SystemExit("the worker was told twice to stop")
+        return real_write_revisions(current)
+
+    monkeypatch.setattr(changes, "write_revisions", fail_the_second)
+    run_tasks(failures_expected=True)
+    job.refresh_from_db()
+    assert (job.done, job.changed) == (2, 2) and job.failure == "the worker was told twice to stop"
+    assert Category.objects.filter(is_published=False).count() == 2  # the second chunk left nothing
+    progress = editor_client.get(admin_url(BulkAction, "changelist")).content.decode()
+    assert "Stopped: the worker was told twice to stop" in progress
+
+    monkeypatch.setattr(changes, "write_revisions", real_write_revisions)
+    response = editor_client.post(
+        admin_url(BulkAction, "changelist"), {"action": "resume", "_selected_action": [job.pk]}, follow=True
+    )
+    assert [str(message) for message in response.context["messages"]] == ["1 bulk action resumed."]
+    run_tasks()
+    job.refresh_from_db()
+    assert (job.done, job.changed, job.failure) == (5, 5, "")
+    assert Category.objects.filter(is_published=False).count() == 5

@@ -62,3 +62,19 @@ def test_a_task_waiting_for_minutes_says_no_task_worker_runs(client, db):
     response = client.get("/health/")
     assert response.status_code == 200
     assert response.json() == {"status": "degraded", "database": "ok", "cache": "ok", "tasks": "stalled"}
+
+
+def test_a_deferred_task_counts_its_wait_from_when_it_came_due(client, db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from comparisons.purge import send_purge
+
+    # A retry enqueued six minutes ago for five minutes later came due a minute ago: not stalled.
+    result = send_purge.using(run_after=timezone.now() - timedelta(minutes=1)).enqueue("http://x:1/", ["c1"])
+    DBTaskResult.objects.filter(pk=result.id).update(enqueued_at=timezone.now() - timedelta(minutes=6))
+    assert client.get("/health/").json()["tasks"] == "ok"
+    DBTaskResult.objects.filter(pk=result.id).update(run_after=timezone.now() - timedelta(minutes=6))
+    assert client.get("/health/").json()["tasks"] == "stalled"

@@ -284,8 +284,10 @@ def test_a_save_never_waits_for_the_caches_in_front_and_no_purge_dies_with_its_p
             run_due_tasks(env)
             assert hanging.connections  # tried, and left to a retry
             app = Gunicorn(env, tmp_path / "gunicorn-after.log", workers=1, port=app.port)
-            status, headers, body = get(front + PAGE)
-            assert (status, headers["X-Cache"]) == (200, "MISS") and "generated-notice" in body
-            app.stop()
+            try:
+                status, headers, body = get(front + PAGE)
+                assert (status, headers["X-Cache"]) == (200, "MISS") and "generated-notice" in body
+            finally:
+                app.stop()
     finally:
         hanging.close()

@@ -1,11 +1,16 @@
-"""Bulk actions running in the background (comparisons/bulk.py): how far each has got, read only."""
+"""Bulk actions running in the background (comparisons/bulk.py): how far each has got."""
 
-from django.contrib import admin
-from django.utils.translation import gettext
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import drafts
+from .. import bulk, drafts
 from ..models import BulkAction
+
+
+def publishable_models(user):
+    return [model for model in drafts.DRAFTED_MODELS if drafts.may_publish(user, model)]
 
 
 @admin.register(BulkAction)
@@ -16,12 +21,23 @@ class BulkActionAdmin(admin.ModelAdmin):
     fields = ["action", "content_type", "user", "created_at", "started_at", "finished_at", "progress"]
     fields += ["status", "refused_records", "failure"]
     readonly_fields = fields
+    actions = ["resume"]
+
+    def get_queryset(self, request):
+        """The jobs on the kinds of record this user may publish; their keys are not read for a list."""
+        kinds = Q()
+        for model in publishable_models(request.user):
+            kinds |= Q(
+                content_type__app_label=model._meta.app_label, content_type__model=model._meta.model_name
+            )
+        queryset = super().get_queryset(request).defer("keys")
+        return queryset.filter(kinds) if kinds else queryset.none()
 
     def has_view_permission(self, request, obj=None):
         """Who may start bulk actions (editors) may follow them."""
-        return request.user.is_active and any(
-            drafts.may_publish(request.user, model) for model in drafts.DRAFTED_MODELS
-        )
+        if not request.user.is_active or not publishable_models(request.user):
+            return False
+        return obj is None or obj.model in publishable_models(request.user)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
@@ -35,11 +51,30 @@ class BulkActionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_resume_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.action(description=_("Resume the selected bulk actions"), permissions=["resume"])
+    def resume(self, request, queryset):
+        """A job whose worker was killed in a chunk, or that stopped, goes on from its last chunk done."""
+        resumed = 0
+        for job in queryset.filter(user=request.user):
+            if job.done < job.total:
+                BulkAction.objects.filter(pk=job.pk).update(failure="", finished_at=None)
+                bulk.resume(job)
+                resumed += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d bulk action resumed.", "%(count)d bulk actions resumed.", resumed)
+            % {"count": resumed},
+            messages.SUCCESS if resumed else messages.WARNING,
+        )
+
     @admin.display(description=_("progress"))
     def progress(self, job):
         return gettext("Done: %(done)d of %(total)d; changed: %(changed)d") % {
             "done": job.done,
-            "total": len(job.keys),
+            "total": job.total,
             "changed": job.changed,
         }
 

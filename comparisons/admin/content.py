@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
+from .. import changes
 from ..models import (
     Attribute,
     AttributeValue,
@@ -64,7 +65,9 @@ class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdm
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            # A savepoint of the change set too: a refused attempt leaves nothing in it (see below).
+            with changes.savepoint():
+                return super().changeform_view(request, object_id, form_url, extra_context)
         except IntegrityError:
             if request.method != "POST":
                 raise
@@ -82,8 +85,9 @@ class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdm
         return super().get_search_results(request, queryset, search_term)
 
     def get_changelist_formset(self, request, **kwargs):
-        """list_editable saves at most the records a list page shows, whatever TOTAL_FORMS says."""
-        bound = {"max_num": self.list_per_page, "absolute_max": self.list_per_page}
+        """list_editable saves at most the records a list shows, whatever TOTAL_FORMS says."""
+        most = max(self.list_per_page, self.list_max_show_all)  # "Show all" lists up to the latter
+        bound = {"max_num": most, "absolute_max": most}
         return super().get_changelist_formset(request, **bound, **kwargs)
 
     def response_action(self, request, queryset, **kwargs):
@@ -92,7 +96,7 @@ class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdm
         if not all(key.isdecimal() for key in selected):
             self.message_user(request, _("Choose the records from the list."), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
-        if request.POST.get("action") == "delete_selected":
+        if chosen_action(request) == "delete_selected":
             # Django's bulk deletion, for a list page's worth at most: its confirmation lists every part.
             count = queryset.count() if request.POST.get("select_across") == "1" else len(selected)
             if count > self.list_per_page:
@@ -108,6 +112,14 @@ class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdm
             states = {state for (_field, language), state in statuses.items() if language == code}
             gaps += [f"{code}: {STATUS_LABELS[state]}" for state in sorted(states - {UP_TO_DATE})]
         return ", ".join(gaps) or _("complete")
+
+
+def chosen_action(request):
+    """The action a change list's POST asks for, read as Django reads it (one of several forms)."""
+    try:
+        return request.POST.getlist("action")[int(request.POST.get("index", 0))]
+    except (IndexError, ValueError):
+        return None
 
 
 def too_many_to_delete(count):
@@ -191,12 +203,19 @@ class SourceAdmin(ContentAdmin):
 
 
 class BoundedPartsMixin:
-    """An inline of at most MAX_PARTS forms, whatever TOTAL_FORMS says ("Please submit at most …")."""
+    """
+    An inline of at most the record's parts and MAX_PARTS new ones, whatever
+    TOTAL_FORMS says ("Please submit at most …"): a record an import gave more
+    parts still saves.
+    """
 
-    max_num = MAX_PARTS
+    def get_max_num(self, request, obj=None, **kwargs):
+        owner = self.model.owner_field
+        existing = self.model._default_manager.filter(**{owner: obj}).count() if obj is not None else 0
+        return existing + MAX_PARTS
 
     def get_formset(self, request, obj=None, **kwargs):
-        return super().get_formset(request, obj, absolute_max=MAX_PARTS, **kwargs)
+        return super().get_formset(request, obj, absolute_max=self.get_max_num(request, obj), **kwargs)
 
 
 class CategoryItemInline(BoundedPartsMixin, TranslatorRightsMixin, TranslationTabularInline):

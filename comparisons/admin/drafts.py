@@ -288,12 +288,8 @@ class DraftAdminMixin(PreviewAdminMixin):
                 raise _Refused(response)
             return response
 
-        reason = gettext("Published the draft started by %(user)s on %(date)s") % {
-            "user": draft.started_by or gettext("an unknown user"),
-            "date": when(draft.started_at),
-        }
         try:
-            response = drafts.publish(draft, request.user, edit=edit, reason=reason)
+            response = drafts.publish(draft, request.user, edit=edit, reason=drafts.publication_reason(draft))
         except _Refused as refused:
             return refused.response
         except drafts.StaleDraft as stale:
