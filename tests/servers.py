@@ -83,6 +83,19 @@ def run_due_tasks(env):
 class Server:
     """A server process started in a session of its own, so that stop() can end its children too."""
 
+    def wait_until_listening(self, name, output, seconds=60):
+        """Return once the process accepts connections on self.port; stop it and raise if it never does."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"{name} did not start; its output:\n{output()}") from None
+                time.sleep(0.1)
+
     def stop(self):
         if self.process.poll() is not None:
             return
@@ -192,17 +205,7 @@ class Varnish(Server):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    self.stop()
-                    log = self.log_path.read_text(errors="replace")[-3000:]
-                    raise RuntimeError(f"varnishd did not start; its output:\n{log}") from None
-                time.sleep(0.1)
+        self.wait_until_listening("varnishd", lambda: self.log_path.read_text(errors="replace")[-3000:])
 
 
 def redis_server_program():
@@ -237,16 +240,7 @@ class Redis(Server):
         self.process = subprocess.Popen(
             self.command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True
         )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    self.stop()
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.1)
+        self.wait_until_listening("redis-server", lambda: "(not kept)")
 
 
 class TaskWorker(Server):
