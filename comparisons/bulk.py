@@ -12,16 +12,20 @@ the write path (changes.py): rights, history, tokens and cache invalidation
 as for one record saved by hand.
 """
 
+import logging
+
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from . import changes, drafts
 from .models import BulkAction, Draft
+
+logger = logging.getLogger(__name__)
 
 # At the 20–44 ms a record measured for publishing, at most about four seconds.
 IN_REQUEST = 100
@@ -117,11 +121,11 @@ def run_chunk(job_pk):
     """
     The job's next chunk, in a change set of the user who asked for it, as
     that user is now: their rights, or nobody's if the account is gone or
-    inactive. The chunk, the job's progress and the next chunk's task commit
+    inactive or no longer staff. The chunk, the job's progress and the next chunk's task commit
     together, or nothing of them does.
     """
     job = BulkAction.objects.get(pk=job_pk)
-    user = get_user_model()._default_manager.filter(pk=job.user_id, is_active=True).first()
+    user = get_user_model()._default_manager.filter(pk=job.user_id, is_active=True, is_staff=True).first()
     with translation.override(job.language or None):
         try:
             if user is None:
@@ -142,6 +146,13 @@ def run_chunk(job_pk):
                     run_chunk.enqueue(job.pk)
                 job.save(update_fields=["started_at", "done", "changed", "refused", "finished_at"])
         except BaseException as error:  # a second SIGTERM to the worker too: the job says it stopped
-            stopped = {"failure": str(error) or type(error).__name__, "finished_at": timezone.now()}
-            BulkAction.objects.filter(pk=job_pk, finished_at=None).update(**stopped)
+            if isinstance(error, SystemExit | KeyboardInterrupt):
+                reason = gettext("The task worker was stopped.")
+            else:
+                reason = str(error) or type(error).__name__
+            try:
+                stopped = {"failure": reason, "finished_at": timezone.now()}
+                BulkAction.objects.filter(pk=job_pk, finished_at=None).update(**stopped)
+            except DatabaseError:
+                logger.exception("Could not record that bulk action %s stopped", job_pk)
             raise

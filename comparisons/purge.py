@@ -88,12 +88,13 @@ def send(url, keys):
 def send_purge(url, keys, tries=0):
     """
     While a cache is known to fail (its last purge did, a moment ago), its
-    purges wait for the next attempt instead of each spending the worker's
-    time on a timeout of their own.
+    purges are put off as if they had failed (the same pauses, then given up)
+    instead of each spending the worker's time on a timeout of its own.
     """
-    wait = seconds_failing(url)
-    if wait:
-        later(wait, send_purge, url, keys, tries)
+    if seconds_failing(url):
+        retry(
+            send_purge, (url, keys), tries, f"Purge of {len(keys)} keys put off ({url} failed a moment ago)"
+        )
         return
     try:
         send(url, keys)

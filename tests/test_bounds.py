@@ -158,3 +158,23 @@ def test_an_ipv6_client_is_throttled_by_its_64_whatever_address_it_takes_in_it(c
         assert client.get(search_url(word), REMOTE_ADDR=f"2001:db8:1:2::{index + 1}").status_code == 200
     assert client.get(search_url("ito"), REMOTE_ADDR="2001:db8:1:2::99").status_code == 429
     assert client.get(search_url("ito"), REMOTE_ADDR="2001:db8:1:3::1").status_code == 200
+
+
+@pytest.mark.parametrize("index", ["x", "5", "-1"])
+def test_the_delete_bound_reads_the_action_as_django_does(editor_client, monkeypatch, index):
+    from django.contrib import admin
+
+    from comparisons.models import CategoryItem
+
+    monkeypatch.setattr(admin.site.get_model_admin(CategoryItem), "list_per_page", 2)
+    items = list(CategoryItem.objects.order_by("pk").values_list("pk", flat=True)[:3])
+    data = {"action": ["", "delete_selected"], "index": index, "_selected_action": items, "post": "yes"}
+    editor_client.post(admin_url(CategoryItem, "changelist"), data)
+    assert CategoryItem.objects.filter(pk__in=items).count() == 3
+
+
+def test_ipv4_clients_behind_a_dual_stack_proxy_are_counted_apart(client, seeded, settings):
+    settings.SEARCHES_PER_MINUTE = 1
+    assert client.get(search_url("bpo"), REMOTE_ADDR="::ffff:192.0.2.1").status_code == 200
+    assert client.get(search_url("kpo"), REMOTE_ADDR="::ffff:192.0.2.2").status_code == 200
+    assert client.get(search_url("ito"), REMOTE_ADDR="192.0.2.1").status_code == 429

@@ -135,16 +135,16 @@ def test_a_chunk_that_fails_leaves_nothing_of_it_and_the_job_resumes_from_there(
     def fail_the_second(current):
         calls.append(current)
         if len(calls) == 2:
-            raise SystemExit("the worker was told twice to stop")
+            raise SystemExit(1)  # what db_worker does on a second SIGTERM
         return real_write_revisions(current)
 
     monkeypatch.setattr(changes, "write_revisions", fail_the_second)
     run_tasks(failures_expected=True)
     job.refresh_from_db()
-    assert (job.done, job.changed) == (2, 2) and job.failure == "the worker was told twice to stop"
+    assert (job.done, job.changed) == (2, 2) and job.failure == "The task worker was stopped."
     assert Category.objects.filter(is_published=False).count() == 2  # the second chunk left nothing
     progress = editor_client.get(admin_url(BulkAction, "changelist")).content.decode()
-    assert "Stopped: the worker was told twice to stop" in progress
+    assert "Stopped: The task worker was stopped." in progress
 
     monkeypatch.setattr(changes, "write_revisions", real_write_revisions)
     response = editor_client.post(

@@ -115,11 +115,20 @@ class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdm
 
 
 def chosen_action(request):
-    """The action a change list's POST asks for, read as Django reads it (one of several forms)."""
+    """
+    The action a change list's POST asks for, read as Django's response_action
+    reads it: the form at ``index`` (0 if it is not a number), or, where
+    there is none, the last one sent.
+    """
+    actions = request.POST.getlist("action")
     try:
-        return request.POST.getlist("action")[int(request.POST.get("index", 0))]
-    except (IndexError, ValueError):
-        return None
+        index = int(request.POST.get("index", 0))
+    except ValueError:
+        index = 0
+    try:
+        return actions[index]
+    except IndexError:
+        return actions[-1] if actions else None
 
 
 def too_many_to_delete(count):
@@ -215,7 +224,8 @@ class BoundedPartsMixin:
         return existing + MAX_PARTS
 
     def get_formset(self, request, obj=None, **kwargs):
-        return super().get_formset(request, obj, absolute_max=self.get_max_num(request, obj), **kwargs)
+        bound = self.get_max_num(request, obj)  # counted once: a part added meanwhile changes nothing
+        return super().get_formset(request, obj, max_num=bound, absolute_max=bound, **kwargs)
 
 
 class CategoryItemInline(BoundedPartsMixin, TranslatorRightsMixin, TranslationTabularInline):
