@@ -88,10 +88,13 @@ def send(url, keys):
 def send_purge(url, keys, tries=0):
     """
     While a cache is known to fail (its last purge did, a moment ago), its
-    purges are put off as if they had failed (the same pauses, then given up)
-    instead of each spending the worker's time on a timeout of its own.
+    purges are put off as if they had failed (the same pauses) instead of each
+    spending the worker's time on a timeout of its own; but each is sent at
+    its last try, so that none is given up unsent. A purge that gets through
+    clears the mark.
     """
-    if seconds_failing(url):
+    last_try = tries >= len(RETRY_DELAYS)
+    if not last_try and seconds_failing(url):
         retry(
             send_purge, (url, keys), tries, f"Purge of {len(keys)} keys put off ({url} failed a moment ago)"
         )
@@ -99,8 +102,11 @@ def send_purge(url, keys, tries=0):
     try:
         send(url, keys)
     except PurgeError as error:
-        mark_failing(url, RETRY_DELAYS[min(tries, len(RETRY_DELAYS) - 1)])
+        if not last_try:  # the purge's next try will see whether the cache is back
+            mark_failing(url, RETRY_DELAYS[tries])
         retry(send_purge, (url, keys), tries, f"Purge of {len(keys)} keys failed ({error})")
+    else:
+        clear_failing(url)
 
 
 def failing_key(url):
@@ -112,6 +118,13 @@ def mark_failing(url, seconds):
         cache.set(failing_key(url), time.time() + seconds, seconds)
     except Exception:  # without the shared cache, every purge tries for itself
         logger.warning("Could not note that %s fails", url, exc_info=True)
+
+
+def clear_failing(url):
+    try:
+        cache.delete(failing_key(url))
+    except Exception:
+        logger.warning("Could not note that %s answers again", url, exc_info=True)
 
 
 def seconds_failing(url):

@@ -178,3 +178,22 @@ def test_ipv4_clients_behind_a_dual_stack_proxy_are_counted_apart(client, seeded
     assert client.get(search_url("bpo"), REMOTE_ADDR="::ffff:192.0.2.1").status_code == 200
     assert client.get(search_url("kpo"), REMOTE_ADDR="::ffff:192.0.2.2").status_code == 200
     assert client.get(search_url("ito"), REMOTE_ADDR="192.0.2.1").status_code == 429
+
+
+@pytest.mark.parametrize("everything", ["true", "on", "2"])
+def test_the_delete_bound_reads_select_across_as_django_does(editor_client, monkeypatch, everything):
+    from django.contrib import admin
+
+    from comparisons.models import CategoryItem
+
+    monkeypatch.setattr(admin.site.get_model_admin(CategoryItem), "list_per_page", 2)
+    before = CategoryItem.objects.count()
+    first = CategoryItem.objects.order_by("pk").first().pk
+    data = {
+        "action": "delete_selected",
+        "select_across": everything,
+        "_selected_action": [first],
+        "post": "yes",
+    }
+    editor_client.post(admin_url(CategoryItem, "changelist"), data)
+    assert CategoryItem.objects.count() == before

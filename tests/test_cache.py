@@ -757,3 +757,18 @@ def test_a_hit_reads_the_keys_versions_only_after_an_invalidation(
     with django_capture_on_commit_callbacks(execute=True):
         comparison.save()
     assert "On this very page." in client.get(PAGE).content.decode()
+
+
+def test_a_purge_put_off_while_its_cache_failed_is_still_sent_once_it_is_back(
+    seeded, purge_receivers, monkeypatch
+):
+    """A cache marked failing is tried by every purge at its last try, and a success clears the mark."""
+    from comparisons import purge
+
+    receiver, _other = purge_receivers
+    monkeypatch.setattr(purge, "RETRY_DELAYS", (0.01, 0.01))
+    purge.mark_failing(receiver.url, 600)  # a failure long ago left the mark; the cache is back
+    purge.send_purge.enqueue(receiver.url, ["c1"])
+    run_tasks(wait=1)
+    assert receiver.keys() == [{"c1"}]  # put off twice, then sent at its last try
+    assert purge.seconds_failing(receiver.url) == 0  # and the mark is gone

@@ -5,6 +5,7 @@ first: how much each record holds, where it comes from, and which
 translations are missing.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -98,7 +99,8 @@ class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdm
             return HttpResponseRedirect(request.get_full_path())
         if chosen_action(request) == "delete_selected":
             # Django's bulk deletion, for a list page's worth at most: its confirmation lists every part.
-            count = queryset.count() if request.POST.get("select_across") == "1" else len(selected)
+            everything = forms.BooleanField(required=False).clean(request.POST.get("select_across"))
+            count = queryset.count() if everything else len(selected)
             if count > self.list_per_page:
                 self.message_user(request, too_many_to_delete(self.list_per_page), messages.ERROR)
                 return HttpResponseRedirect(request.get_full_path())
