@@ -76,8 +76,8 @@ def send(url, keys):
         connection.request("PURGE", parts.path or "/", headers={"xkey-purge": " ".join(keys)})
         response = connection.getresponse()
         response.read()
-    except OSError as error:
-        raise PurgeError(f"{url}: {error}") from error
+    except (OSError, http.client.HTTPException) as error:  # refused, timed out, or not HTTP
+        raise PurgeError(f"{url}: {error!r}") from error
     finally:
         connection.close()
     if response.status != 200:
@@ -94,11 +94,13 @@ def send_purge(url, keys, tries=0):
     clears the mark.
     """
     last_try = tries >= len(RETRY_DELAYS)
-    if not last_try and seconds_failing(url):
-        retry(
-            send_purge, (url, keys), tries, f"Purge of {len(keys)} keys put off ({url} failed a moment ago)"
-        )
+    wait = 0 if last_try else seconds_failing(url)
+    if wait:
+        # Until the mark runs out at the latest: then the cache is tried again.
+        failure = f"Purge of {len(keys)} keys put off ({url} failed a moment ago)"
+        retry(send_purge, (url, keys), tries, failure, at_most=wait + 0.05)
         return
+    started = time.time()
     try:
         send(url, keys)
     except PurgeError as error:
@@ -106,7 +108,7 @@ def send_purge(url, keys, tries=0):
             mark_failing(url, RETRY_DELAYS[tries])
         retry(send_purge, (url, keys), tries, f"Purge of {len(keys)} keys failed ({error})")
     else:
-        clear_failing(url)
+        clear_failing(url, started)
 
 
 def failing_key(url):
@@ -114,15 +116,19 @@ def failing_key(url):
 
 
 def mark_failing(url, seconds):
+    now = time.time()
     try:
-        cache.set(failing_key(url), time.time() + seconds, seconds)
+        cache.set(failing_key(url), (now, now + seconds), seconds)
     except Exception:  # without the shared cache, every purge tries for itself
         logger.warning("Could not note that %s fails", url, exc_info=True)
 
 
-def clear_failing(url):
+def clear_failing(url, since):
+    """The cache answered a purge sent at ``since``: drop a mark made before that, not a newer one."""
     try:
-        cache.delete(failing_key(url))
+        mark = cache.get(failing_key(url))
+        if mark is not None and mark[0] < since:
+            cache.delete(failing_key(url))
     except Exception:
         logger.warning("Could not note that %s answers again", url, exc_info=True)
 
@@ -130,17 +136,20 @@ def clear_failing(url):
 def seconds_failing(url):
     """How long until a cache that failed a moment ago is tried again (0: try now)."""
     try:
-        until = cache.get(failing_key(url))
+        mark = cache.get(failing_key(url))
     except Exception:
         return 0
-    return max(0.0, until - time.time()) if until else 0
+    return max(0.0, mark[1] - time.time()) if mark else 0
 
 
-def retry(task_, args, tries, failure):
-    """Log a failed ``task_(*args, tries)``; enqueue it again after the next of RETRY_DELAYS, or give up."""
+def retry(task_, args, tries, failure, at_most=None):
+    """
+    Log a failed ``task_(*args, tries)``; enqueue it again after the next of
+    RETRY_DELAYS (or ``at_most`` seconds, if sooner), or give up.
+    """
     if tries >= len(RETRY_DELAYS):
         logger.error("%s, %d times; given up", failure, tries + 1)
         return
-    delay = RETRY_DELAYS[tries]
+    delay = RETRY_DELAYS[tries] if at_most is None else min(RETRY_DELAYS[tries], round(at_most, 2))
     logger.warning("%s; trying again in %s s", failure, delay)
     later(delay, task_, *args, tries + 1)
