@@ -85,28 +85,32 @@ def send(url, keys):
 
 
 @task(priority=PRIORITY)
-def send_purge(url, keys, tries=0):
+def send_purge(url, keys, tries=0, deadline=None):
     """
-    While a cache is known to fail (its last purge did, a moment ago), its
-    purges are put off as if they had failed (the same pauses) instead of each
-    spending the worker's time on a timeout of its own; but each is sent at
-    its last try, so that none is given up unsent. A purge that gets through
-    clears the mark.
+    Send one purge; a failure is tried again after the next of RETRY_DELAYS,
+    and given up after the last, or once the purge's ``deadline`` (its whole
+    schedule from its first run) has passed. While its cache is known to fail
+    (a purge to it failed a moment ago), a purge is held back until the cache
+    is tried again, without using a try, instead of spending the worker's time
+    on a timeout of its own; never past its deadline, when it is sent anyway.
     """
-    last_try = tries >= len(RETRY_DELAYS)
-    wait = 0 if last_try else seconds_failing(url)
-    if wait:
-        # Until the mark runs out at the latest: then the cache is tried again.
-        failure = f"Purge of {len(keys)} keys put off ({url} failed a moment ago)"
-        retry(send_purge, (url, keys), tries, failure, at_most=wait + 0.05)
+    if deadline is None:
+        deadline = time.time() + sum(RETRY_DELAYS) + TIMEOUT * (len(RETRY_DELAYS) + 1)
+    wait = seconds_failing(url)
+    if wait and time.time() + wait < deadline:
+        later(wait + 0.05, send_purge, url, keys, tries, deadline)
         return
     started = time.time()
     try:
         send(url, keys)
     except PurgeError as error:
-        if not last_try:  # the purge's next try will see whether the cache is back
+        failure = f"Purge of {len(keys)} keys failed ({error})"
+        if time.time() >= deadline:
+            logger.error("%s, %d times; given up", failure, tries + 1)
+            return
+        if tries < len(RETRY_DELAYS):
             mark_failing(url, RETRY_DELAYS[tries])
-        retry(send_purge, (url, keys), tries, f"Purge of {len(keys)} keys failed ({error})")
+        retry(send_purge, (url, keys), tries, failure, after=(deadline,))
     else:
         clear_failing(url, started)
 
@@ -116,9 +120,12 @@ def failing_key(url):
 
 
 def mark_failing(url, seconds):
+    """Note that ``url`` failed: purges to it wait ``seconds`` (a later mark already there stands)."""
     now = time.time()
     try:
-        cache.set(failing_key(url), (now, now + seconds), seconds)
+        mark = cache.get(failing_key(url))
+        until = max(now + seconds, mark[1] if mark else 0)
+        cache.set(failing_key(url), (now, until), until - now)
     except Exception:  # without the shared cache, every purge tries for itself
         logger.warning("Could not note that %s fails", url, exc_info=True)
 
@@ -142,14 +149,14 @@ def seconds_failing(url):
     return max(0.0, mark[1] - time.time()) if mark else 0
 
 
-def retry(task_, args, tries, failure, at_most=None):
+def retry(task_, args, tries, failure, after=()):
     """
-    Log a failed ``task_(*args, tries)``; enqueue it again after the next of
-    RETRY_DELAYS (or ``at_most`` seconds, if sooner), or give up.
+    Log a failed ``task_(*args, tries, *after)``; enqueue it again after the
+    next of RETRY_DELAYS, or give up after the last.
     """
     if tries >= len(RETRY_DELAYS):
         logger.error("%s, %d times; given up", failure, tries + 1)
         return
-    delay = RETRY_DELAYS[tries] if at_most is None else min(RETRY_DELAYS[tries], round(at_most, 2))
+    delay = RETRY_DELAYS[tries]
     logger.warning("%s; trying again in %s s", failure, delay)
-    later(delay, task_, *args, tries + 1)
+    later(delay, task_, *args, tries + 1, *after)

@@ -232,7 +232,8 @@ def purge_address(url):
     try:
         parts = urlsplit(url)
         port_readable = parts.port is None or parts.port > 0  # reading it checks it
-    except ValueError:  # a port that is not one, an unclosed [IPv6 address
+        (parts.hostname or "").encode("idna")  # a host name a connection can be made to
+    except ValueError:  # a port that is not one, an unclosed [IPv6 address, a..b (UnicodeError)
         parts, port_readable = None, False
     if not port_readable or parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
         raise ImproperlyConfigured(

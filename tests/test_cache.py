@@ -759,40 +759,36 @@ def test_a_hit_reads_the_keys_versions_only_after_an_invalidation(
     assert "On this very page." in client.get(PAGE).content.decode()
 
 
-def test_a_purge_put_off_while_its_cache_failed_is_still_sent_once_it_is_back(
-    seeded, purge_receivers, monkeypatch, caplog
-):
-    """A cache marked failing is tried by every purge at its last try, and a success clears the mark."""
-    from comparisons import purge
-
-    receiver, _other = purge_receivers
-    monkeypatch.setattr(purge, "RETRY_DELAYS", (1, 1))
-    purge.mark_failing(receiver.url, 600)  # a failure left the mark; the cache is back meanwhile
-    purge.send_purge.enqueue(receiver.url, ["c1"])
-    run_tasks()
-    assert receiver.requests == []  # held back: nothing sent to a cache marked failing
-    run_tasks(wait=4)
-    assert receiver.keys() == [{"c1"}]  # sent at its last try
-    put_off = [r.getMessage() for r in caplog.records if "put off" in r.getMessage()]
-    assert len(put_off) == 2 and all(receiver.url in message for message in put_off)
-    assert purge.seconds_failing(receiver.url) == 0  # and the mark is gone
-
-
-def test_a_purge_put_off_is_tried_when_the_mark_runs_out_not_after_its_own_longer_pause(
+def test_a_purge_to_a_cache_that_just_failed_waits_until_it_is_tried_again(
     seeded, purge_receivers, monkeypatch
 ):
+    """Held back without a try of its own while the cache is marked failing; a success clears the mark."""
     from django_tasks_db.models import DBTaskResult
 
     from comparisons import purge
 
     receiver, _other = purge_receivers
-    monkeypatch.setattr(purge, "RETRY_DELAYS", (600, 600))
-    purge.mark_failing(receiver.url, 1)
+    monkeypatch.setattr(purge, "RETRY_DELAYS", (1, 1))
+    purge.mark_failing(receiver.url, 1)  # a purge failed a moment ago; the cache is back meanwhile
     purge.send_purge.enqueue(receiver.url, ["c1"])
     run_tasks()
+    assert receiver.requests == []  # held back: nothing sent to a cache marked failing
     (waiting,) = DBTaskResult.objects.filter(status="READY")
-    assert (
-        waiting.run_after - timezone.now()
-    ).total_seconds() < 2  # when the mark runs out, not in ten minutes
-    run_tasks(wait=4)
+    assert (waiting.run_after - timezone.now()).total_seconds() < 2  # when the mark runs out
+    assert waiting.args_kwargs["args"][2] == 0  # and no try used
+    run_tasks(wait=10)
     assert receiver.keys() == [{"c1"}]
+    assert purge.seconds_failing(receiver.url) == 0  # the mark is gone
+
+
+def test_a_mark_outlasting_a_purges_schedule_never_holds_it_back_past_its_end(
+    seeded, purge_receivers, monkeypatch
+):
+    from comparisons import purge
+
+    receiver, _other = purge_receivers
+    monkeypatch.setattr(purge, "RETRY_DELAYS", (0.1, 0.1))
+    purge.mark_failing(receiver.url, 600)
+    purge.send_purge.enqueue(receiver.url, ["c1"])
+    run_tasks()
+    assert receiver.keys() == [{"c1"}]  # sent at once: its whole schedule ends long before the mark

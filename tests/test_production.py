@@ -45,7 +45,14 @@ def test_redis_url_without_the_redis_client_stops_the_start_with_a_message():
 @pytest.mark.servers
 @pytest.mark.parametrize(
     "address",
-    ["varnish.internal:6081", "http://varnish:abc/", "http://host:99999/", "http://[::1/", "http://:6081/"],
+    [
+        "varnish.internal:6081",
+        "http://varnish:abc/",
+        "http://host:99999/",
+        "http://[::1/",
+        "http://:6081/",
+        "http://a..b:6081/",
+    ],
 )
 def test_a_purge_address_that_is_not_one_stops_the_start_with_a_message(address):
     result = manage("check", DJANGO_DEBUG="1", DJANGO_CACHE_PURGE_URLS=address)
