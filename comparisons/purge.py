@@ -105,12 +105,14 @@ def send_purge(url, keys, tries=0, deadline=None):
         send(url, keys)
     except PurgeError as error:
         failure = f"Purge of {len(keys)} keys failed ({error})"
-        if time.time() >= deadline:
+        mark_failing(url, RETRY_DELAYS[min(tries, len(RETRY_DELAYS) - 1)])
+        left = deadline - time.time()
+        if tries >= len(RETRY_DELAYS) or left <= 0:
             logger.error("%s, %d times; given up", failure, tries + 1)
             return
-        if tries < len(RETRY_DELAYS):
-            mark_failing(url, RETRY_DELAYS[tries])
-        retry(send_purge, (url, keys), tries, failure, after=(deadline,))
+        delay = min(RETRY_DELAYS[tries], round(left, 2))  # the last try at the deadline at the latest
+        logger.warning("%s; trying again in %s s", failure, delay)
+        later(delay, send_purge, url, keys, tries + 1, deadline)
     else:
         clear_failing(url, started)
 
@@ -120,7 +122,11 @@ def failing_key(url):
 
 
 def mark_failing(url, seconds):
-    """Note that ``url`` failed: purges to it wait ``seconds`` (a later mark already there stands)."""
+    """
+    Note that ``url`` failed: purges to it wait ``seconds`` (a later mark
+    already there stands; two workers failing at the same instant may still
+    shorten it, which costs a purge one timeout, no more).
+    """
     now = time.time()
     try:
         mark = cache.get(failing_key(url))
@@ -149,14 +155,11 @@ def seconds_failing(url):
     return max(0.0, mark[1] - time.time()) if mark else 0
 
 
-def retry(task_, args, tries, failure, after=()):
-    """
-    Log a failed ``task_(*args, tries, *after)``; enqueue it again after the
-    next of RETRY_DELAYS, or give up after the last.
-    """
+def retry(task_, args, tries, failure):
+    """Log a failed ``task_(*args, tries)``; enqueue it again after the next of RETRY_DELAYS, or give up."""
     if tries >= len(RETRY_DELAYS):
         logger.error("%s, %d times; given up", failure, tries + 1)
         return
     delay = RETRY_DELAYS[tries]
     logger.warning("%s; trying again in %s s", failure, delay)
-    later(delay, task_, *args, tries + 1, *after)
+    later(delay, task_, *args, tries + 1)
