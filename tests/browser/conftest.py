@@ -5,6 +5,7 @@ driven by Debian's headless Chromium through Playwright.
 
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,21 @@ def phone(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def keep_screenshot(page, path):
+    """
+    A screenshot of the page for the artefacts, once it has loaded. It is
+    never the test's verdict: Chromium on a loaded machine may refuse one
+    ("Unable to capture screenshot"), and the journey's checks stand without it.
+    """
+    from playwright.sync_api import Error
+
+    page.wait_for_load_state("load")
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    except Error as error:
+        warnings.warn(f"No screenshot {path.name}: {error.message}", stacklevel=2)
 
 
 def serious_violations(page):

@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import keep_screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -92,15 +93,15 @@ def test_editor_drafts_previews_translator_translates_editor_publishes(site, bro
     new_row = editor.locator("table.comparison-table tbody tr", has_text=ROW_EN[0])
     expect(new_row).to_have_count(1)
     expect(new_row.locator(".fallback-note").first).to_be_visible()
-    editor.screenshot(path=str(site["screenshots"] / "preview-uk.png"), full_page=True)
+    keep_screenshot(editor, site["screenshots"] / "preview-uk.png")
     # The switcher stays in the preview.
     editor.locator(".languages a[hreflang=de]").click()
     expect(editor.locator("html")).to_have_attribute("lang", "de")
     expect(editor.locator(".preview-banner")).to_be_visible()
-    editor.screenshot(path=str(site["screenshots"] / "preview-de.png"), full_page=True)
+    keep_screenshot(editor, site["screenshots"] / "preview-de.png")
     editor.locator(".languages a[hreflang=en]").click()
     expect(editor.locator("main")).to_contain_text(KEY_DIFFERENCE_EN)
-    editor.screenshot(path=str(site["screenshots"] / "preview-en.png"), full_page=True)
+    keep_screenshot(editor, site["screenshots"] / "preview-en.png")
 
     # The Ukrainian translator finds the draft's new row on the dashboard and translates it in the draft.
     translator = sign_in(browser, base, "oksana")
