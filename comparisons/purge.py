@@ -110,8 +110,8 @@ def send_purge(url, keys, tries=0, deadline=None):
         if tries >= len(RETRY_DELAYS) or left <= 0:
             logger.error("%s, %d times; given up", failure, tries + 1)
             return
-        delay = min(RETRY_DELAYS[tries], round(left, 2))  # the last try at the deadline at the latest
-        logger.warning("%s; trying again in %s s", failure, delay)
+        delay = min(RETRY_DELAYS[tries], left)  # the last try at the deadline at the latest
+        logger.warning("%s; trying again in %s s", failure, round(delay, 2))
         later(delay, send_purge, url, keys, tries + 1, deadline)
     else:
         clear_failing(url, started)
