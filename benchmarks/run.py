@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from tests.postgres import ThrowawayPostgres, server_binaries  # noqa: E402
 from tests.servers import (  # noqa: E402
     Gunicorn,
+    TaskWorker,
     Varnish,
     free_port,
     manage,
@@ -299,7 +300,11 @@ def benchmark_site(database, size, parts, args, wrk, workdir):
     started = time.monotonic()
     try:
         log(f"\n=== {label}: preparing a fresh site in {folder}")
-        extra = {"DATABASE_CONN_MAX_AGE": str(args.conn_max_age)}
+        extra = {
+            "DATABASE_CONN_MAX_AGE": str(args.conn_max_age),
+            # wrk is one client: the search rows measure rendering, not the per-client limit.
+            "DJANGO_SEARCHES_PER_MINUTE": str(10**9),
+        }
         if database == "postgres":
             if server_binaries() is None:
                 raise Broken(
@@ -477,10 +482,12 @@ def edit_under_load(env, folder, args, wrk):
     )
     varnish_port = free_port()
     site_env = {**env, "DJANGO_CACHE_PURGE_URLS": f"http://127.0.0.1:{varnish_port}/"}
-    app = varnish = editor = None
+    app = varnish = editor = worker = None
     try:
         app = start_gunicorn(site_env, folder / "gunicorn-edits.log", args.workers)
         varnish = start_varnish(app.url, folder / "varnish-edits", port=varnish_port)
+        # The task worker sends the purges the edits leave (comparisons/purge.py), as in production.
+        worker = TaskWorker(site_env, folder / "worker-edits.log")
         state = folder / "varnish-edits" / "state"  # the -n of tests.servers.Varnish
         editor = edit_load.Editor(
             site_env, mix / "comparisons.tsv", args.zipf, args.seed, folder / "editor.log"
@@ -543,7 +550,7 @@ def edit_under_load(env, folder, args, wrk):
     except edit_load.Failed as error:
         raise Broken(str(error)) from None
     finally:
-        for running in (editor, varnish, app):
+        for running in (editor, worker, varnish, app):
             if running is not None:
                 running.stop()
     return record
