@@ -5,13 +5,16 @@ The tests that start servers use these, and so does benchmarks/run.py, so that
 the site the benchmark measures is prepared and served the way the tests check it.
 """
 
+import http.cookiejar
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -59,7 +62,27 @@ def prepare_site(env):
 
 
 def manage(env, *args):
+    """manage.py with exactly this environment; raises where it fails."""
     return subprocess.run(MANAGE + list(args), env=env, check=True, cwd=ROOT, capture_output=True, text=True)
+
+
+# Settings of a production deployment behind TLS (for the deploy checks).
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "k" * 10
+    + "a-long-random-production-secret-key-for-the-deploy-check-only-1234567890",
+    "DJANGO_HTTPS": "1",
+    "DJANGO_HSTS_PRELOAD": "1",
+    "DJANGO_ALLOWED_HOSTS": "kb.example.com",
+    "DJANGO_TRUSTED_PROXIES": "10.0.0.2",
+    "DJANGO_DEBUG": "",
+}
+
+
+def run_manage(*args, **env):
+    """manage.py with these variables over this process's environment; its result, which the test judges."""
+    return subprocess.run(
+        MANAGE + list(args), env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True
+    )
 
 
 def add_superuser(env, name, password):
@@ -256,3 +279,59 @@ class TaskWorker(Server):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+
+# Talking to a site as a browser does -------------------------------------------------------
+
+
+def browser_session():
+    """An HTTP client that keeps cookies, as a browser does: (opener, cookie jar)."""
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar)), jar
+
+
+def fetch(opener, url, data=None, headers=None):
+    """GET, or POST ``data``, through an opener: (status, headers, text), errors too."""
+    body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers=headers or {})
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def csrf_token(html):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def sign_in(base_url, username, password):
+    """A browser session signed in to the admin of the site at ``base_url``."""
+    session, _jar = browser_session()
+    _status, _headers, login_page = fetch(session, base_url + "/admin/login/")
+    fetch(
+        session,
+        base_url + "/admin/login/?next=/admin/",
+        {
+            "csrfmiddlewaretoken": csrf_token(login_page),
+            "username": username,
+            "password": password,
+            "next": "/admin/",
+        },
+    )
+    return session
+
+
+def unpublish(session, base_url, first, second):
+    """Take a comparison off the site with the change list's bulk action."""
+    _status, _headers, changelist = fetch(session, base_url + "/admin/comparisons/comparison/")
+    row = re.search(
+        rf'href="/admin/comparisons/comparison/(\d+)/change/[^"]*">{first} vs {second}<', changelist
+    )
+    data = {
+        "csrfmiddlewaretoken": csrf_token(changelist),
+        "action": "unpublish",
+        "_selected_action": row.group(1),
+    }
+    status, _headers, _body = fetch(session, base_url + "/admin/comparisons/comparison/", data)
+    assert status == 200

@@ -15,7 +15,7 @@ from comparisons.models import (
     ComparisonRow,
     Source,
 )
-from tests.conftest import (
+from tests.helpers import (
     PASSWORD,
     admin_url,
     bpo_vs_kpo,
@@ -37,13 +37,13 @@ def editor_client(client, db):
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_changelist_and_add_form_render(editor_client, seeded, model):
+def test_changelist_and_add_form_render(editor_client, db, model):
     assert editor_client.get(admin_url(model, "changelist")).status_code == 200
     assert editor_client.get(admin_url(model, "add")).status_code == 200
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_change_form_renders_and_saves_unchanged(editor_client, seeded, model):
+def test_change_form_renders_and_saves_unchanged(editor_client, db, model):
     obj = model.objects.order_by("pk").first()
     url = admin_url(model, "change", obj.pk)
     response = editor_client.get(url)
@@ -53,7 +53,7 @@ def test_change_form_renders_and_saves_unchanged(editor_client, seeded, model):
     assert response.url == admin_url(model, "changelist")
 
 
-def test_change_form_saves_an_edited_translation(editor_client, seeded):
+def test_change_form_saves_an_edited_translation(editor_client, db):
     comparison = bpo_vs_kpo()
     url = admin_url(Comparison, "change", comparison.pk)
     data = form_data(editor_client.get(url))
@@ -64,19 +64,19 @@ def test_change_form_saves_an_edited_translation(editor_client, seeded):
     assert comparison.rows.count() == 7
 
 
-def test_change_list_filters_by_missing_translation(editor_client, seeded):
+def test_change_list_filters_by_missing_translation(editor_client, db):
     change(Category.objects.filter(slug="ito"), summary_de="")
     response = editor_client.get(admin_url(Category, "changelist"), {"translation": "missing-de"})
     assert [c.slug for c in response.context["cl"].result_list] == ["ito"]
 
 
-def test_comparison_list_filters_by_either_category(editor_client, seeded):
+def test_comparison_list_filters_by_either_category(editor_client, db):
     kpo = Category.objects.get(slug="kpo")
     response = editor_client.get(admin_url(Comparison, "changelist"), {"category": kpo.pk})
     assert [str(c) for c in response.context["cl"].result_list] == ["BPO vs KPO"]
 
 
-def test_reversed_pair_is_refused_with_a_message_and_nothing_saved(editor_client, seeded):
+def test_reversed_pair_is_refused_with_a_message_and_nothing_saved(editor_client, db):
     existing = bpo_vs_kpo()
     data = form_data(editor_client.get(admin_url(Comparison, "change", existing.pk)))
     data = {key: value for key, value in data.items() if not key.startswith("rows-")}
@@ -89,7 +89,7 @@ def test_reversed_pair_is_refused_with_a_message_and_nothing_saved(editor_client
     assert Comparison.objects.count() == before
 
 
-def test_self_comparison_is_refused_in_the_editors_language(editor_client, seeded):
+def test_self_comparison_is_refused_in_the_editors_language(editor_client, db):
     existing = bpo_vs_kpo()
     data = form_data(editor_client.get(admin_url(Comparison, "change", existing.pk)))
     data["second"] = data["first"]
@@ -103,7 +103,7 @@ def test_self_comparison_is_refused_in_the_editors_language(editor_client, seede
     assert existing.second.slug == "kpo"
 
 
-def test_english_text_is_required_in_the_form(editor_client, seeded):
+def test_english_text_is_required_in_the_form(editor_client, db):
     category = Category.objects.get(slug="bpo")
     url = admin_url(Category, "change", category.pk)
     data = form_data(editor_client.get(url))
@@ -115,7 +115,7 @@ def test_english_text_is_required_in_the_form(editor_client, seeded):
     assert category.name_en
 
 
-def test_translated_fields_are_tabbed_and_jquery_ui_is_served_locally(editor_client, seeded):
+def test_translated_fields_are_tabbed_and_jquery_ui_is_served_locally(editor_client, db):
     response = editor_client.get(admin_url(Comparison, "change", Comparison.objects.first().pk))
     html = response.content.decode()
     assert "modeltranslation/js/tabbed_translation_fields." in html
@@ -124,14 +124,14 @@ def test_translated_fields_are_tabbed_and_jquery_ui_is_served_locally(editor_cli
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_anonymous_users_are_redirected_to_the_login(client, seeded, model):
+def test_anonymous_users_are_redirected_to_the_login(client, db, model):
     response = client.get(admin_url(model, "changelist"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
 
 
 @pytest.mark.parametrize("role", ["translator-uk", "editor", "staff without rights"])
-def test_the_admin_index_links_the_translation_work_for_whoever_may_translate(client, seeded, role):
+def test_the_admin_index_links_the_translation_work_for_whoever_may_translate(client, db, role):
     if role == "staff without rights":
         user = get_user_model().objects.create_user("staff", password=PASSWORD, is_staff=True)
     else:
@@ -147,7 +147,7 @@ def test_every_language_of_the_settings_has_its_translator_right():
     assert names == {f"translate_{code}" for code, _name in settings.LANGUAGES}
 
 
-def test_the_row_lists_comparison_filter_names_only_the_chosen_comparison(seeded):
+def test_the_row_lists_comparison_filter_names_only_the_chosen_comparison(db):
     """Listing every comparison would be 100 000 links in the sidebar at scale."""
     client = editor("anna")
     changelist = admin_url(ComparisonRow, "changelist")
@@ -162,7 +162,7 @@ def test_the_row_lists_comparison_filter_names_only_the_chosen_comparison(seeded
     assert response.status_code in (200, 302)
 
 
-def test_a_text_longer_than_any_field_may_hold_is_refused_with_a_message(editor_client, seeded):
+def test_a_text_longer_than_any_field_may_hold_is_refused_with_a_message(editor_client, db):
     comparison = bpo_vs_kpo()
     before = comparison.introduction_uk
     response = post_change_form(editor_client, comparison, introduction_uk="й" * 20_001)

@@ -15,7 +15,7 @@ from comparisons.management.commands.loadcontent import DEFAULT_FIXTURES
 from comparisons.models import Category, Comparison, Source
 from comparisons.phrases import CASES
 from comparisons.translation_status import MISSING, UP_TO_DATE
-from tests.conftest import bpo_vs_kpo, change, trilingual
+from tests.helpers import bpo_vs_kpo, change, trilingual
 
 CONTENT_MODELS = content_models()
 
@@ -32,12 +32,12 @@ def empty_the_knowledge_base():
         model._default_manager.all().delete()
 
 
-def test_the_seed_fixtures_are_an_export_of_themselves(seeded, tmp_path):
+def test_the_seed_fixtures_are_an_export_of_themselves(db, tmp_path):
     call_command("exportcontent", str(tmp_path), verbosity=0)
     assert read_folder(tmp_path) == read_folder(DEFAULT_FIXTURES)
 
 
-def test_export_import_export_is_byte_identical(seeded, tmp_path):
+def test_export_import_export_is_byte_identical(db, tmp_path):
     obj = bpo_vs_kpo()
     obj.conclusion_de = "Geändert, damit nicht nur der Seed zurückkommt."
     obj.save()
@@ -71,7 +71,7 @@ def test_a_backup_from_a_newer_format_is_refused(db, tmp_path):
         call_command("loadcontent", str(tmp_path), verbosity=0)
 
 
-def test_a_backup_from_before_the_word_forms_loads_with_its_headings_as_names(seeded, tmp_path):
+def test_a_backup_from_before_the_word_forms_loads_with_its_headings_as_names(db, tmp_path):
     """Format 1 had no name in a sentence: the heading stands in for it, as migration 0007 did."""
     call_command("exportcontent", str(tmp_path), verbosity=0)
     (tmp_path / "manifest.json").write_text('{"format": 1}')
@@ -217,7 +217,7 @@ def account_records():
 )
 @pytest.mark.parametrize("where", ["in a content file", "in a stray file of the backup folder"])
 def test_a_backup_that_touches_accounts_or_rights_is_refused_before_anything_is_written(
-    seeded, tmp_path, case, where
+    db, tmp_path, case, where
 ):
     from django.contrib.auth import get_user_model
 
@@ -263,7 +263,7 @@ def test_a_file_larger_than_the_bound_is_refused_unread(db, tmp_path):
         call_command("loadcontent", str(path), max_file_megabytes=1, verbosity=0)
 
 
-def test_a_text_longer_than_any_field_may_hold_is_refused_by_name(seeded, tmp_path):
+def test_a_text_longer_than_any_field_may_hold_is_refused_by_name(db, tmp_path):
     call_command("exportcontent", str(tmp_path), verbosity=0)
     before = snapshot_of_content()
     path = tmp_path / "04_comparisons.json"

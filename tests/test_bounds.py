@@ -14,7 +14,7 @@ from django.utils import translation
 from comparisons.admin.content import MAX_PARTS
 from comparisons.cache import KEPT_APART
 from comparisons.models import Category, Comparison, Source
-from tests.conftest import admin_url, bpo_vs_kpo, form_data, make_user
+from tests.helpers import admin_url, bpo_vs_kpo, form_data, make_user
 
 ABSURD = "100000"
 
@@ -83,7 +83,7 @@ def test_a_sign_in_name_longer_than_any_user_name_is_refused_by_the_form(client,
     assert not AccessAttempt.objects.filter(username__startswith="uuu").exists()
 
 
-def test_public_search_is_throttled_per_client_in_the_readers_language(client, seeded, settings):
+def test_public_search_is_throttled_per_client_in_the_readers_language(client, db, settings):
     settings.SEARCHES_PER_MINUTE = 3
     for word in ("bpo", "kpo", "ito"):
         assert client.get(search_url(word)).status_code == 200
@@ -99,9 +99,7 @@ def test_public_search_is_throttled_per_client_in_the_readers_language(client, s
     assert client.get(search_url("outsourcing"), REMOTE_ADDR="192.0.2.7").status_code == 200
 
 
-def test_searches_are_cached_apart_and_never_push_pages_out(
-    client, seeded, settings, django_assert_num_queries
-):
+def test_searches_are_cached_apart_and_never_push_pages_out(client, db, settings, django_assert_num_queries):
     settings.SEARCHES_PER_MINUTE = 1000
     settings.CACHES = {
         **settings.CACHES,
@@ -127,7 +125,7 @@ def test_searches_are_cached_apart_and_never_push_pages_out(
 
 
 @pytest.fixture
-def editor_client(client, seeded):
+def editor_client(client, db):
     client.force_login(make_user("editor"))
     return client
 
@@ -152,7 +150,7 @@ def test_bulk_deletion_of_more_than_a_list_page_is_refused_with_a_message(editor
     assert CategoryItem.objects.filter(pk__in=items).count() == 1
 
 
-def test_an_ipv6_client_is_throttled_by_its_64_whatever_address_it_takes_in_it(client, seeded, settings):
+def test_an_ipv6_client_is_throttled_by_its_64_whatever_address_it_takes_in_it(client, db, settings):
     settings.SEARCHES_PER_MINUTE = 2
     for index, word in enumerate(("bpo", "kpo")):
         assert client.get(search_url(word), REMOTE_ADDR=f"2001:db8:1:2::{index + 1}").status_code == 200
@@ -173,7 +171,7 @@ def test_the_delete_bound_reads_the_action_as_django_does(editor_client, monkeyp
     assert CategoryItem.objects.filter(pk__in=items).count() == 3
 
 
-def test_ipv4_clients_behind_a_dual_stack_proxy_are_counted_apart(client, seeded, settings):
+def test_ipv4_clients_behind_a_dual_stack_proxy_are_counted_apart(client, db, settings):
     settings.SEARCHES_PER_MINUTE = 1
     assert client.get(search_url("bpo"), REMOTE_ADDR="::ffff:192.0.2.1").status_code == 200
     assert client.get(search_url("kpo"), REMOTE_ADDR="::ffff:192.0.2.2").status_code == 200

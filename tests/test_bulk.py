@@ -7,7 +7,7 @@ from reversion.models import Version
 
 from comparisons import bulk
 from comparisons.models import BulkAction, Category, Comparison
-from tests.conftest import admin_url, bpo_vs_kpo, run_tasks
+from tests.helpers import DRAFT_TEXT, admin_url, bpo_vs_kpo, run_tasks
 
 
 @pytest.fixture
@@ -77,7 +77,6 @@ def test_the_worker_applies_the_rights_of_who_asked_as_they_are_when_it_runs(edi
 
 
 def test_drafts_are_published_in_the_background_too(drafted, editor_client, small_requests, monkeypatch):
-    from tests.test_drafts import DRAFT_TEXT
 
     comparison, _attribute = drafted
     monkeypatch.setattr(bulk, "IN_REQUEST", 0)

@@ -4,36 +4,42 @@ every language, whichever way the change comes; query strings cannot bust it;
 pages carry what an HTTP cache in front needs (see also test_varnish.py).
 """
 
-import http.cookiejar
 import re
-import urllib.parse
-import urllib.request
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from comparisons import cache as page_cache
 from comparisons import changes
 from comparisons.models import Category, Comparison
 from comparisons.phrases import CASES
-from tests.conftest import PASSWORD, admin_url, bpo_vs_kpo, editor, form_data, post_change_form, run_tasks
-from tests.servers import Gunicorn, add_superuser, prepare_site, site_environment
+from tests.helpers import (
+    LANGUAGES,
+    PASSWORD,
+    admin_url,
+    bpo_vs_kpo,
+    editor,
+    form_data,
+    in_every_language,
+    post_change_form,
+    run_tasks,
+    url,
+)
+from tests.servers import (
+    Gunicorn,
+    add_superuser,
+    browser_session,
+    fetch,
+    prepare_site,
+    sign_in,
+    site_environment,
+    unpublish,
+)
 
 PAGE = "/en/bpo-vs-kpo/"
 OTHER = "/en/bpo-vs-call-centre/"
-LANGUAGES = ("en", "uk", "de")
-
-
-def url(name, language="en", query="", **kwargs):
-    with translation.override(language):
-        return reverse(f"comparisons:{name}", kwargs=kwargs) + query
-
-
-def in_every_language(name, query="", **kwargs):
-    return [url(name, code, query, **kwargs) for code in LANGUAGES]
 
 
 def pair(first, second):
@@ -54,7 +60,7 @@ def assert_served_from_cache(client, django_assert_num_queries, etags):
         assert client.get(path, headers={"if-none-match": etag}).status_code == 304, path
 
 
-def test_pages_carry_what_caches_in_front_need(client, seeded, settings):
+def test_pages_carry_what_caches_in_front_need(client, db, settings):
     response = client.get(PAGE)
     cache_control = set(response["Cache-Control"].split(", "))
     assert cache_control == {
@@ -73,7 +79,7 @@ def test_pages_carry_what_caches_in_front_need(client, seeded, settings):
     assert client.get(PAGE, headers={"if-none-match": '"something-else"'}).status_code == 200
 
 
-def test_the_etag_is_the_pages_content(client, seeded, monkeypatch, django_capture_on_commit_callbacks):
+def test_the_etag_is_the_pages_content(client, db, monkeypatch, django_capture_on_commit_callbacks):
     """A page rendered afresh but unchanged (after an import of the same content) still revalidates."""
     monkeypatch.setattr(page_cache, "MAX_KEYS", 3)  # the import refreshes every page
     first = client.get(PAGE)
@@ -91,7 +97,7 @@ def test_the_etag_is_the_pages_content(client, seeded, monkeypatch, django_captu
 
 
 def test_an_edited_conclusion_is_new_on_its_page_and_leaves_every_other_page_valid(
-    client, seeded, django_assert_num_queries, django_capture_on_commit_callbacks
+    client, db, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     edited = in_every_language("comparison_detail", **pair("bpo", "kpo"))
     others = [
@@ -118,7 +124,7 @@ def test_an_edited_conclusion_is_new_on_its_page_and_leaves_every_other_page_val
 
 
 def test_a_new_title_refreshes_the_lists_and_related_comparisons_that_show_it(
-    client, seeded, django_assert_num_queries, django_capture_on_commit_callbacks
+    client, db, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     showing = [
         *in_every_language("comparison_detail", **pair("bpo", "call-centre")),
@@ -144,7 +150,7 @@ def test_a_new_title_refreshes_the_lists_and_related_comparisons_that_show_it(
 
 
 def test_a_renamed_category_refreshes_the_pages_that_name_it(
-    client, seeded, django_assert_num_queries, django_capture_on_commit_callbacks
+    client, db, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     naming = [
         url("comparison_detail", "uk", **pair("bpo", "kpo")),
@@ -168,7 +174,7 @@ def test_a_renamed_category_refreshes_the_pages_that_name_it(
 
 
 def test_a_new_comparison_replaces_the_generated_page_of_its_pair(
-    client, seeded, make_comparison, django_capture_on_commit_callbacks
+    client, db, make_comparison, django_capture_on_commit_callbacks
 ):
     assert "generated-notice" in client.get("/en/kpo-vs-ito/").content.decode()
     kpo, ito = Category.objects.get(slug="kpo"), Category.objects.get(slug="ito")
@@ -194,7 +200,7 @@ def announced(monkeypatch):
     changes.content_changed.disconnect(dispatch_uid="test-announced")
 
 
-def test_every_write_path_names_the_pages_it_changes(seeded, announced, django_capture_on_commit_callbacks):
+def test_every_write_path_names_the_pages_it_changes(db, announced, django_capture_on_commit_callbacks):
     """The change form and its inline, a bulk action, a revert and an import: each names its pages."""
     comparison = bpo_vs_kpo()
     c, pair = comparison.pk, f"p{comparison.first_id}-{comparison.second_id}"
@@ -235,7 +241,7 @@ def test_every_write_path_names_the_pages_it_changes(seeded, announced, django_c
 
 
 def test_a_change_of_many_records_refreshes_every_page_at_once(
-    client, seeded, monkeypatch, django_capture_on_commit_callbacks
+    client, db, monkeypatch, django_capture_on_commit_callbacks
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -259,7 +265,7 @@ def test_a_change_of_many_records_refreshes_every_page_at_once(
         assert response.status_code == 200 and len(queries) > 0, path
 
 
-def test_a_rolled_back_change_leaves_the_cache_alone(client, seeded, django_assert_num_queries):
+def test_a_rolled_back_change_leaves_the_cache_alone(client, db, django_assert_num_queries):
     etags = pages_of(client, [PAGE])
     comparison = bpo_vs_kpo()
     comparison.conclusion_en = "Never committed."
@@ -267,7 +273,7 @@ def test_a_rolled_back_change_leaves_the_cache_alone(client, seeded, django_asse
     assert_served_from_cache(client, django_assert_num_queries, etags)
 
 
-def test_a_page_rendered_while_its_record_changed_is_not_kept(client, seeded, monkeypatch):
+def test_a_page_rendered_while_its_record_changed_is_not_kept(client, db, monkeypatch):
     """The render may have read the record before the change: neither cache may keep it."""
     comparison = bpo_vs_kpo()
     real_render = page_cache.PublicPageCacheMiddleware.store
@@ -288,7 +294,7 @@ def test_a_page_rendered_while_its_record_changed_is_not_kept(client, seeded, mo
 
 @pytest.mark.parametrize("query", ["utm_source=newsletter", "x=1234567", "page=22", "fbclid=abc&q=bpo"])
 def test_a_query_string_on_a_page_that_reads_none_is_one_redirect_to_its_address(
-    client, seeded, django_assert_num_queries, query
+    client, db, django_assert_num_queries, query
 ):
     client.get(PAGE)
     with django_assert_num_queries(0):
@@ -298,7 +304,7 @@ def test_a_query_string_on_a_page_that_reads_none_is_one_redirect_to_its_address
     assert "s-maxage" not in response.get("Cache-Control", "") and "xkey" not in response
 
 
-def test_a_list_reads_only_its_own_parameters_in_one_spelling(client, seeded, django_assert_num_queries):
+def test_a_list_reads_only_its_own_parameters_in_one_spelling(client, db, django_assert_num_queries):
     canonical = url("comparison_list", query="?category=bpo&page=2")
     client.raise_request_exception = False
     for spelling in (
@@ -317,14 +323,14 @@ def test_a_list_reads_only_its_own_parameters_in_one_spelling(client, seeded, dj
 
 
 @pytest.mark.parametrize("host", ["LocalHost", "localhost.", "LOCALHOST."])
-def test_another_spelling_of_the_host_is_one_redirect(client, seeded, django_assert_num_queries, host):
+def test_another_spelling_of_the_host_is_one_redirect(client, db, django_assert_num_queries, host):
     client.get(PAGE, headers={"host": "localhost"})
     with django_assert_num_queries(0):
         response = client.get(PAGE, headers={"host": host})
     assert (response.status_code, response["Location"]) == (301, "http://localhost/en/bpo-vs-kpo/")
 
 
-def test_with_the_sites_address_set_every_other_host_is_sent_there(client, seeded, settings):
+def test_with_the_sites_address_set_every_other_host_is_sent_there(client, db, settings):
     settings.SITE_URL = "https://kb.example.com"
     settings.ALLOWED_HOSTS = ["kb.example.com", "localhost"]
     for host in ("localhost", "kb.example.com:1", "KB.example.com"):
@@ -334,7 +340,7 @@ def test_with_the_sites_address_set_every_other_host_is_sent_there(client, seede
 
 @pytest.mark.parametrize("page", ["2", "99999999999999999999", "0", "02", "-1", "last"])
 def test_a_page_number_out_of_range_or_misspelt_is_a_404_without_the_list(
-    client, seeded, django_assert_max_num_queries, page
+    client, db, django_assert_max_num_queries, page
 ):
     client.raise_request_exception = False
     with django_assert_max_num_queries(1):  # at most the count
@@ -343,7 +349,7 @@ def test_a_page_number_out_of_range_or_misspelt_is_a_404_without_the_list(
     assert "comparison-list" not in response.content.decode()
 
 
-def test_one_search_has_one_address(client, seeded, django_assert_num_queries):
+def test_one_search_has_one_address(client, db, django_assert_num_queries):
     response = client.get(url("search", query="?q=%20%20Call%20%20CENTRE&utm_source=x"), follow=True)
     assert response.redirect_chain == [
         (url("search", query="?q=++Call++CENTRE"), 301),
@@ -370,7 +376,7 @@ class BrokenCache:
 
 
 def test_with_the_cache_down_readers_get_rendered_pages_and_saves_go_through(
-    client, seeded, monkeypatch, django_capture_on_commit_callbacks
+    client, db, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(page_cache, "cache", BrokenCache())
     response = client.get(PAGE)
@@ -383,7 +389,7 @@ def test_with_the_cache_down_readers_get_rendered_pages_and_saves_go_through(
     assert "Saved while the cache was down." in client.get(PAGE).content.decode()
 
 
-def test_cached_pages_expire(client, seeded, monkeypatch):
+def test_cached_pages_expire(client, db, monkeypatch):
     stored = []
     real_set = page_cache.cache.set
 
@@ -397,7 +403,7 @@ def test_cached_pages_expire(client, seeded, monkeypatch):
 
 
 def test_a_process_serves_its_recent_pages_without_reading_them_from_the_shared_cache(
-    client, seeded, monkeypatch, django_capture_on_commit_callbacks
+    client, db, monkeypatch, django_capture_on_commit_callbacks
 ):
     first = client.get(PAGE)
     page_reads = []
@@ -420,7 +426,7 @@ def test_a_process_serves_its_recent_pages_without_reading_them_from_the_shared_
     assert "Edited after the page was kept." in client.get(PAGE).content.decode()
 
 
-def test_a_disallowed_host_is_refused_even_for_a_cached_page(client, seeded):
+def test_a_disallowed_host_is_refused_even_for_a_cached_page(client, db):
     assert client.get(PAGE).status_code == 200
     client.raise_request_exception = False
     assert client.get(PAGE, headers={"host": "evil.example.com"}).status_code == 400
@@ -428,7 +434,7 @@ def test_a_disallowed_host_is_refused_even_for_a_cached_page(client, seeded):
     assert response.status_code == 400
 
 
-def test_a_cached_page_names_only_the_host_it_was_asked_at(client, seeded):
+def test_a_cached_page_names_only_the_host_it_was_asked_at(client, db):
     pages = {
         host: client.get(PAGE, headers={"host": host}).content.decode()
         for host in ("localhost", "testserver")
@@ -443,7 +449,7 @@ def test_a_cached_page_names_only_the_host_it_was_asked_at(client, seeded):
         assert other not in pages[host]
 
 
-def test_admin_pages_are_not_cached(client, seeded):
+def test_admin_pages_are_not_cached(client, db):
     assert "xkey" not in client.get("/admin/login/")
 
 
@@ -466,56 +472,6 @@ def two_servers(tmp_path):
         server.stop()
 
 
-def browser_session():
-    jar = http.cookiejar.CookieJar()
-    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar)), jar
-
-
-def fetch(opener, url, data=None, headers=None):
-    body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-    request = urllib.request.Request(url, data=body, headers=headers or {})
-    try:
-        with opener.open(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
-
-
-def csrf_token(html):
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-
-
-def sign_in(base_url):
-    session, _jar = browser_session()
-    _status, _headers, login_page = fetch(session, base_url + "/admin/login/")
-    fetch(
-        session,
-        base_url + "/admin/login/?next=/admin/",
-        {
-            "csrfmiddlewaretoken": csrf_token(login_page),
-            "username": "anna",
-            "password": PASSWORD,
-            "next": "/admin/",
-        },
-    )
-    return session
-
-
-def unpublish(session, base_url, first, second):
-    """Take a comparison off the site with the change list's bulk action."""
-    _status, _headers, changelist = fetch(session, base_url + "/admin/comparisons/comparison/")
-    row = re.search(
-        rf'href="/admin/comparisons/comparison/(\d+)/change/[^"]*">{first} vs {second}<', changelist
-    )
-    data = {
-        "csrfmiddlewaretoken": csrf_token(changelist),
-        "action": "unpublish",
-        "_selected_action": row.group(1),
-    }
-    status, _headers, _body = fetch(session, base_url + "/admin/comparisons/comparison/", data)
-    assert status == 200
-
-
 @pytest.mark.servers
 def test_an_edit_through_one_server_refreshes_exactly_its_pages_on_the_other(two_servers):
     server_a, server_b = two_servers
@@ -528,7 +484,7 @@ def test_an_edit_through_one_server_refreshes_exactly_its_pages_on_the_other(two
         assert status == 200 and "bpo-vs-kpo" in body or path in unrelated
         etags[path] = headers["ETag"]
 
-    unpublish(sign_in(server_a.url), server_a.url, "BPO", "KPO")
+    unpublish(sign_in(server_a.url, "anna", PASSWORD), server_a.url, "BPO", "KPO")
 
     for path in changed:
         status, _headers, body = fetch(reader, server_b.url + path, headers={"If-None-Match": etags[path]})
@@ -598,7 +554,7 @@ def purge_receivers(settings, monkeypatch):
 
 
 def test_a_change_purges_exactly_its_keys_from_every_cache_in_front(
-    seeded, purge_receivers, django_capture_on_commit_callbacks
+    db, purge_receivers, django_capture_on_commit_callbacks
 ):
     comparison = bpo_vs_kpo()
     comparison.conclusion_uk = "Новий висновок."
@@ -615,7 +571,7 @@ def test_a_change_purges_exactly_its_keys_from_every_cache_in_front(
 
 
 def test_a_failed_purge_is_logged_and_tried_again_and_the_change_stays_saved(
-    seeded, purge_receivers, caplog, django_capture_on_commit_callbacks
+    db, purge_receivers, caplog, django_capture_on_commit_callbacks
 ):
     failing, _working = purge_receivers
     failing.failures = 2
@@ -636,7 +592,7 @@ def test_a_failed_purge_is_logged_and_tried_again_and_the_change_stays_saved(
 
 
 def test_an_unreachable_cache_is_given_up_after_the_retries_with_an_error(
-    seeded, settings, monkeypatch, caplog, django_capture_on_commit_callbacks
+    db, settings, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
     from comparisons import purge
     from tests.servers import free_port
@@ -655,7 +611,7 @@ def test_an_unreachable_cache_is_given_up_after_the_retries_with_an_error(
     assert "3 times; given up" in messages[-1][1]
 
 
-def test_without_caches_in_front_nothing_is_purged(seeded, settings, django_capture_on_commit_callbacks):
+def test_without_caches_in_front_nothing_is_purged(db, settings, django_capture_on_commit_callbacks):
     assert settings.CACHE_PURGE_URLS == []
     comparison = bpo_vs_kpo()
     comparison.conclusion_en = "Nothing in front."
@@ -664,7 +620,7 @@ def test_without_caches_in_front_nothing_is_purged(seeded, settings, django_capt
     assert run_tasks() == []
 
 
-def test_purges_are_stored_with_their_delays_so_no_exiting_process_loses_one(seeded, settings):
+def test_purges_are_stored_with_their_delays_so_no_exiting_process_loses_one(db, settings):
     """Each purge is a task in the database before any is sent: a worker that starts later sends it."""
     from django_tasks_db.models import DBTaskResult
 
@@ -695,7 +651,7 @@ def test_purges_are_split_to_fit_a_request_header():
 
 
 def test_a_page_rendered_again_for_a_neighbour_keeps_its_own_article(
-    client, seeded, django_assert_num_queries, django_capture_on_commit_callbacks
+    client, db, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     """The page's parts are cached apart: only the part that shows the changed record is fetched again."""
     client.get(PAGE)
@@ -716,7 +672,7 @@ def test_a_page_rendered_again_for_a_neighbour_keeps_its_own_article(
     assert "A relabelled attribute" in html and "A neighbour&#x27;s new title" in html
 
 
-def test_a_fragment_rendered_while_its_record_changed_is_not_kept(client, seeded, monkeypatch):
+def test_a_fragment_rendered_while_its_record_changed_is_not_kept(client, db, monkeypatch):
     from comparisons.models import Comparison as Model
 
     comparison = bpo_vs_kpo()
@@ -735,7 +691,7 @@ def test_a_fragment_rendered_while_its_record_changed_is_not_kept(client, seeded
 
 
 def test_a_hit_reads_the_keys_versions_only_after_an_invalidation(
-    client, seeded, monkeypatch, django_capture_on_commit_callbacks
+    client, db, monkeypatch, django_capture_on_commit_callbacks
 ):
     """While no change has finished, one read of the shared cache tells that the page is still valid."""
     client.get(PAGE)
@@ -759,9 +715,7 @@ def test_a_hit_reads_the_keys_versions_only_after_an_invalidation(
     assert "On this very page." in client.get(PAGE).content.decode()
 
 
-def test_a_purge_to_a_cache_that_just_failed_waits_until_it_is_tried_again(
-    seeded, purge_receivers, monkeypatch
-):
+def test_a_purge_to_a_cache_that_just_failed_waits_until_it_is_tried_again(db, purge_receivers, monkeypatch):
     """Held back without a try of its own while the cache is marked failing; a success clears the mark."""
     from django_tasks_db.models import DBTaskResult
 
@@ -782,7 +736,7 @@ def test_a_purge_to_a_cache_that_just_failed_waits_until_it_is_tried_again(
 
 
 def test_a_mark_outlasting_a_purges_schedule_never_holds_it_back_past_its_end(
-    seeded, purge_receivers, monkeypatch
+    db, purge_receivers, monkeypatch
 ):
     from comparisons import purge
 
@@ -794,7 +748,7 @@ def test_a_mark_outlasting_a_purges_schedule_never_holds_it_back_past_its_end(
     assert receiver.keys() == [{"c1"}]  # sent at once: its whole schedule ends long before the mark
 
 
-def test_no_purge_is_tried_past_the_end_of_its_schedule(seeded, monkeypatch, caplog):
+def test_no_purge_is_tried_past_the_end_of_its_schedule(db, monkeypatch, caplog):
     import time
 
     from django_tasks_db.models import DBTaskResult

@@ -11,7 +11,7 @@ from comparisons.backup import fixture_paths
 from comparisons.changes import content_models
 from comparisons.management.commands.loadcontent import DEFAULT_FIXTURES
 from comparisons.models import Category, CategoryItem, Comparison, Source
-from tests.conftest import bpo_vs_kpo
+from tests.helpers import bpo_vs_kpo
 
 CONTENT_MODELS = content_models()
 
@@ -23,7 +23,7 @@ def snapshot():
     }
 
 
-def test_every_translatable_field_is_filled_in_every_language(seeded):
+def test_every_translatable_field_is_filled_in_every_language(db):
     gaps = []
     for model in CONTENT_MODELS:
         for obj in model.objects.all():
@@ -35,7 +35,7 @@ def test_every_translatable_field_is_filled_in_every_language(seeded):
     assert gaps == []
 
 
-def test_seed_covers_the_six_categories_and_two_comparisons(seeded):
+def test_seed_covers_the_six_categories_and_two_comparisons(db):
     assert set(Category.objects.values_list("slug", flat=True)) == {
         "outsourcing",
         "bpo",
@@ -54,7 +54,7 @@ def test_seed_covers_the_six_categories_and_two_comparisons(seeded):
     assert bpo_call.original_language == "de"
 
 
-def test_every_record_validates_and_names_its_source(seeded):
+def test_every_record_validates_and_names_its_source(db):
     for model in CONTENT_MODELS:
         for obj in model.objects.all():
             obj.full_clean()
@@ -62,7 +62,7 @@ def test_every_record_validates_and_names_its_source(seeded):
     assert all(c.sources.exists() for c in Comparison.objects.all())
 
 
-def test_machine_translation_defects_are_not_carried_over(seeded):
+def test_machine_translation_defects_are_not_carried_over(db):
     text = json.dumps(snapshot(), ensure_ascii=False)
     for defect in [
         "КПО",
@@ -77,13 +77,13 @@ def test_machine_translation_defects_are_not_carried_over(seeded):
         assert defect not in text, defect
 
 
-def test_no_contact_data_or_site_chrome_is_imported(seeded):
+def test_no_contact_data_or_site_chrome_is_imported(db):
     text = json.dumps(snapshot(), ensure_ascii=False)
     for chrome in ["38888", "2850700767", "RenFeng", "TianHe", "Alcatel", "Parfüm", "Вибір Редакції"]:
         assert chrome not in text, chrome
 
 
-def test_animation_keeps_each_claim_with_its_source(seeded):
+def test_animation_keeps_each_claim_with_its_source(db):
     claims = CategoryItem.objects.filter(name_en__icontains="animation")
     assert {(item.category.slug, item.source.language) for item in claims} >= {
         ("bpo", "en"),
@@ -92,7 +92,7 @@ def test_animation_keeps_each_claim_with_its_source(seeded):
     }
 
 
-def test_loading_twice_changes_nothing(seeded):
+def test_loading_twice_changes_nothing(db):
     before = snapshot()
     call_command("loadcontent", verbosity=0)
     assert snapshot() == before
@@ -266,6 +266,11 @@ def broken_copy(tmp_path, case):
     ],
 )
 def test_a_broken_fixture_is_rejected_with_nothing_written(db, tmp_path, case):
+    """On an empty knowledge base (the seeds deleted in the test's transaction): not one record."""
+    for model in reversed(CONTENT_MODELS):
+        while model.objects.exists():  # leaves first: a category's parent is protected
+            parents = model.objects.exclude(parent=None).values("parent") if model is Category else []
+            model.objects.exclude(pk__in=parents).delete()
     paths, _message = broken_copy(tmp_path, case)
     with pytest.raises(CommandError) as error:
         call_command("loadcontent", *paths, verbosity=0)
@@ -274,7 +279,7 @@ def test_a_broken_fixture_is_rejected_with_nothing_written(db, tmp_path, case):
 
 
 @pytest.mark.parametrize("case", BREAKAGES)
-def test_a_refusal_names_the_file_the_record_and_the_rule(seeded, tmp_path, case):
+def test_a_refusal_names_the_file_the_record_and_the_rule(db, tmp_path, case):
     before = snapshot(), Revision.objects.count()
     paths, message = broken_copy(tmp_path, case)
     with pytest.raises(CommandError) as error:
@@ -293,7 +298,7 @@ def test_a_broken_record_is_named_in_the_message(db, tmp_path):
     assert "slug" in str(error.value)
 
 
-def test_a_broken_reload_leaves_the_existing_content_untouched(seeded, tmp_path):
+def test_a_broken_reload_leaves_the_existing_content_untouched(db, tmp_path):
     before = snapshot()
     with pytest.raises(CommandError):
         call_command("loadcontent", *broken_copy(tmp_path, "empty_english")[0], verbosity=0)

@@ -15,7 +15,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -138,7 +138,7 @@ def url_templates(admin):
 
 
 @pytest.fixture
-def fuzz_client(client, seeded):
+def fuzz_client(client, db):
     client.raise_request_exception = False  # a 500 must show up as a status, not an exception
     return client
 
@@ -213,7 +213,7 @@ def test_an_empty_to_field_is_a_400_not_a_500(signed_in_client, model, view):
     assert signed_in_client.post(url, {"_to_field": ""}).status_code == 400
 
 
-def test_an_empty_to_field_means_nothing_outside_the_admin(client, seeded):
+def test_an_empty_to_field_means_nothing_outside_the_admin(client, db):
     with translation.override("en"):
         response = client.get(reverse("comparisons:comparison_list"), {"_to_field": ""}, follow=True)
     assert response.status_code == 200
@@ -326,7 +326,7 @@ def test_any_admin_search_is_answered_without_a_5xx(signed_in_client, words):
 @given(total=st.one_of(st.integers(min_value=-5, max_value=10**12).map(str), st.text(max_size=12)))
 def test_any_number_of_forms_is_answered_without_a_5xx(signed_in_client, total):
     from comparisons.models import Comparison
-    from tests.conftest import form_data
+    from tests.helpers import form_data
 
     url = reverse("admin:comparisons_comparison_change", args=[Comparison.objects.order_by("pk").first().pk])
     data = form_data(signed_in_client.get(url)) | {"rows-TOTAL_FORMS": total}

@@ -8,9 +8,7 @@ from reversion.models import Version
 
 from comparisons.models import Category, Comparison, ComparisonRow
 from comparisons.phrases import CASES
-from tests.conftest import admin_url, bpo_vs_kpo, editor, form_data, trilingual
-
-LANGUAGES = ("en", "uk", "de")
+from tests.helpers import LANGUAGES, admin_url, bpo_vs_kpo, editor, form_data, trilingual
 
 
 def texts(obj):
@@ -21,7 +19,7 @@ def texts(obj):
     }
 
 
-def test_revert_restores_every_language_of_the_record_and_its_rows(seeded):
+def test_revert_restores_every_language_of_the_record_and_its_rows(db):
     client = editor("anna")
     obj = bpo_vs_kpo()
     original, original_rows = texts(obj), [texts(row) for row in obj.rows.order_by("pk")]
@@ -45,7 +43,7 @@ def test_revert_restores_every_language_of_the_record_and_its_rows(seeded):
     assert [texts(row) for row in reverted.rows.order_by("pk")] == original_rows
 
 
-def test_a_deleted_comparison_is_recovered_with_its_rows(seeded):
+def test_a_deleted_comparison_is_recovered_with_its_rows(db):
     client = editor("anna")
     obj = bpo_vs_kpo()
     original, rows = texts(obj), {row.pk: texts(row) for row in obj.rows.all()}
@@ -64,7 +62,7 @@ def test_a_deleted_comparison_is_recovered_with_its_rows(seeded):
     assert {row.pk: texts(row) for row in recovered.rows.all()} == rows
 
 
-def test_second_editor_is_told_what_changed_instead_of_overwriting(seeded):
+def test_second_editor_is_told_what_changed_instead_of_overwriting(db):
     first, second = editor("anna"), editor("bohdan")
     obj = bpo_vs_kpo()
     first_data = form_data(first.get(admin_url(Comparison, "change", obj.pk)))
@@ -91,7 +89,7 @@ def test_second_editor_is_told_what_changed_instead_of_overwriting(seeded):
     assert bpo_vs_kpo().key_difference_de == "Annas Fassung."
 
 
-def test_an_inline_row_edit_conflicts_with_an_open_parent_form(seeded):
+def test_an_inline_row_edit_conflicts_with_an_open_parent_form(db):
     first, second = editor("anna"), editor("bohdan")
     obj = bpo_vs_kpo()
     first_data = form_data(first.get(admin_url(Comparison, "change", obj.pk)))
@@ -103,7 +101,7 @@ def test_an_inline_row_edit_conflicts_with_an_open_parent_form(seeded):
     assert bpo_vs_kpo().rows.order_by("order", "pk")[1].second_value_uk == "Змінено."
 
 
-def test_saving_a_row_on_its_own_conflicts_with_an_open_comparison_form(seeded):
+def test_saving_a_row_on_its_own_conflicts_with_an_open_comparison_form(db):
     first, second = editor("anna"), editor("bohdan")
     obj = bpo_vs_kpo()
     row = obj.rows.order_by("pk").first()

@@ -20,8 +20,8 @@ from comparisons.checks import check_language_sentences, check_phrase_cases
 from comparisons.language_sentences import SENTENCES
 from comparisons.models import Category, Comparison
 from comparisons.phrases import CASES, PHRASES, cases_in
+from tests.helpers import LANGUAGES
 
-LANGUAGES = ["en", "uk", "de"]
 PAIR_PHRASES = {key: phrase for key, phrase in PHRASES.items() if phrase.slots == ("first", "second")}
 NAME_PHRASES = {key: phrase for key, phrase in PHRASES.items() if phrase.slots == ("name",)}
 
@@ -44,7 +44,7 @@ def written_form(category, case, language):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_category_has_every_form_its_language_uses(seeded, language):
+def test_every_category_has_every_form_its_language_uses(db, language):
     for category in categories():
         for case in cases_in(language):
             assert written_form(category, case, language), (category.slug, case, language)
@@ -102,7 +102,7 @@ def assert_no_capital_mid_sentence(text, language, nouns=None):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_pair_phrase_for_every_pair(seeded, language):
+def test_every_pair_phrase_for_every_pair(db, language):
     with translation.override(language):
         for (first, second), phrase in itertools.product(pairs(), PAIR_PHRASES.values()):
             sentence = phrase.text(first=first, second=second)
@@ -110,7 +110,7 @@ def test_every_pair_phrase_for_every_pair(seeded, language):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_name_phrase_for_every_category(seeded, language):
+def test_every_name_phrase_for_every_category(db, language):
     with translation.override(language):
         for category, phrase in itertools.product(categories(), NAME_PHRASES.values()):
             sentence = phrase.text(name=category)
@@ -195,7 +195,7 @@ def assert_no_repeated_name(page):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_comparison_page_names_its_pair_grammatically(client, seeded, language):
+def test_every_comparison_page_names_its_pair_grammatically(client, db, language):
     nouns = common_nouns(language)
     with translation.override(language):
         for first, second in itertools.combinations(categories(), 2):
@@ -222,7 +222,7 @@ def test_every_comparison_page_names_its_pair_grammatically(client, seeded, lang
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_category_page_and_list_reads_grammatically(client, seeded, language):
+def test_every_category_page_and_list_reads_grammatically(client, db, language):
     nouns = common_nouns(language)
     with translation.override(language):
         urls = [

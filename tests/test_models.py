@@ -1,11 +1,14 @@
-"""The content rules hold in the database itself, not only in forms."""
+"""
+The content rules hold in the database itself, not only in forms. The tests
+make categories of their own, beside the seeded ones (other slugs).
+"""
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from comparisons.models import Attribute, Category, Comparison, ComparisonRow
-from tests.conftest import trilingual
+from tests.helpers import trilingual
 
 
 def comparison_text():
@@ -17,41 +20,41 @@ def comparison_text():
 
 
 def test_self_comparison_is_rejected_by_the_database(make_category):
-    bpo = make_category("bpo")
+    rpo = make_category("rpo")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Comparison.objects.create(first=bpo, second=bpo, **comparison_text())
+        Comparison.objects.create(first=rpo, second=rpo, **comparison_text())
 
 
 def test_reversed_duplicate_pair_is_rejected_by_the_database(make_category):
-    bpo, kpo = make_category("bpo"), make_category("kpo")
-    Comparison.objects.create(first=bpo, second=kpo, **comparison_text())
+    rpo, hro = make_category("rpo"), make_category("hro")
+    Comparison.objects.create(first=rpo, second=hro, **comparison_text())
     with pytest.raises(IntegrityError), transaction.atomic():
-        Comparison.objects.create(first=kpo, second=bpo, **comparison_text())
+        Comparison.objects.create(first=hro, second=rpo, **comparison_text())
 
 
 def test_same_pair_twice_is_rejected_by_the_database(make_category):
-    bpo, kpo = make_category("bpo"), make_category("kpo")
-    Comparison.objects.create(first=bpo, second=kpo, **comparison_text())
+    rpo, hro = make_category("rpo"), make_category("hro")
+    Comparison.objects.create(first=rpo, second=hro, **comparison_text())
     with pytest.raises(IntegrityError), transaction.atomic():
-        Comparison.objects.create(first=bpo, second=kpo, **comparison_text())
+        Comparison.objects.create(first=rpo, second=hro, **comparison_text())
 
 
 def test_duplicate_category_slug_is_rejected_by_the_database(make_category):
-    make_category("bpo")
+    make_category("rpo")
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_category("bpo")
+        make_category("rpo")
 
 
 def test_duplicate_attribute_slug_is_rejected_by_the_database(db):
-    Attribute.objects.create(slug="process", **trilingual("label", "Process"))
+    Attribute.objects.create(slug="turnaround", **trilingual("label", "Turnaround"))
     with pytest.raises(IntegrityError), transaction.atomic():
-        Attribute.objects.create(slug="process", **trilingual("label", "Process again"))
+        Attribute.objects.create(slug="turnaround", **trilingual("label", "Turnaround again"))
 
 
 @pytest.mark.parametrize("empty", ["", None])
 def test_empty_english_text_is_rejected_by_the_database(make_category, empty):
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_category("bpo", name_en=empty)
+        make_category("rpo", name_en=empty)
 
 
 def test_empty_slug_is_rejected_by_the_database(make_category):
@@ -60,14 +63,14 @@ def test_empty_slug_is_rejected_by_the_database(make_category):
 
 
 def test_category_cannot_be_its_own_parent_in_the_database(make_category):
-    bpo = make_category("bpo")
-    bpo.parent = bpo
+    rpo = make_category("rpo")
+    rpo.parent = rpo
     with pytest.raises(IntegrityError), transaction.atomic():
-        bpo.save()
+        rpo.save()
 
 
 def test_attribute_appears_once_per_comparison(make_comparison, make_category, source):
-    comparison = make_comparison(make_category("bpo"), make_category("kpo"), rows=1)
+    comparison = make_comparison(make_category("rpo"), make_category("hro"), rows=1)
     row = comparison.rows.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         ComparisonRow.objects.create(
@@ -80,53 +83,57 @@ def test_attribute_appears_once_per_comparison(make_comparison, make_category, s
 
 
 def test_reversed_pair_gets_a_clear_validation_message(make_category):
-    bpo, kpo = make_category("bpo"), make_category("kpo")
-    Comparison.objects.create(first=bpo, second=kpo, **comparison_text())
+    rpo, hro = make_category("rpo"), make_category("hro")
+    Comparison.objects.create(first=rpo, second=hro, **comparison_text())
     with pytest.raises(ValidationError) as error:
-        Comparison(first=kpo, second=bpo, **comparison_text()).full_clean()
+        Comparison(first=hro, second=rpo, **comparison_text()).full_clean()
     assert "already compared" in str(error.value)
 
 
 def test_self_comparison_gets_a_clear_validation_message(make_category):
-    bpo = make_category("bpo")
+    rpo = make_category("rpo")
     with pytest.raises(ValidationError) as error:
-        Comparison(first=bpo, second=bpo, **comparison_text()).full_clean()
+        Comparison(first=rpo, second=rpo, **comparison_text()).full_clean()
     assert "cannot be compared with itself" in str(error.value)
 
 
 def test_ancestor_loop_is_rejected_by_validation(make_category):
-    outsourcing = make_category("outsourcing")
-    bpo = make_category("bpo", parent=outsourcing)
-    outsourcing.parent = bpo
+    offshoring = make_category("offshoring")
+    rpo = make_category("rpo", parent=offshoring)
+    offshoring.parent = rpo
     with pytest.raises(ValidationError) as error:
-        outsourcing.full_clean()
+        offshoring.full_clean()
     assert "parent" in error.value.message_dict
 
 
 def test_for_slugs_finds_the_comparison_in_either_order(make_comparison, make_category):
-    bpo, kpo, ito = make_category("bpo"), make_category("kpo"), make_category("ito")
-    comparison = make_comparison(bpo, kpo)
-    make_comparison(bpo, ito)
-    assert Comparison.objects.for_slugs("kpo", "bpo").get() == comparison
-    assert Comparison.objects.for_slugs("bpo", "kpo").get() == comparison
-    assert not Comparison.objects.for_slugs("kpo", "ito").exists()
+    rpo, hro, fao = make_category("rpo"), make_category("hro"), make_category("fao")
+    comparison = make_comparison(rpo, hro)
+    make_comparison(rpo, fao)
+    assert Comparison.objects.for_slugs("hro", "rpo").get() == comparison
+    assert Comparison.objects.for_slugs("rpo", "hro").get() == comparison
+    assert not Comparison.objects.for_slugs("hro", "fao").exists()
 
 
 def test_missing_translations_treats_null_and_empty_alike(make_category):
-    bpo = make_category("bpo", summary_uk=None, description_uk="")
-    assert bpo.missing_translations("uk") == ["summary", "description"]
-    assert bpo.missing_translations("de") == []
-    assert list(Category.objects.filter(Category.missing_translation_q("uk"))) == [bpo]
-    assert not Category.objects.filter(Category.missing_translation_q("de")).exists()
+    rpo = make_category("rpo", summary_uk=None, description_uk="")
+    assert rpo.missing_translations("uk") == ["summary", "description"]
+    assert rpo.missing_translations("de") == []
+    complete = make_category("lpo")
+    mine = Category.objects.filter(pk__in=[rpo.pk, complete.pk])
+    assert list(mine.filter(Category.missing_translation_q("uk"))) == [rpo]
+    assert not mine.filter(Category.missing_translation_q("de")).exists()
 
 
 def test_related_to_lists_other_comparisons_of_either_category_latest_first(make_comparison, make_category):
-    bpo, kpo, ito, cc, oth = (make_category(slug) for slug in ("bpo", "kpo", "ito", "call-centre", "other"))
-    comparison = make_comparison(bpo, kpo)
-    older = make_comparison(bpo, ito)
-    newer = make_comparison(kpo, cc)
-    make_comparison(ito, oth)  # shares no category
-    make_comparison(bpo, oth, is_published=False)
+    rpo, hro, fao, help_desk, lpo = (
+        make_category(slug) for slug in ("rpo", "hro", "fao", "help-desk", "lpo")
+    )
+    comparison = make_comparison(rpo, hro)
+    older = make_comparison(rpo, fao)
+    newer = make_comparison(hro, help_desk)
+    make_comparison(fao, lpo)  # shares no category
+    make_comparison(rpo, lpo, is_published=False)
     related = Comparison.objects.published().related_to(comparison, 10)
     assert list(related) == [newer, older]
     assert list(Comparison.objects.published().related_to(comparison, 1)) == [newer]

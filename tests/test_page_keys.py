@@ -4,34 +4,30 @@ changed record, and none that does not. "Stale" is judged against the page
 rendered afresh with every cache emptied.
 """
 
-from django.core.cache import caches
+from django.test import Client
 
 from comparisons import cache as page_cache
 from comparisons.models import Category
-from tests.conftest import bpo_vs_kpo, run_tasks
-from tests.test_cache import url
+from tests.helpers import (
+    bpo_vs_kpo,
+    change_url,
+    form_data,
+    public_paths,
+    publish,
+    run_tasks,
+    save_draft,
+    stale_pages,
+    url,
+)
 
 PAGE = "/en/bpo-vs-kpo/"
-
-
-def fresh(client, path, **kwargs):
-    """The page as it renders now, without any cache."""
-    for cache in caches.all():
-        cache.clear()
-    return client.get(path, **kwargs).content.decode()
-
-
-def stale_pages(client, paths):
-    """The paths whose page, as served now, differs from the page rendered afresh."""
-    served = {path: client.get(path).content.decode() for path in paths}
-    return [path for path in paths if served[path] != fresh(client, path)]
 
 
 # A change of more than MAX_KEYS records (an import) refreshes the cached parts of pages too.
 
 
 def test_a_change_of_many_records_refreshes_the_article_fragment(
-    client, seeded, monkeypatch, django_capture_on_commit_callbacks
+    client, db, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(page_cache, "MAX_KEYS", 1)  # as a big import: {"all"} is invalidated
     client.get(PAGE)
@@ -43,7 +39,7 @@ def test_a_change_of_many_records_refreshes_the_article_fragment(
 
 
 def test_many_new_comparisons_show_in_the_related_fragment(
-    client, seeded, monkeypatch, make_comparison, django_capture_on_commit_callbacks
+    client, db, monkeypatch, make_comparison, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(page_cache, "MAX_KEYS", 1)
     assert "kpo-vs-ito" not in client.get(PAGE).content.decode()
@@ -55,9 +51,7 @@ def test_many_new_comparisons_show_in_the_related_fragment(
 # Clearing a many-to-many relation from the other side names the records it unlinks.
 
 
-def test_clearing_a_sources_comparisons_refreshes_their_pages(
-    client, seeded, django_capture_on_commit_callbacks
-):
+def test_clearing_a_sources_comparisons_refreshes_their_pages(client, db, django_capture_on_commit_callbacks):
     comparison = bpo_vs_kpo()
     source = comparison.sources.first()
     client.get(PAGE)
@@ -71,7 +65,7 @@ def test_clearing_a_sources_comparisons_refreshes_their_pages(
 
 
 def test_a_new_title_leaves_the_compare_page_cached(
-    client, seeded, django_assert_num_queries, django_capture_on_commit_callbacks
+    client, db, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     client.get(url("compare"))
     comparison = bpo_vs_kpo()
@@ -84,7 +78,7 @@ def test_a_new_title_leaves_the_compare_page_cached(
 
 def test_a_new_title_leaves_related_lists_that_do_not_show_it_cached(
     client,
-    seeded,
+    db,
     make_category,
     make_comparison,
     django_assert_num_queries,
@@ -109,7 +103,7 @@ def test_a_new_title_leaves_related_lists_that_do_not_show_it_cached(
 
 
 def test_a_categorys_new_order_leaves_its_written_comparisons_cached(
-    client, seeded, django_assert_num_queries, django_capture_on_commit_callbacks
+    client, db, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     client.get(PAGE)
     kpo = Category.objects.get(slug="kpo")
@@ -124,7 +118,7 @@ def test_a_categorys_new_order_leaves_its_written_comparisons_cached(
 
 
 def test_an_import_that_outdates_a_categorys_translation_refreshes_the_pages_naming_it(
-    client, seeded, django_capture_on_commit_callbacks
+    client, db, django_capture_on_commit_callbacks
 ):
     from comparisons import changes
 
@@ -149,7 +143,7 @@ def test_an_import_that_outdates_a_categorys_translation_refreshes_the_pages_nam
 
 
 def test_a_new_draft_leaves_the_pages_of_its_categories_cached(
-    client, seeded, make_comparison, django_assert_num_queries, django_capture_on_commit_callbacks
+    client, db, make_comparison, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     paths = [PAGE, url("comparison_list"), "/en/", url("category_detail", slug="kpo"), url("compare")]
     for path in paths:
@@ -174,7 +168,7 @@ def test_a_new_draft_leaves_the_pages_of_its_categories_cached(
 
 
 def test_a_categorys_new_summary_leaves_the_comparison_list_cached(
-    client, seeded, django_assert_num_queries, django_capture_on_commit_callbacks
+    client, db, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     client.get(url("comparison_list"))
     kpo = Category.objects.get(slug="kpo")
@@ -190,7 +184,7 @@ def test_a_categorys_new_summary_leaves_the_comparison_list_cached(
 
 
 def test_a_change_made_while_the_cache_blinked_shows_once_it_is_back(
-    client, seeded, monkeypatch, django_capture_on_commit_callbacks
+    client, db, monkeypatch, django_capture_on_commit_callbacks
 ):
     from comparisons import purge
 
@@ -209,3 +203,65 @@ def test_a_change_made_while_the_cache_blinked_shows_once_it_is_back(
     monkeypatch.setattr(page_cache, "invalidate", real_invalidate)  # the cache is back
     run_tasks(wait=1)  # the retry, by the task worker
     assert "Saved while the cache blinked." in client.get(PAGE).content.decode()
+
+
+def test_publishing_a_comparison_draft_leaves_no_stale_page(
+    drafted, editor_client, django_capture_on_commit_callbacks
+):
+
+    comparison, _attribute = drafted
+    reader = Client()
+    paths = public_paths(comparison)
+    for path in paths:
+        reader.get(path)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert publish(editor_client, comparison).status_code == 302
+    assert stale_pages(reader, paths) == []
+
+
+def test_publishing_a_category_draft_leaves_no_stale_page(editor_client, django_capture_on_commit_callbacks):
+
+    category = Category.objects.get(slug="bpo")
+    value = category.attribute_values.order_by("pk").first()
+    item = category.items.order_by("pk").first()
+    data = form_data(editor_client.get(change_url(category)))
+    data.update(
+        {
+            "name_en": "Renamed in a draft",
+            "summary_en": "A drafted summary.",
+            "abbreviation_uk": "БПО-нове",
+        }
+    )
+    for i in range(int(data["attribute_values-TOTAL_FORMS"])):
+        if data[f"attribute_values-{i}-id"] == str(value.pk):
+            data[f"attribute_values-{i}-value_en"] = "A drafted value."
+    for i in range(int(data["items-TOTAL_FORMS"])):
+        if data[f"items-{i}-id"] == str(item.pk):
+            data[f"items-{i}-name_en"] = "A drafted item"
+    data["_draft"] = "1"
+    assert editor_client.post(change_url(category), data).status_code == 302
+    reader = Client()
+    paths = public_paths(bpo_vs_kpo())
+    for path in paths:
+        reader.get(path)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert publish(editor_client, category).status_code == 302
+    assert Category.objects.get(pk=category.pk).name_en == "Renamed in a draft"
+    assert stale_pages(reader, paths) == []
+
+
+def test_publishing_an_attribute_draft_leaves_no_stale_page(
+    editor_client, django_capture_on_commit_callbacks
+):
+
+    attribute = bpo_vs_kpo().rows.order_by("pk").first().attribute
+    assert (
+        save_draft(editor_client, attribute, label_en="A drafted label", label_uk="Мітка").status_code == 302
+    )
+    reader = Client()
+    paths = public_paths(bpo_vs_kpo())
+    for path in paths:
+        reader.get(path)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert publish(editor_client, attribute).status_code == 302
+    assert stale_pages(reader, paths) == []

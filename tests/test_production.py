@@ -13,8 +13,17 @@ import urllib.request
 import pytest
 from packaging.requirements import Requirement
 
-from tests.servers import Gunicorn, Redis, free_port, prepare_site, redis_server_program, site_environment
-from tests.test_security import PRODUCTION, ROOT, manage
+from tests.servers import (
+    PRODUCTION,
+    ROOT,
+    Gunicorn,
+    Redis,
+    free_port,
+    prepare_site,
+    redis_server_program,
+    run_manage,
+    site_environment,
+)
 
 
 def test_every_documented_service_client_is_a_dependency_of_the_project():
@@ -55,7 +64,7 @@ def test_redis_url_without_the_redis_client_stops_the_start_with_a_message():
     ],
 )
 def test_a_purge_address_that_is_not_one_stops_the_start_with_a_message(address):
-    result = manage("check", DJANGO_DEBUG="1", DJANGO_CACHE_PURGE_URLS=address)
+    result = run_manage("check", DJANGO_DEBUG="1", DJANGO_CACHE_PURGE_URLS=address)
     assert result.returncode != 0
     assert f"DJANGO_CACHE_PURGE_URLS: {address!r} is not an http:// or https:// address" in result.stderr
 
@@ -63,7 +72,7 @@ def test_a_purge_address_that_is_not_one_stops_the_start_with_a_message(address)
 @pytest.mark.servers
 def test_the_deploy_check_reports_a_cache_and_a_purge_address_that_do_not_answer():
     nobody = f"127.0.0.1:{free_port()}"
-    result = manage(
+    result = run_manage(
         "check",
         "--deploy",
         **PRODUCTION,
@@ -90,9 +99,8 @@ def test_with_redis_url_pages_are_cached_in_redis_and_health_says_so(tmp_path):
         prepare_site(env)
         site = Gunicorn(env, tmp_path / "gunicorn.log", workers=1)
         try:
-            assert (
-                manage("check", "--deploy", "--fail-level", "ERROR", **{**PRODUCTION, **env}).returncode == 0
-            )
+            check = run_manage("check", "--deploy", "--fail-level", "ERROR", **{**PRODUCTION, **env})
+            assert check.returncode == 0, check.stdout + check.stderr
             with urllib.request.urlopen(f"{site.url}/health/") as response:
                 assert response.read() == b'{"status": "ok", "database": "ok", "cache": "ok", "tasks": "ok"}'
             with urllib.request.urlopen(f"{site.url}/en/bpo-vs-kpo/") as response:

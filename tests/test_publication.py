@@ -7,14 +7,21 @@ exactly the pages that show it are refreshed.
 import json
 
 from django.core.management import call_command
+from django.test import Client
 
 from comparisons.models import Attribute, AttributeValue, Category, Comparison, ComparisonRow, Source
-from tests.conftest import admin_url, bpo_vs_kpo, form_data, trilingual
-from tests.test_cache import in_every_language, url
-from tests.test_page_keys import stale_pages
-from tests.test_views import sitemap_text
-
-LANGUAGES = ("en", "uk", "de")
+from tests.helpers import (
+    LANGUAGES,
+    admin_url,
+    bpo_vs_kpo,
+    form_data,
+    in_every_language,
+    public_paths,
+    sitemap_text,
+    stale_pages,
+    trilingual,
+    url,
+)
 
 
 def add_category(client, slug="new-kind"):
@@ -160,7 +167,7 @@ def test_a_new_attribute_starts_unpublished_and_its_rows_and_values_wait_for_it(
     assert "A new first value" in shown and "A new value of kpo" in shown
 
 
-def test_an_older_backup_loads_its_categories_and_attributes_as_published(seeded, tmp_path):
+def test_an_older_backup_loads_its_categories_and_attributes_as_published(db, tmp_path):
     call_command("exportcontent", str(tmp_path), verbosity=0)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     manifest["format"] = 2
@@ -178,8 +185,61 @@ def test_an_older_backup_loads_its_categories_and_attributes_as_published(seeded
     assert not Attribute.objects.filter(is_published=False).exists()
 
 
-def test_generated_benchmark_content_is_published(seeded):
+def test_generated_benchmark_content_is_published(db):
     """The benchmarks' synthetic categories and comparisons are for readers to load."""
     call_command("generatecontent", categories=3, comparisons=2, rows=1, verbosity=0)
     synthetic = Comparison.objects.published().filter(first__slug__startswith="synthetic")
     assert synthetic.count() == 2
+
+
+def test_an_unpublished_category_shows_nowhere_public(db, client, django_capture_on_commit_callbacks):
+
+    category = Category.objects.get(slug="kpo")
+    reader = Client()
+    paths = public_paths(bpo_vs_kpo())
+    for path in paths:
+        reader.get(path)  # cached while published
+    with django_capture_on_commit_callbacks(execute=True):
+        category.is_published = False
+        category.save()
+    texts = []
+    for path in paths:
+        response = reader.get(path)
+        assert response.status_code in (200, 404), path
+        if response.status_code == 200:
+            texts.append((path, response.content.decode()))
+    for code in LANGUAGES:
+        for path in (
+            f"/{code}/search/?q=kpo",
+            f"/{code}/compare/?first=bpo&second=kpo",
+            f"/{code}/comparisons/?category=kpo",
+        ):
+            response = reader.get(path)
+            assert response.status_code in (200, 302, 400, 404), path
+            texts.append((path, response.content.decode()))
+    for path, text in texts:
+        assert "/kpo/" not in text and "-vs-kpo/" not in text and "kpo-vs-" not in text, path
+    assert "kpo" not in sitemap_text(reader).replace("bpo", "")
+
+
+def test_rows_of_an_unpublished_attribute_do_not_drop_a_comparison_from_a_languages_sitemap(db, client):
+    """The page in uk shows only published attributes' rows, all translated; its sitemap entry should stay."""
+    import re
+
+    xml = sitemap_text(client)
+    slugs = re.findall(r"<loc>http://testserver/uk/([-a-z0-9]+)-vs-([-a-z0-9]+)/</loc>", xml)
+    assert slugs
+    comparison = Comparison.objects.for_slugs(*slugs[0]).get()
+    address = f"/uk/{comparison.first.slug}-vs-{comparison.second.slug}/"
+    hidden = Attribute.objects.create(slug="hidden-one", is_published=False, **trilingual("label", "Hidden"))
+    ComparisonRow.objects.create(
+        comparison=comparison,
+        attribute=hidden,
+        source=comparison.sources.first(),
+        first_value_en="Hidden first",
+        second_value_en="Hidden second",
+    )
+    page = client.get(address).content.decode()
+    assert "Hidden first" not in page
+    assert '<link rel="alternate" hreflang="uk"' in page  # the page says it is complete in uk
+    assert f"<loc>http://testserver{address}</loc>" in sitemap_text(client)

@@ -16,7 +16,7 @@ from comparisons.models import (
     ComparisonRow,
     Source,
 )
-from tests.conftest import trilingual
+from tests.helpers import trilingual
 
 PAGES = {
     "home": (("comparisons:home", {}), 2),
@@ -93,7 +93,7 @@ def grow_content():
 
 @pytest.mark.parametrize("language", ["en", "uk", "de"])
 @pytest.mark.parametrize("page", PAGES)
-def test_page_queries_stay_fixed_as_content_grows(client, seeded, page, language):
+def test_page_queries_stay_fixed_as_content_grows(client, db, page, language):
     (name, kwargs), budget = PAGES[page]
     small = count_queries(client, name, kwargs, language)
     grow_content()
@@ -102,7 +102,7 @@ def test_page_queries_stay_fixed_as_content_grows(client, seeded, page, language
 
 
 @pytest.mark.parametrize("page", [page for page in PAGES if page != "search"])
-def test_a_cached_page_makes_no_query(client, seeded, page):
+def test_a_cached_page_makes_no_query(client, db, page):
     (name, kwargs), _budget = PAGES[page]
     count_queries(client, name, kwargs, "uk")
     assert count_queries(client, name, kwargs, "uk", cached=True) == 0

@@ -4,7 +4,7 @@ from django.forms.models import BaseModelForm
 from reversion.models import Version
 
 from comparisons.models import Category, Comparison, ComparisonRow
-from tests.conftest import admin_url, bpo_vs_kpo, editor, form_data
+from tests.helpers import admin_url, bpo_vs_kpo, editor, form_data
 
 
 def category_form(client, slug):
@@ -20,7 +20,7 @@ def category_form(client, slug):
     return data | {"slug": slug, "order": "9", "original_language": "en"}
 
 
-def test_two_editors_adding_the_same_slug_at_once_get_the_forms_message(seeded, monkeypatch):
+def test_two_editors_adding_the_same_slug_at_once_get_the_forms_message(db, monkeypatch):
     anna, olena = editor("anna"), editor("olena")
     data = category_form(anna, "rpo")
     # Olena's form was checked before Anna's add committed, so it did not see the slug taken:
@@ -44,7 +44,7 @@ def test_two_editors_adding_the_same_slug_at_once_get_the_forms_message(seeded, 
     assert Category.objects.filter(slug="rpo").count() == 1
 
 
-def test_a_revert_leaves_a_row_moved_to_another_comparison_where_it_is(seeded):
+def test_a_revert_leaves_a_row_moved_to_another_comparison_where_it_is(db):
     client = editor("anna")
     first = bpo_vs_kpo()
     second = Comparison.objects.get(first__slug="bpo", second__slug="call-centre")

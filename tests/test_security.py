@@ -2,10 +2,6 @@
 
 import json
 import logging
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -13,40 +9,20 @@ from django.urls import reverse
 
 from comparisons.models import Category
 from outsourcing_kb.json_log import JsonFormatter
-from tests.conftest import change
-
-ROOT = Path(__file__).resolve().parents[1]
-PRODUCTION = {
-    "DJANGO_SECRET_KEY": "k" * 10
-    + "a-long-random-production-secret-key-for-the-deploy-check-only-1234567890",
-    "DJANGO_HTTPS": "1",
-    "DJANGO_HSTS_PRELOAD": "1",
-    "DJANGO_ALLOWED_HOSTS": "kb.example.com",
-    "DJANGO_TRUSTED_PROXIES": "10.0.0.2",
-    "DJANGO_DEBUG": "",
-}
-
-
-def manage(*args, **env):
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env={**os.environ, **env},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+from tests.helpers import change
+from tests.servers import PRODUCTION, run_manage
 
 
 @pytest.mark.servers
 def test_production_settings_pass_the_deploy_check_without_warnings():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 @pytest.mark.servers
 def test_the_admin_path_is_configurable():
-    result = manage(
+    result = run_manage(
         "shell",
         "-c",
         "from django.urls import reverse; print(reverse('admin:index'))",
@@ -73,7 +49,7 @@ PAGES = [
 
 
 @pytest.mark.parametrize("path", [*PAGES, "static"])
-def test_security_headers_on_every_kind_of_response(client, seeded, settings, path):
+def test_security_headers_on_every_kind_of_response(client, db, settings, path):
     if path == "static":
         css = next((settings.STATIC_ROOT / "css").glob("site.*.css")).name
         path = f"/static/css/{css}"
@@ -97,7 +73,7 @@ def test_security_headers_on_every_kind_of_response(client, seeded, settings, pa
     CSRF_COOKIE_SECURE=True,
     LANGUAGE_COOKIE_SECURE=True,
 )
-def test_https_production_sends_hsts_and_secure_cookies(client, seeded):
+def test_https_production_sends_hsts_and_secure_cookies(client, db):
     assert client.get("/en/").status_code == 301  # plain HTTP is redirected
     response = client.get("/en/", secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
@@ -193,7 +169,7 @@ def test_the_client_is_the_nearest_forwarded_address_that_is_not_a_proxy_of_ours
 
 @pytest.mark.servers
 def test_the_old_proxy_flag_without_the_proxies_refuses_to_start():
-    result = manage("check", DJANGO_DEBUG="1", DJANGO_BEHIND_PROXY="1")
+    result = run_manage("check", DJANGO_DEBUG="1", DJANGO_BEHIND_PROXY="1")
     assert result.returncode != 0
     assert "DJANGO_TRUSTED_PROXIES" in result.stderr
 
@@ -206,7 +182,7 @@ def test_a_weak_password_is_refused(db):
         validate_password("password")
 
 
-def test_markup_in_content_is_shown_as_text_never_run(client, seeded):
+def test_markup_in_content_is_shown_as_text_never_run(client, db):
     change(Category.objects.filter(slug="bpo"), summary_en='<script>alert("x")</script><b>bold</b>')
     html = client.get("/en/categories/bpo/").content.decode()
     assert "<script>alert" not in html

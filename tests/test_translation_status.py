@@ -20,7 +20,7 @@ from comparisons.admin import dashboard
 from comparisons.changes import content_models
 from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Source
 from comparisons.translation_status import MISSING, OUTDATED, UP_TO_DATE, fingerprint
-from tests.conftest import bpo_vs_kpo, make_user, trilingual
+from tests.helpers import bpo_vs_kpo, make_user, trilingual
 
 CONTENT_MODELS = content_models()
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -84,7 +84,7 @@ def make_work():
         second.save()
 
 
-def test_the_database_agrees_with_each_record_on_the_seeds(seeded):
+def test_the_database_agrees_with_each_record_on_the_seeds(db):
     for model in CONTENT_MODELS:
         assert_database_agrees(model)
 
@@ -101,7 +101,7 @@ def make_work_in_word_forms_and_titles():
     comparison.save()
 
 
-def test_the_database_agrees_with_each_record_after_edits(seeded):
+def test_the_database_agrees_with_each_record_after_edits(db):
     make_work()
     make_work_in_word_forms_and_titles()
     bpo = Category.objects.get(slug="bpo")
@@ -113,7 +113,7 @@ def test_the_database_agrees_with_each_record_after_edits(seeded):
         assert_database_agrees(model)
 
 
-def test_editing_an_original_makes_its_translations_outdated_in_the_database(seeded):
+def test_editing_an_original_makes_its_translations_outdated_in_the_database(db):
     obj = bpo_vs_kpo()  # written in Ukrainian
     assert obj.pk not in pks(Comparison.objects.outdated_in("de"))
     obj.key_difference_uk += " Додано речення."
@@ -124,7 +124,7 @@ def test_editing_an_original_makes_its_translations_outdated_in_the_database(see
     assert obj.pk not in pks(Comparison.objects.complete())
 
 
-def test_an_emptied_translation_is_missing_not_outdated(seeded):
+def test_an_emptied_translation_is_missing_not_outdated(db):
     obj = bpo_vs_kpo()
     obj.key_difference_uk += " Додано речення."
     obj.key_difference_de = None
@@ -140,7 +140,7 @@ def outdated_everywhere():
     }
 
 
-def test_an_import_works_out_the_status_again(seeded, tmp_path):
+def test_an_import_works_out_the_status_again(db, tmp_path):
     make_work()
     before = outdated_everywhere()
     call_command("exportcontent", str(tmp_path), verbosity=0)
@@ -153,7 +153,7 @@ def test_an_import_works_out_the_status_again(seeded, tmp_path):
         assert_database_agrees(model)
 
 
-def test_a_raw_fixture_load_ignores_a_stored_status_and_works_it_out(seeded, tmp_path):
+def test_a_raw_fixture_load_ignores_a_stored_status_and_works_it_out(db, tmp_path):
     obj = bpo_vs_kpo()
     obj.conclusion_uk += " Нове."
     obj.save()
@@ -176,7 +176,7 @@ def test_a_raw_fixture_load_ignores_a_stored_status_and_works_it_out(seeded, tmp
     assert_database_agrees(Comparison)
 
 
-def test_a_bulk_import_works_out_the_status(seeded):
+def test_a_bulk_import_works_out_the_status(db):
     comparison = bpo_vs_kpo()
     row = ComparisonRow(
         comparison=comparison,
@@ -197,7 +197,7 @@ def test_a_bulk_import_works_out_the_status(seeded):
 
 
 @pytest.fixture
-def grow(seeded, make_category, make_comparison, source):
+def grow(db, make_category, make_comparison, source):
     """Add ``n`` categories, each with an item and a comparison with rows, some text missing or outdated."""
     made = []
 
@@ -280,7 +280,7 @@ def test_the_coverage_command_makes_a_query_per_model(grow):
     assert count_queries(coverage_lines) == len(CONTENT_MODELS)
 
 
-def test_the_coverage_command_counts_what_each_record_says(seeded):
+def test_the_coverage_command_counts_what_each_record_says(db):
     make_work()
     reported = {}
     for line in coverage_lines()[1:]:

@@ -13,7 +13,7 @@ from comparisons.admin.dashboard import translation_work
 from comparisons.models import Category, Comparison, ComparisonRow
 from comparisons.phrases import cases_in
 from comparisons.translation_status import MISSING, OUTDATED, UP_TO_DATE
-from tests.conftest import PASSWORD, admin_url, bpo_vs_kpo, change, form_data, post_change_form, trilingual
+from tests.helpers import PASSWORD, admin_url, bpo_vs_kpo, change, form_data, post_change_form, trilingual
 
 ROLES = ["anonymous", "translator-uk", "translator-de", "editor", "superuser"]
 
@@ -144,7 +144,7 @@ def test_new_record_has_missing_translations(make_category):
     assert category.translation_status("name", "uk") == UP_TO_DATE
 
 
-def test_editing_the_original_marks_the_others_outdated(seeded):
+def test_editing_the_original_marks_the_others_outdated(db):
     obj = bpo_vs_kpo()  # written in Ukrainian
     obj.key_difference_uk += " Додано речення."
     obj.save()
@@ -155,7 +155,7 @@ def test_editing_the_original_marks_the_others_outdated(seeded):
     assert obj.translation_status("introduction", "de") == UP_TO_DATE
 
 
-def test_saving_a_translation_makes_it_up_to_date(seeded):
+def test_saving_a_translation_makes_it_up_to_date(db):
     obj = bpo_vs_kpo()
     obj.key_difference_uk += " Додано речення."
     obj.save()
@@ -169,7 +169,7 @@ def test_saving_a_translation_makes_it_up_to_date(seeded):
     assert Comparison.objects.outdated_in("en").filter(pk=obj.pk).exists()
 
 
-def test_status_survives_export_and_import(seeded, tmp_path):
+def test_status_survives_export_and_import(db, tmp_path):
     obj = bpo_vs_kpo()
     obj.conclusion_uk += " Нове."
     obj.save()
@@ -240,7 +240,7 @@ def test_change_list_filters_outdated_in_a_language(as_role):
 # Coverage command
 
 
-def test_coverage_of_the_seeded_content_is_complete(seeded):
+def test_coverage_of_the_seeded_content_is_complete(db):
     out = io.StringIO()
     call_command("translationcoverage", "--fail-under", "100", stdout=out)
     for code in ("en", "uk", "de"):
@@ -250,7 +250,7 @@ def test_coverage_of_the_seeded_content_is_complete(seeded):
         )
 
 
-def test_coverage_below_the_threshold_fails(seeded):
+def test_coverage_below_the_threshold_fails(db):
     change(Category.objects.filter(slug="ito"), summary_de="")
     with pytest.raises(CommandError, match="de"):
         call_command("translationcoverage", "--fail-under", "100", stdout=io.StringIO())
@@ -261,7 +261,7 @@ def test_coverage_below_the_threshold_fails(seeded):
 # Readers
 
 
-def test_outdated_translation_is_shown_with_a_discreet_note(client, seeded):
+def test_outdated_translation_is_shown_with_a_discreet_note(client, db):
     obj = bpo_vs_kpo()
     obj.key_difference_uk += " Додано."
     obj.save()
@@ -297,7 +297,7 @@ def test_a_translator_writes_the_word_forms_of_their_language_only(as_role):
     assert response.status_code == 403
 
 
-def test_a_word_form_is_translated_from_the_name_in_a_sentence(seeded):
+def test_a_word_form_is_translated_from_the_name_in_a_sentence(db):
     category = Category.objects.get(slug="call-centre")  # written in German
     assert category.translation_status("instrumental", "uk") == UP_TO_DATE
     category.nominative_de = "Call-Center"

@@ -17,20 +17,22 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.postgres import ThrowawayPostgres, server_binaries
 from tests.servers import (
     Gunicorn,
     Varnish,
     add_superuser,
+    fetch,
     free_port,
     manage,
     prepare_site,
     run_due_tasks,
+    sign_in,
     site_environment,
+    unpublish,
     varnishd,
 )
-from tests.test_cache import fetch, sign_in, unpublish
 
 pytestmark = pytest.mark.servers
 
@@ -118,7 +120,7 @@ def test_varnish_serves_hits_sees_edits_at_once_and_outlives_the_database(site_b
     assert refused.value.code == 400
 
     # An editor takes BPO vs KPO off the site through the admin (through Varnish, too).
-    unpublish(sign_in(front), front, "BPO", "KPO")
+    unpublish(sign_in(front, "anna", PASSWORD), front, "BPO", "KPO")
     run_due_tasks(env)  # the task worker tells Varnish
 
     # The next read shows it, on the page and where its title was listed...
@@ -187,7 +189,7 @@ def test_varnish_never_serves_a_draft_and_serves_it_once_published(site_behind_v
     status, headers, body = get(front + PAGE)
     assert (status, headers["X-Cache"]) == (200, "HIT") and "Drafted behind Varnish." not in body
     # Staff: the preview, through Varnish too, never kept there.
-    editor = sign_in(front)
+    editor = sign_in(front, "anna", PASSWORD)
     preview = f"{front}/admin/comparisons/comparison/{pk}/preview/en/"
     for _read in range(2):
         status, headers, body = fetch(editor, preview)
@@ -273,7 +275,7 @@ def test_a_save_never_waits_for_the_caches_in_front_and_no_purge_dies_with_its_p
             assert get(front + PAGE)[1]["X-Cache"] == "HIT"
 
             # The editor's save answers without a word to the caches in front, the hanging one included.
-            unpublish(sign_in(front), front, "BPO", "KPO")
+            unpublish(sign_in(front, "anna", PASSWORD), front, "BPO", "KPO")
             assert hanging.connections == []
             status, headers, body = get(front + PAGE)
             assert headers["X-Cache"] == "HIT" and "generated-notice" not in body  # not told yet

@@ -13,7 +13,7 @@ from reversion.models import Version
 
 from comparisons import changes
 from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Source
-from tests.conftest import (
+from tests.helpers import (
     admin_url,
     bpo_vs_kpo,
     form_data,
@@ -198,7 +198,7 @@ def test_every_path_obeys_the_same_rights(as_role, role, path):
 # The write path itself, as a command or the shell meets it
 
 
-def test_a_translator_cannot_write_another_language_whatever_the_code(seeded):
+def test_a_translator_cannot_write_another_language_whatever_the_code(db):
     translator = make_user("translator-uk")
     comparison = bpo_vs_kpo()
     with changes.acting_as(translator):
@@ -216,14 +216,14 @@ def test_a_translator_cannot_write_another_language_whatever_the_code(seeded):
     assert bpo_vs_kpo().key_difference_uk == "Дозволено."
 
 
-def test_anonymous_requests_may_write_nothing(seeded):
+def test_anonymous_requests_may_write_nothing(db):
     from django.contrib.auth.models import AnonymousUser
 
     with changes.acting_as(AnonymousUser()), pytest.raises(PermissionDenied), transaction.atomic():
         Source.objects.create(seed_file="x.txt", language="en", title_en="x", site_en="x")
 
 
-def test_writes_that_skip_the_signals_are_refused(seeded):
+def test_writes_that_skip_the_signals_are_refused(db):
     with pytest.raises(TypeError, match="changes.py"):
         Category.objects.filter(slug="bpo").update(order=5)
     with pytest.raises(TypeError):
@@ -234,7 +234,7 @@ def test_writes_that_skip_the_signals_are_refused(seeded):
         Attribute.objects.bulk_create([Attribute(slug="bulk", label_en="Bulk")])
 
 
-def test_each_record_of_an_import_has_its_own_revision(seeded):
+def test_each_record_of_an_import_has_its_own_revision(db):
     comparison = bpo_vs_kpo()
     versions = Version.objects.get_for_object(comparison)
     assert versions.count() == 1
@@ -245,9 +245,7 @@ def test_each_record_of_an_import_has_its_own_revision(seeded):
     assert revision.comment.startswith("Loaded from")
 
 
-def test_a_change_is_announced_with_exactly_the_records_it_changed(
-    seeded, django_capture_on_commit_callbacks
-):
+def test_a_change_is_announced_with_exactly_the_records_it_changed(db, django_capture_on_commit_callbacks):
     announced = []
 
     def receiver(changes, **kwargs):
@@ -267,7 +265,7 @@ def test_a_change_is_announced_with_exactly_the_records_it_changed(
     }
 
 
-def test_a_part_changed_on_its_own_renews_its_owners_token_and_history(seeded):
+def test_a_part_changed_on_its_own_renews_its_owners_token_and_history(db):
     comparison = bpo_vs_kpo()
     token = comparison.edit_token
     with changes.change_set(reason="A row alone"):
