@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from comparisons import cache as page_cache
@@ -20,6 +21,8 @@ from tests.helpers import (
     PASSWORD,
     admin_url,
     bpo_vs_kpo,
+    change,
+    change_url,
     editor,
     form_data,
     in_every_language,
@@ -449,8 +452,20 @@ def test_a_cached_page_names_only_the_host_it_was_asked_at(client, db):
         assert other not in pages[host]
 
 
-def test_admin_pages_are_not_cached(client, db):
-    assert "xkey" not in client.get("/admin/login/")
+def test_admin_pages_are_never_cached_here_or_in_front(editor_client):
+    assert_never_cached(Client().get("/admin/login/"))
+    comparison = bpo_vs_kpo()
+    history = admin_url(Comparison, "history", comparison.pk)
+    for path in ("/admin/", admin_url(Comparison, "changelist"), change_url(comparison), history):
+        assert_never_cached(editor_client.get(path))
+    change(Comparison.objects.filter(pk=comparison.pk), conclusion_en="Changed since the pages were read.")
+    assert "Changed since the pages were read." in editor_client.get(change_url(comparison)).content.decode()
+
+
+def assert_never_cached(response):
+    assert response.status_code == 200
+    assert {"no-cache", "no-store", "private"} <= set(response["Cache-Control"].split(", "))
+    assert not {"xkey", "Surrogate-Key", "Cache-Tag", "ETag"} & set(response.headers)
 
 
 # Two servers -----------------------------------------------------------------------
