@@ -4,8 +4,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PORT ?= 8000
-# `make run` serves with debug off, as production does, with a key made once for this checkout.
-LOCAL_KEY = DJANGO_SECRET_KEY=$$(cat .local-secret-key)
 
 .PHONY: run test install install-test messages benchmark
 
@@ -23,17 +21,19 @@ install-test: $(PY)
 messages: $(PY)
 	DJANGO_DEBUG=1 $(MANAGE) compilemessages --ignore=$(VENV) -v0
 
+# `make run` serves with debug off, as production does, with a key made once for this
+# checkout (the settings read it where DJANGO_SECRET_KEY is not set).
 .local-secret-key: | $(PY)
 	$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
 # Sets up the site on SQLite with the seeded content and serves it on http://127.0.0.1:$(PORT)/.
 run: install messages .local-secret-key
-	$(LOCAL_KEY) $(MANAGE) migrate -v0
-	$(LOCAL_KEY) $(MANAGE) loadcontent
-	$(LOCAL_KEY) $(MANAGE) collectstatic --noinput -v0
+	$(MANAGE) migrate -v0
+	$(MANAGE) loadcontent
+	$(MANAGE) collectstatic --noinput -v0
 	@# The task worker (bulk actions on many records, purges) runs beside the server and stops with it.
-	$(LOCAL_KEY) $(MANAGE) db_worker -v0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(LOCAL_KEY) $(MANAGE) runserver $(PORT)
+	$(MANAGE) db_worker -v0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) runserver $(PORT)
 
 # Two test processes (pytest-xdist); the tests that start servers keep to one of them.
 PARALLEL ?= -n 2 --dist loadgroup

@@ -78,7 +78,7 @@ def main():
         from comparisons.models import Comparison, Draft
 
         settings.MIDDLEWARE = [
-            m for m in settings.MIDDLEWARE if m != "comparisons.cache.PublicPageCacheMiddleware"
+            m for m in settings.MIDDLEWARE if m != "comparisons.page_cache.PublicPageCacheMiddleware"
         ]
         comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
         change = f"/admin/comparisons/comparison/{comparison.pk}/change/"

@@ -108,7 +108,7 @@ def main():
         assert not settings.DEBUG
         # Every request rendered: no page cache in front of the view.
         settings.MIDDLEWARE = [
-            m for m in settings.MIDDLEWARE if m != "comparisons.cache.PublicPageCacheMiddleware"
+            m for m in settings.MIDDLEWARE if m != "comparisons.page_cache.PublicPageCacheMiddleware"
         ]
         # A host the production settings allow (the test Client's default, testserver, is not).
         client = Client(SERVER_NAME="127.0.0.1")

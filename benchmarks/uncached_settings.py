@@ -13,4 +13,4 @@ sys.path, so ``benchmarks`` is importable.
 from outsourcing_kb.settings import *  # noqa: F403
 from outsourcing_kb.settings import MIDDLEWARE
 
-MIDDLEWARE = [name for name in MIDDLEWARE if name != "comparisons.cache.PublicPageCacheMiddleware"]
+MIDDLEWARE = [name for name in MIDDLEWARE if name != "comparisons.page_cache.PublicPageCacheMiddleware"]

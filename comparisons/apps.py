@@ -19,9 +19,9 @@ class ComparisonsConfig(AppConfig):
 
     def ready(self):
         from . import changes, checks, drafts  # noqa: F401 (checks registers itself)
-        from .cache import content_changed
+        from .page_cache import refresh_pages
 
         connection_created.connect(unicode_case_on_sqlite)
         changes.connect()
         drafts.connect()
-        changes.content_changed.connect(content_changed, dispatch_uid="page-cache")
+        changes.content_changed.connect(refresh_pages, dispatch_uid="page-cache")

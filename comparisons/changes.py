@@ -81,7 +81,7 @@ class Change:
     pk: object
     action: str
     fields: frozenset = frozenset()
-    page_keys: frozenset = frozenset()
+    shown_on: frozenset = frozenset()  # the keys of the pages that show the record (page_keys.py)
 
 
 @dataclass
@@ -105,7 +105,7 @@ class ChangeSet:
             if earlier.action == ADDED and action != DELETED:
                 action = ADDED
             fields = earlier.fields | frozenset(fields)
-            shown_on = earlier.page_keys | frozenset(shown_on)
+            shown_on = earlier.shown_on | frozenset(shown_on)
         self.changes[key] = Change(model, pk, action, frozenset(fields), frozenset(shown_on))
         self.owners.setdefault(key, owner or key)
 

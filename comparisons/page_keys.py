@@ -2,7 +2,7 @@
 Which pages show which records.
 
 A cached page is tagged with a key for each thing it shows; a change names
-the keys of what it touched; the caches (cache.py, and the HTTP cache in
+the keys of what it touched; the caches (page_cache.py, and the HTTP cache in
 front through purge.py) drop exactly the pages tagged with one of them, in
 every language at once. The keys are short because a list page carries a
 hundred of them in its headers:

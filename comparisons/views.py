@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_safe
 from django.views.generic import ListView
 
 from . import page_keys, throttle
-from .cache import fragment, kept_apart, reads_query, shows
 from .forms import CompareForm, SearchForm
 from .models import AttributeValue, Category, CategoryItem, Comparison
+from .page_cache import fragment, kept_apart, reads_query, shows
 from .translation_status import complete_languages
 
 # Pages list a bounded number of records, whatever the size of the knowledge
@@ -80,7 +80,7 @@ class PaginatedListView(ListView):
             query = request.GET.copy()
             del query[self.page_kwarg]
             return HttpResponsePermanentRedirect(request.path + (f"?{query.urlencode()}" if query else ""))
-        return shows(super().get(request, *args, **kwargs), self.page_keys())
+        return shows(super().get(request, *args, **kwargs), self.keys_shown())
 
     def paginate_queryset(self, queryset, page_size):
         number = self.request.GET.get(self.page_kwarg)
@@ -92,7 +92,7 @@ class PaginatedListView(ListView):
 class CategoryListView(PaginatedListView):
     queryset = Category.objects.published().select_related("parent")
 
-    def page_keys(self):
+    def keys_shown(self):
         return page_keys.CATEGORY_LISTS
 
 
@@ -101,7 +101,7 @@ class ComparisonListView(PaginatedListView):
 
     query_parameters = ("category", "page")
 
-    def page_keys(self):
+    def keys_shown(self):
         return page_keys.listed_comparisons(self.object_list_shown, self.category)
 
     def get_context_data(self, **kwargs):

@@ -31,12 +31,17 @@ def env_list(name, default=""):
 
 DEBUG = env_flag("DJANGO_DEBUG")
 
+# `make run` makes a key for its checkout, kept in this file, which manage.py
+# commands run by hand on the same checkout read too. Production sets the variable.
+LOCAL_SECRET_KEY_FILE = BASE_DIR / ".local-secret-key"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY and LOCAL_SECRET_KEY_FILE.exists():
+    SECRET_KEY = LOCAL_SECRET_KEY_FILE.read_text().strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off. "
-            "For local development, set DJANGO_DEBUG=1 instead."
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (`make run` makes a key for "
+            "its checkout). For local development, set DJANGO_DEBUG=1 instead."
         )
     SECRET_KEY = "insecure-development-key-only-used-with-debug"
 
@@ -125,7 +130,7 @@ MIDDLEWARE = [
     # Before the session and everything else, so static files skip them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Likewise for cached public pages: a hit costs one shared-cache read and no query.
-    "comparisons.cache.PublicPageCacheMiddleware",
+    "comparisons.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions (it reads the language choice) and before CommonMiddleware
     # (which needs the resolved language to append slashes to prefixed URLs).
@@ -246,7 +251,7 @@ CACHE_PURGE_URLS = [purge_address(url) for url in env_list("DJANGO_CACHE_PURGE_U
 # Each purge is sent again this much later (0: never), for a page that was on its
 # way into the cache as the first purge passed it (comparisons/purge.py).
 CACHE_PURGE_REPEAT_SECONDS = float(os.environ.get("DJANGO_CACHE_PURGE_REPEAT_SECONDS", "2"))
-# Each process keeps the public pages it served last (comparisons/cache.py), so a hit
+# Each process keeps the public pages it served last (comparisons/page_cache.py), so a hit
 # skips the shared cache's read of the whole page; least recently used go first.
 CACHES["recent-pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -255,7 +260,7 @@ CACHES["recent-pages"] = {
 }
 # Search results have an address per query: each process keeps its last 500 here,
 # and never in the shared cache or Varnish, so that a flood of distinct searches
-# cannot push pages out of either (comparisons/cache.py, kept_apart).
+# cannot push pages out of either (comparisons/page_cache.py, kept_apart).
 CACHES["pages-kept-apart"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "pages-kept-apart",

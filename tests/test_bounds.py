@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from comparisons.admin.content import MAX_PARTS
-from comparisons.cache import KEPT_APART
 from comparisons.models import Category, Comparison, Source
+from comparisons.page_cache import KEPT_APART
 from tests.helpers import admin_url, bpo_vs_kpo, form_data, make_user
 
 ABSURD = "100000"

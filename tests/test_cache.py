@@ -12,8 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from comparisons import cache as page_cache
-from comparisons import changes
+from comparisons import changes, page_cache
 from comparisons.models import Category, Comparison
 from comparisons.phrases import CASES
 from tests.helpers import (
@@ -196,7 +195,7 @@ def announced(monkeypatch):
     keys = []
 
     def receive(changes, **kwargs):
-        keys.append(set().union(*(change.page_keys for change in changes)))
+        keys.append(set().union(*(change.shown_on for change in changes)))
 
     changes.content_changed.connect(receive, dispatch_uid="test-announced")
     yield keys

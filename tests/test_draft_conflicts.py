@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
 from django.core.management import call_command
 
 from comparisons import changes, drafts
@@ -274,7 +275,7 @@ def test_a_draft_is_not_published_when_the_published_version_changed(drafted, ed
         live.save()
     response = publish(editor_client, comparison)
     assert response.status_code == 302
-    messages = [str(m) for m in response.wsgi_request._messages]
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("changed after this draft was started" in m and "conclusion (en)" in m for m in messages), (
         messages
     )

@@ -6,7 +6,7 @@ rendered afresh with every cache emptied.
 
 from django.test import Client
 
-from comparisons import cache as page_cache
+from comparisons import page_cache
 from comparisons.models import Category
 from tests.helpers import (
     bpo_vs_kpo,

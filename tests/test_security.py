@@ -2,6 +2,10 @@
 
 import json
 import logging
+import os
+import shutil
+import subprocess
+import sys
 
 import pytest
 from django.test import override_settings
@@ -10,7 +14,7 @@ from django.urls import reverse
 from comparisons.models import Category
 from outsourcing_kb.json_log import JsonFormatter
 from tests.helpers import change
-from tests.servers import PRODUCTION, run_manage
+from tests.servers import PRODUCTION, ROOT, run_manage
 
 
 @pytest.mark.servers
@@ -18,6 +22,30 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.servers
+def test_manage_py_on_a_checkout_reads_the_key_make_run_made(tmp_path):
+    """Commands run by hand after `make run` (createsuperuser, say) need no key in the environment."""
+    checkout = tmp_path / "checkout"
+    shutil.copytree(
+        ROOT,
+        checkout,
+        ignore=shutil.ignore_patterns(
+            ".*", "*.sqlite3", "staticfiles", "*.egg-info", "__pycache__", "benchmarks"
+        ),
+    )
+    env = {name: value for name, value in os.environ.items() if name != "DJANGO_SECRET_KEY"}
+    command = [sys.executable, "manage.py", "check"]
+    refused = subprocess.run(
+        command, cwd=checkout, env={**env, "DJANGO_DEBUG": ""}, capture_output=True, text=True
+    )
+    assert refused.returncode != 0 and "DJANGO_SECRET_KEY must be set" in refused.stderr
+    (checkout / ".local-secret-key").write_text("a-key-made-by-make-run-for-this-checkout-only-1234567890\n")
+    checked = subprocess.run(
+        command, cwd=checkout, env={**env, "DJANGO_DEBUG": ""}, capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr
 
 
 @pytest.mark.servers

@@ -19,7 +19,7 @@ from django.urls import Resolver404, path, resolve, reverse, translate_url
 from django.utils import translation
 from django.utils.translation import gettext
 
-from .. import cache, changes, drafts
+from .. import changes, drafts, page_cache
 from ..models import AttributeValue, Category, Comparison, ComparisonRow, Draft
 from ..phrases import VERSUS
 
@@ -97,7 +97,7 @@ def public_page(request, page_path, language, preview):
         page_request.resolver_match = match
         page_request.LANGUAGE_CODE = language
         page_request.preview = preview
-        with cache.bypassed():
+        with page_cache.bypassed():
             try:
                 response = match.func(page_request, *match.args, **match.kwargs)
             except Http404:

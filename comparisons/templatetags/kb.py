@@ -7,7 +7,7 @@ import re
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.html import _json_script_escapes, conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
@@ -119,7 +119,7 @@ def language_urls(context):
     if request is None or request.resolver_match is None:
         return [(code, name, f"/{code}/") for code, name in settings.LANGUAGES]
     preview = getattr(request, "preview", None)
-    if preview is not None:  # the same preview in each language (admin/drafts.py)
+    if preview is not None:  # the same preview in each language (admin/preview.py)
         return preview.languages
     paths = translated_paths(request)
     # As received: parsing it could fail again on the error page for a query string
@@ -166,10 +166,14 @@ def excerpt(text, query, width=90):
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
+# What json_script escapes, so that no text can end the script element or open a comment in it.
+SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
 @register.filter
 def json_ld(data):
-    """Structured data for search engines in a non-executable script element."""
-    payload = json.dumps(data, ensure_ascii=False).translate(_json_script_escapes)
+    """Structured data for search engines in a non-executable script element (text unescaped, as written)."""
+    payload = json.dumps(data, ensure_ascii=False).translate(SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
 
 

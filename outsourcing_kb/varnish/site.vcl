@@ -6,7 +6,7 @@
 # backends.vcl names the app servers and who may purge; the copy here serves
 # one gunicorn on 127.0.0.1:8000. Put your own earlier in vcl_path to override it.
 #
-# What the site tells Varnish (comparisons/cache.py): a public page carries
+# What the site tells Varnish (comparisons/page_cache.py): a public page carries
 # s-maxage (how long to keep it), stale-if-error (how long to serve it while
 # the site fails) and xkey (the records it shows). After every change the
 # app sends PURGE with the changed records' keys (DJANGO_CACHE_PURGE_URLS),

@@ -31,11 +31,11 @@ import logging
 import secrets
 import time
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.http import HttpResponsePermanentRedirect, QueryDict
-from django.http.request import split_domain_port
 from django.tasks import task
 from django.urls import Resolver404, resolve
 from django.utils import translation
@@ -58,7 +58,7 @@ MAX_KEYS = 1000
 
 logger = logging.getLogger(__name__)
 
-# Set while a page is rendered with a draft applied (admin/drafts.py): nothing read from the cache
+# Set while a page is rendered with a draft applied (admin/preview.py): nothing read from the cache
 # could show the draft, and nothing rendered may be kept where a reader could be served it.
 _bypassed = contextvars.ContextVar("cache_bypassed", default=False)
 
@@ -75,7 +75,7 @@ def bypassed():
 
 def shows(response, keys):
     """Tag a view's response with the keys of what it shows: it may then be cached."""
-    response.page_keys = frozenset(keys)
+    response.keys_shown = frozenset(keys)
     return response
 
 
@@ -209,9 +209,9 @@ def invalidate(keys):
     cache.set(LAST_INVALIDATION, version, None)
 
 
-def content_changed(changes, **kwargs):
-    """Receiver of changes.content_changed (sent once a change is committed)."""
-    keys = set().union(*(change.page_keys for change in changes))
+def refresh_pages(changes, **kwargs):
+    """Invalidate and purge the pages that show what changed (receives changes.content_changed)."""
+    keys = set().union(*(change.shown_on for change in changes))
     if not keys:
         return
     if len(keys) > MAX_KEYS:
@@ -269,8 +269,12 @@ def canonical_origin(request, host):
     """
     if settings.SITE_URL:
         return settings.SITE_URL
-    domain, port = split_domain_port(host)
-    return f"{request.scheme}://{domain}" + (f":{port}" if port else "")
+    # The host passed ALLOWED_HOSTS (request.get_host()), so it parses.
+    address = urlsplit(f"//{host}")
+    domain = address.hostname.removesuffix(".")
+    if ":" in domain:  # IPv6
+        domain = f"[{domain}]"
+    return f"{request.scheme}://{domain}" + (f":{address.port}" if address.port else "")
 
 
 class PublicPageCacheMiddleware:
@@ -357,7 +361,7 @@ class PublicPageCacheMiddleware:
 
     def cacheable(self, response):
         return (
-            hasattr(response, "page_keys")
+            hasattr(response, "keys_shown")
             and response.status_code in (200, 301, 302)
             and not response.cookies
             and not response.streaming
@@ -365,7 +369,7 @@ class PublicPageCacheMiddleware:
         )
 
     def store(self, key, response, started, alias):
-        keys = sorted({page_keys.EVERY_PAGE, *response.page_keys})
+        keys = sorted({page_keys.EVERY_PAGE, *response.keys_shown})
         set_response_etag(response)
         try:
             versions = kept_versions(keys, started)
