@@ -32,7 +32,9 @@ def server_binaries():
 
 
 class ThrowawayPostgres:
-    def __init__(self, port=None):
+    """A new cluster, or with ``data_from``, a copy of a stopped one's data folder (its databases too)."""
+
+    def __init__(self, port=None, data_from=None):
         self.bin = server_binaries()
         self.folder = tempfile.mkdtemp(prefix="kb-pg-")
         self.data = f"{self.folder}/data"
@@ -45,18 +47,20 @@ class ThrowawayPostgres:
         if os.geteuid() == 0:
             os.chmod(self.folder, 0o755)
             shutil.chown(self.folder, "postgres")
-        self.run(
-            "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"
-        )
+        if data_from is not None:
+            self.run("cp", "-a", data_from, self.data)
+        else:
+            self.run(
+                "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"
+            )
         self.url = self.url_for("postgres")
 
     def url_for(self, database):
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
     def run(self, program, *args):
-        return subprocess.run(
-            [*self.as_owner, f"{self.bin}/{program}", *args], check=True, capture_output=True, text=True
-        )
+        path = program if program == "cp" else f"{self.bin}/{program}"
+        return subprocess.run([*self.as_owner, path, *args], check=True, capture_output=True, text=True)
 
     def start(self, *options):
         options = (

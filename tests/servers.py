@@ -5,6 +5,7 @@ The tests that start servers use these, and so does benchmarks/run.py, so that
 the site the benchmark measures is prepared and served the way the tests check it.
 """
 
+import atexit
 import http.cookiejar
 import os
 import re
@@ -13,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -56,9 +58,65 @@ def site_environment(folder, **extra):
     }
 
 
-def prepare_site(env):
-    for command in (["migrate", "-v0"], ["loadcontent", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+SETUP = (["migrate", "-v0"], ["loadcontent", "-v0"])
+
+# What this process prepared once ("folder": SQLite database and static files,
+# "postgres": a stopped cluster), copied for each site after the first.
+prepared = {}
+# The addresses of the PostgreSQL databases copied so (see prepared_postgres).
+prepared_databases = set()
+
+
+def run_setup(env, commands):
+    for command in commands:
         subprocess.run(MANAGE + command, env=env, check=True, cwd=ROOT, capture_output=True)
+
+
+def prepared_folder():
+    """A folder with a site prepared on SQLite (site.sqlite3) and its static files (static/), made once."""
+    if "folder" not in prepared:
+        folder = Path(tempfile.mkdtemp(prefix="kb-prepared-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        run_setup(site_environment(folder), [*SETUP, ["collectstatic", "--noinput", "-v0"]])
+        prepared["folder"] = folder
+    return prepared["folder"]
+
+
+def prepare_site(env):
+    """
+    The site of this environment migrated, with the seeds loaded and its static
+    files collected. What the commands make is the same for every site, so the
+    first site of the process is prepared by them and the next get a copy: its
+    SQLite database file and static files (on PostgreSQL, see prepared_postgres).
+    """
+    url = env["DATABASE_URL"]
+    if not url.startswith("sqlite:///") and url not in prepared_databases:
+        run_setup(env, SETUP)
+    folder = prepared_folder()
+    if url.startswith("sqlite:///"):
+        shutil.copyfile(folder / "site.sqlite3", url.removeprefix("sqlite:///"))
+    shutil.copytree(folder / "static", env["DJANGO_STATIC_ROOT"], dirs_exist_ok=True)
+
+
+def prepared_postgres():
+    """
+    A throwaway PostgreSQL server, started, whose database holds a prepared
+    site: a copy of a cluster the process prepared once (prepare_site then
+    leaves its database as it is).
+    """
+    from tests.postgres import ThrowawayPostgres
+
+    if "postgres" not in prepared:
+        template = ThrowawayPostgres()
+        atexit.register(template.remove)
+        template.start()
+        run_setup(site_environment(Path(template.folder), DATABASE_URL=template.url), SETUP)
+        template.stop()
+        prepared["postgres"] = template
+    server = ThrowawayPostgres(data_from=prepared["postgres"].data)
+    server.start()
+    prepared_databases.add(server.url)
+    return server
 
 
 def manage(env, *args):

@@ -15,8 +15,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.postgres import ThrowawayPostgres, server_binaries
-from tests.servers import Gunicorn, prepare_site, site_environment
+from tests.postgres import server_binaries
+from tests.servers import Gunicorn, prepare_site, prepared_postgres, site_environment
 
 pytestmark = pytest.mark.servers
 
@@ -45,8 +45,7 @@ def site_on_postgres(tmp_path):
         if os.environ.get("CI") == "true":
             pytest.fail("CI must have PostgreSQL's server binaries")
         pytest.skip("PostgreSQL server binaries are not installed")
-    database = ThrowawayPostgres()
-    database.start()
+    database = prepared_postgres()
     # As in production: HTTPS required, gunicorn believing X-Forwarded-Proto from
     # the loopback "balancer" only (its default when no configuration file is given).
     env = site_environment(tmp_path, DATABASE_URL=database.url, DATABASE_CONN_MAX_AGE="600", DJANGO_HTTPS="1")

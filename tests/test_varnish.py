@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.helpers import PASSWORD
-from tests.postgres import ThrowawayPostgres, server_binaries
+from tests.postgres import server_binaries
 from tests.servers import (
     Gunicorn,
     Varnish,
@@ -27,6 +27,7 @@ from tests.servers import (
     free_port,
     manage,
     prepare_site,
+    prepared_postgres,
     run_due_tasks,
     sign_in,
     site_environment,
@@ -62,8 +63,7 @@ def varnish_in_front(tmp_path, other_purge_urls=()):
     """PostgreSQL, gunicorn, and Varnish in front, purged by the site (and any other addresses given)."""
     required("varnishd", varnishd())
     required("PostgreSQL's server binaries", server_binaries())
-    database = ThrowawayPostgres()
-    database.start()
+    database = prepared_postgres()
     varnish_port = free_port()
     env = site_environment(
         tmp_path,
