@@ -161,12 +161,17 @@ def test_list_editable_on_a_drafted_category_is_refused(editor_client):
     assert Category.objects.get(pk=category.pk).order == before
 
 
+def change_behind_the_draft(conclusion):
+    """Another path changes the published BPO vs KPO behind its draft (the shell's, as an operator)."""
+    with changes.change_set(reason="A fix on the published version"):
+        live = bpo_vs_kpo()
+        live.conclusion_en = conclusion
+        live.save()
+
+
 def test_bulk_publish_of_a_stale_draft_is_refused(drafted, editor_client):
     comparison, attribute = drafted
-    with changes.change_set(reason="fix"):
-        live = bpo_vs_kpo()
-        live.conclusion_en = "Changed behind."
-        live.save()
+    change_behind_the_draft("Changed behind.")
     editor_client.post(
         admin_url(Comparison, "changelist"), {"action": "publish_drafts", "_selected_action": [comparison.pk]}
     )
@@ -268,11 +273,7 @@ def test_a_second_editor_saving_a_stale_draft_form_is_refused(drafted, editor_cl
 
 def test_a_draft_is_not_published_when_the_published_version_changed(drafted, editor_client):
     comparison, attribute = drafted
-    # Another path changes the published record behind the draft (here the shell's, as an operator).
-    with changes.change_set(reason="A fix on the published version"):
-        live = bpo_vs_kpo()
-        live.conclusion_en = "Changed on the published version."
-        live.save()
+    change_behind_the_draft("Changed on the published version.")
     response = publish(editor_client, comparison)
     assert response.status_code == 302
     messages = [str(m) for m in get_messages(response.wsgi_request)]

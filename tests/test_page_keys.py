@@ -205,15 +205,19 @@ def test_a_change_made_while_the_cache_blinked_shows_once_it_is_back(
     assert "Saved while the cache blinked." in client.get(PAGE).content.decode()
 
 
+def read_all(reader, paths):
+    """Read each page, so that it is cached."""
+    for path in paths:
+        reader.get(path)
+
+
 def test_publishing_a_comparison_draft_leaves_no_stale_page(
     drafted, editor_client, django_capture_on_commit_callbacks
 ):
 
     comparison, _attribute = drafted
-    reader = Client()
-    paths = public_paths(comparison)
-    for path in paths:
-        reader.get(path)
+    paths, reader = public_paths(comparison), Client()
+    read_all(reader, paths)
     with django_capture_on_commit_callbacks(execute=True):
         assert publish(editor_client, comparison).status_code == 302
     assert stale_pages(reader, paths) == []
@@ -240,10 +244,8 @@ def test_publishing_a_category_draft_leaves_no_stale_page(editor_client, django_
             data[f"items-{i}-name_en"] = "A drafted item"
     data["_draft"] = "1"
     assert editor_client.post(change_url(category), data).status_code == 302
-    reader = Client()
-    paths = public_paths(bpo_vs_kpo())
-    for path in paths:
-        reader.get(path)
+    paths, reader = public_paths(bpo_vs_kpo()), Client()
+    read_all(reader, paths)
     with django_capture_on_commit_callbacks(execute=True):
         assert publish(editor_client, category).status_code == 302
     assert Category.objects.get(pk=category.pk).name_en == "Renamed in a draft"
@@ -258,10 +260,8 @@ def test_publishing_an_attribute_draft_leaves_no_stale_page(
     assert (
         save_draft(editor_client, attribute, label_en="A drafted label", label_uk="Мітка").status_code == 302
     )
-    reader = Client()
-    paths = public_paths(bpo_vs_kpo())
-    for path in paths:
-        reader.get(path)
+    paths, reader = public_paths(bpo_vs_kpo()), Client()
+    read_all(reader, paths)
     with django_capture_on_commit_callbacks(execute=True):
         assert publish(editor_client, attribute).status_code == 302
     assert stale_pages(reader, paths) == []
