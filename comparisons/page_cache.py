@@ -28,10 +28,10 @@ front, so that no number of distinct queries can push the pages out.
 import contextvars
 import hashlib
 import logging
+import re
 import secrets
 import time
 from contextlib import contextmanager
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
@@ -57,6 +57,8 @@ PAGE_TIMEOUT = 60 * 60 * 24
 MAX_KEYS = 1000
 
 logger = logging.getLogger(__name__)
+
+HOST = re.compile(r"(?P<domain>\[[^\]]*\]|[^:]*)(?::(?P<port>[0-9]*))?")
 
 # Set while a page is rendered with a draft applied (admin/preview.py): nothing read from the cache
 # could show the draft, and nothing rendered may be kept where a reader could be served it.
@@ -269,12 +271,10 @@ def canonical_origin(request, host):
     """
     if settings.SITE_URL:
         return settings.SITE_URL
-    # The host passed ALLOWED_HOSTS (request.get_host()), so it parses.
-    address = urlsplit(f"//{host}")
-    domain = address.hostname.removesuffix(".")
-    if ":" in domain:  # IPv6
-        domain = f"[{domain}]"
-    return f"{request.scheme}://{domain}" + (f":{address.port}" if address.port else "")
+    # The host passed ALLOWED_HOSTS (request.get_host()): a name or [IPv6 address], then perhaps :digits.
+    domain, port = HOST.fullmatch(host).group("domain", "port")
+    domain = domain.lower().removesuffix(".")
+    return f"{request.scheme}://{domain}" + (f":{port}" if port else "")
 
 
 class PublicPageCacheMiddleware:

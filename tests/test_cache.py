@@ -332,6 +332,24 @@ def test_another_spelling_of_the_host_is_one_redirect(client, db, django_assert_
     assert (response.status_code, response["Location"]) == (301, "http://localhost/en/bpo-vs-kpo/")
 
 
+@pytest.mark.parametrize(
+    "host, origin",
+    [
+        ("LOCALHOST.:8000", "http://localhost:8000"),
+        ("[::1]:8000", None),
+        ("[::1]", None),
+        ("127.0.0.1:99999", None),  # not a port a socket could have, but the host Django let in
+    ],
+)
+def test_a_host_with_a_port_or_an_ipv6_address_keeps_it(client, db, host, origin):
+    response = client.get(PAGE, headers={"host": host})
+    if origin is None:
+        assert response.status_code == 200
+        assert f'<link rel="canonical" href="http://{host}/en/bpo-vs-kpo/">' in response.content.decode()
+    else:
+        assert (response.status_code, response["Location"]) == (301, f"{origin}/en/bpo-vs-kpo/")
+
+
 def test_with_the_sites_address_set_every_other_host_is_sent_there(client, db, settings):
     settings.SITE_URL = "https://kb.example.com"
     settings.ALLOWED_HOSTS = ["kb.example.com", "localhost"]
