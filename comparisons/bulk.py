@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 
 from . import changes, drafts
 from .models import BulkAction, Draft
+from .snapshots import NoLongerFits
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def publish_drafts(model, keys, user):
         try:
             drafts.publish(draft, user, reason=drafts.publication_reason(draft))
             published += 1
-        except (drafts.StaleDraft, drafts.DraftChanged, drafts.DraftNoLongerApplies):
+        except (drafts.StaleDraft, drafts.DraftChanged, NoLongerFits):
             refused.append(record)
     return published, refused
 

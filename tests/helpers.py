@@ -11,7 +11,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -83,9 +85,16 @@ def form_data(response):
                 data[form.add_prefix(name)] = str(getattr(value, "pk", value))
     if "live_token" in response.context:  # History's revert screen
         data["live_token"] = response.context["live_token"]
-    if response.context.get("draft_new_parts"):  # a draft's new parts, under the keys the form shows
-        data["_draft_new_parts"] = response.context["draft_new_parts"]
     return data
+
+
+def get_writing_nothing(client, url):
+    """GET ``url`` as this client, asserting that answering it wrote nothing to the database."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    writes = {"INSERT", "UPDATE", "DELETE"}
+    assert [q["sql"] for q in queries if q["sql"].split(None, 1)[0].upper() in writes] == []
+    return response
 
 
 def post_change_form(client, obj, **changes):

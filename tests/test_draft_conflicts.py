@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from comparisons import changes, drafts
 from comparisons.models import Attribute, Category, Comparison, ComparisonRow, Draft
+from comparisons.snapshots import NoLongerFits
 from tests.helpers import (
     DRAFT_TEXT,
     admin_url,
@@ -295,7 +296,7 @@ def test_publishing_is_all_or_nothing(drafted, editor_client):
     draft = unappliable(Draft.objects.for_record(Comparison, comparison.pk))
     before = {f: getattr(bpo_vs_kpo(), f) for f in ("key_difference_en", "edit_token")}
     rows_before = bpo_vs_kpo().rows.count()
-    with pytest.raises(drafts.DraftNoLongerApplies):  # the database's unique constraint
+    with pytest.raises(NoLongerFits):  # the database's unique constraint
         drafts.publish(draft, get_user_model().objects.get(username="editor"))
     live = bpo_vs_kpo()
     assert {f: getattr(live, f) for f in before} == before

@@ -8,7 +8,7 @@ from reversion.models import Version
 
 from comparisons.models import Category, Comparison, ComparisonRow
 from comparisons.phrases import CASES
-from tests.helpers import LANGUAGES, admin_url, bpo_vs_kpo, editor, form_data, trilingual
+from tests.helpers import LANGUAGES, admin_url, bpo_vs_kpo, editor, form_data, get_writing_nothing, trilingual
 
 
 def texts(obj):
@@ -41,6 +41,36 @@ def test_revert_restores_every_language_of_the_record_and_its_rows(db):
     reverted = bpo_vs_kpo()
     assert texts(reverted) == original
     assert [texts(row) for row in reverted.rows.order_by("pk")] == original_rows
+
+
+def test_the_revert_and_recover_screens_show_the_version_without_writing_it(db):
+    client = editor("anna")
+    obj = bpo_vs_kpo()
+    first = Version.objects.get_for_object(obj).order_by("pk").first()
+    old_text = obj.key_difference_en
+    data = form_data(client.get(admin_url(Comparison, "change", obj.pk)))
+    data["key_difference_en"] = "Rewritten since."
+    data["rows-0-DELETE"] = "on"
+    assert client.post(admin_url(Comparison, "change", obj.pk), data).status_code == 302
+
+    screen = get_writing_nothing(client, admin_url(Comparison, "revision", obj.pk, first.pk))
+    assert screen.context["adminform"].form["key_difference_en"].value() == old_text
+    assert len(screen.context["inline_admin_formsets"][0].formset.forms) == obj.rows.count() + 1
+    assert bpo_vs_kpo().key_difference_en == "Rewritten since."
+
+    client.post(admin_url(Comparison, "delete", obj.pk), {"post": "yes"})
+    deleted = Version.objects.get_deleted(Comparison).get(object_id=str(obj.pk))
+    screen = get_writing_nothing(client, admin_url(Comparison, "recover", deleted.pk))
+    assert screen.context["adminform"].form["key_difference_en"].value() == "Rewritten since."
+    assert not Comparison.objects.filter(pk=obj.pk).exists()
+
+
+def test_a_version_of_another_model_is_not_found(db):
+    client = editor("anna")
+    category = Category.objects.get(slug="bpo")
+    version = Version.objects.get_for_object(category).first()
+    assert client.get(admin_url(Comparison, "recover", version.pk)).status_code == 404
+    assert client.get(admin_url(Comparison, "revision", category.pk, version.pk)).status_code == 404
 
 
 def test_a_deleted_comparison_is_recovered_with_its_rows(db):

@@ -157,15 +157,16 @@ SAVE_DRAFT = """
 from django.contrib.auth.models import User
 from comparisons import changes, drafts
 from comparisons.models import Comparison
+from comparisons.snapshots import Snapshot, restored_for_now
 anna = User.objects.get(username="anna")
 comparison = Comparison.objects.get(first__slug="bpo", second__slug="kpo")
 published = {(type(part), part.pk) for part in changes.current_parts(Comparison, comparison.pk)}
 base_token = comparison.edit_token
-with drafts.applied(None):
+with restored_for_now(None):
     with changes.change_set(user=anna):
         comparison.key_difference_en = "Drafted behind Varnish."
         comparison.save()
-    records = drafts.snapshot(Comparison, comparison.pk, published)
+    records = Snapshot.of_record(Comparison, comparison.pk, published).records
 drafts.save(Comparison, comparison.pk, records, anna, base_token=base_token)
 print(comparison.pk)
 """

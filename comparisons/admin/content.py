@@ -31,7 +31,7 @@ from ..models import (
 from ..phrases import CASES, cases_in
 from ..translation_status import STATUS_LABELS, UP_TO_DATE, in_every_language
 from .drafts import DraftAdminMixin
-from .history import HistoryAdminMixin
+from .history import HistoryAdminMixin, PartsFormSet
 from .translators import TranslationStatusFilter, TranslatorAdminMixin, TranslatorRightsMixin
 
 
@@ -217,8 +217,10 @@ class BoundedPartsMixin:
     """
     An inline of at most the record's parts and MAX_PARTS new ones, whatever
     TOTAL_FORMS says ("Please submit at most …"): a record an import gave more
-    parts still saves.
+    parts still saves. Its formset can show a snapshot's parts (history.PartsFormSet).
     """
+
+    formset = PartsFormSet
 
     def get_max_num(self, request, obj=None, **kwargs):
         owner = self.model.owner_field

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ..changes import content_models, translation_languages
-from ..drafts import drafted_objects
+from ..drafts import snapshot_of
 from ..models import Draft
 from ..translation_status import MISSING, OUTDATED, STATUS_LABELS
 
@@ -60,7 +60,7 @@ def drafted_work(languages):
     """
     work = {code: [] for code in languages}
     for draft in Draft.objects.select_related("content_type").order_by("started_at"):
-        objects = drafted_objects(draft.records)
+        objects = snapshot_of(draft).objects
         url = reverse(
             f"admin:{draft.content_type.app_label}_{draft.content_type.model}_change", args=[draft.object_id]
         )

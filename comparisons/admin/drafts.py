@@ -6,7 +6,6 @@ language (preview.py). What a draft is, and how it is applied, is comparisons/dr
 """
 
 import json
-import re
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
@@ -16,19 +15,15 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .. import bulk, changes, drafts
 from ..models import BulkAction, Draft
-from .history import changed_fields, changes_since, live_fields
+from ..snapshots import NoLongerFits, Snapshot, restored_for_now
+from .history import FormRefused, last_saved, saved_meanwhile, when
 from .preview import PreviewAdminMixin, broken_message
-
-
-def when(moment):
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def draft_summary(draft):
@@ -43,66 +38,48 @@ def stale_message(draft, live):
     """Why a draft may not be published: what changed in the published version since it was started."""
     if live is None:
         return gettext("The published record no longer exists.")
-    latest, labels = changes_since(live, draft.base_token)
-    message = gettext(
-        "The published version changed after this draft was started, so it cannot be published: "
-        "publishing it would undo that change."
+    return saved_meanwhile(
+        live,
+        draft.base_token,
+        gettext(
+            "The published version changed after this draft was started, so it cannot be published: "
+            "publishing it would undo that change."
+        ),
+        gettext("Changed since the draft was started: %(fields)s."),
+        gettext("Discard the draft and make its changes again on the published version."),
     )
-    if latest is not None:
-        message += " " + gettext("Last saved by %(user)s at %(time)s.") % {
-            "user": latest.revision.user or gettext("an unknown user"),
-            "time": when(latest.revision.date_created),
-        }
-    if labels:
-        message += " " + gettext("Changed since the draft was started: %(fields)s.") % {
-            "fields": ", ".join(labels)
-        }
-    return message + " " + gettext("Discard the draft and make its changes again on the published version.")
 
 
-def drafted_changes(model, pk, records):
-    """Labels of what the draft changes in the published record: fields; parts added, changed, deleted."""
-    live = model._default_manager.filter(pk=pk).first()
-    if live is None:
-        return []
-    objects = drafts.drafted_objects(records)
-    record, parts = objects[0], objects[1:]
-    labels = [label for label, _old, _new in changed_fields(model, live_fields(live), live_fields(record))]
-    published = {(type(part), part.pk): part for part in changes.current_parts(model, pk)}
-    for part in parts:
-        old = published.pop((type(part), part.pk), None)
-        if old is None:
-            labels.append(
-                gettext("%(part)s “%(name)s” added") % {"part": part._meta.verbose_name, "name": part}
-            )
-        elif changed_fields(type(part), live_fields(old), live_fields(part)):
-            labels.append(
-                gettext("%(part)s “%(name)s” changed") % {"part": part._meta.verbose_name, "name": part}
-            )
-    for old in published.values():
-        labels.append(gettext("%(part)s “%(name)s” deleted") % {"part": old._meta.verbose_name, "name": old})
+def drafted_changes(snapshot):
+    """Labels of what a draft changes in the published record: fields; parts added, changed, deleted."""
+    plan = snapshot.differences()
+    labels = [label for label, _old, _new in plan["fields"]]
+    labels += [gettext("%(part)s “%(name)s” added") % part for part in plan["added"]]
+    labels += [gettext("%(part)s “%(name)s” changed") % part for part, _labels in plan["changed"]]
+    labels += [gettext("%(part)s “%(name)s” deleted") % part for part in plan["deleted"]]
     return labels
 
 
-def renumbered(post, before, after):
+def with_keys_of_new_parts(data, prefix, model, owner, keys):
     """
-    The form as sent, with the keys of the draft's new parts as they are now.
-    A new part gets a new key each time the draft is applied; the form was
-    made with the keys of an earlier time (``before``: "prefix:key" each).
+    The change form's data for one inline, with the keys the draft's new
+    parts have now. A new part has no key until the draft is published, and
+    gets a new one each time the draft is written over the tables (``keys``,
+    in the draft's order): the form shows it without one. So an initial form
+    whose key is none of the record's other parts' is a new part's, in turn.
     """
-    if len(before) != len(after):
-        return post
-    renamed = {}
-    for old, (model, key) in zip(before, after, strict=True):
-        prefix, _sep, pk = old.partition(":")
-        if prefix == changes.part_name(model):
-            renamed[(prefix, pk)] = str(key)
-    post = post.copy()
-    for name in list(post):
-        match = re.fullmatch(r"(\w+)-\d+-id", name)
-        if match and (match[1], post[name]) in renamed:
-            post[name] = renamed[(match[1], post[name])]
-    return post
+    try:
+        initial = int(data.get(f"{prefix}-INITIAL_FORMS", ""))
+    except ValueError:
+        return data  # the formset answers a broken management form itself
+    others = model._default_manager.filter(**{model.owner_field: owner}).exclude(pk__in=keys)
+    others = {str(key) for key in others.values_list("pk", flat=True)}
+    remaining = iter(keys)
+    name = model._meta.pk.name
+    for index in range(min(initial, len(others) + len(keys))):
+        if data.get(f"{prefix}-{index}-{name}", "") not in others:
+            data[f"{prefix}-{index}-{name}"] = str(next(remaining, ""))
+    return data
 
 
 def staying(post):
@@ -201,34 +178,43 @@ class DraftAdminMixin(PreviewAdminMixin):
         return self.draft_form(request, object_id, pk, draft, form_url, extra_context)
 
     def draft_form(self, request, object_id, pk, draft, form_url, extra_context):
-        """The change form on the record with its draft applied; a save keeps the result as the draft."""
+        """
+        The change form on the record's draft, shown from the draft itself. A
+        save writes the draft and the form's changes over the published
+        record, keeps the result as the draft, and rolls the tables back.
+        """
         live = self.model._default_manager.filter(pk=pk).first()
         if live is None:
             return super().change_view(request, object_id, form_url, extra_context)
         allowed = drafts.may_save_draft if draft is not None else drafts.may_start_draft
         if request.method == "POST" and not allowed(request.user, self.model):
             raise PermissionDenied
+        snapshot = drafts.snapshot_of(draft) if draft is not None else None
+        request.draft = draft or Draft(edit_token=live.edit_token)
+        context = {**(extra_context or {}), **self.draft_context(request, live, draft)}
+        if request.method != "POST":
+            try:
+                snapshot.check()
+            except NoLongerFits as broken:
+                return self.broken_draft(request, object_id, live, draft, broken, form_url, extra_context)
+            snapshot.record.edit_token = draft.edit_token  # a form opened on the draft is checked against it
+            request.shown_snapshot = snapshot
+            return self.changeform_view(request, object_id, form_url, context)
         published = {(type(part), part.pk) for part in changes.current_parts(self.model, pk)}
-        stale = draft is not None and drafts.is_stale(draft)
         records = None
-        request._draft = draft or Draft(edit_token=live.edit_token)
+        token = draft.edit_token if draft is not None else None
         try:
-            with drafts.applied(draft) as new_parts:
-                if request.method == "POST":
-                    before = [name for name in request.POST.get("_draft_new_parts", "").split(",") if name]
-                    request.POST = staying(renumbered(request.POST, before, new_parts))
-                context = {
-                    **(extra_context or {}),
-                    **self.draft_context(request, live, draft, new_parts, stale=stale),
-                }
+            with restored_for_now(snapshot, token=token) as new_parts:
+                request.new_parts = new_parts
+                request.POST = staying(request.POST)
                 # A change set of its own, finished (versions, tokens) before all is rolled back.
                 with changes.change_set(user=request.user):
                     response = self.changeform_view(request, object_id, form_url, context)
-                if request.method == "POST" and response.status_code == 302:
-                    records = drafts.snapshot(self.model, pk, published)
+                if response.status_code == 302:
+                    records = Snapshot.of_record(self.model, pk, published).records
                 elif isinstance(response, TemplateResponse):
                     response.render()
-        except drafts.DraftNoLongerApplies as broken:
+        except NoLongerFits as broken:
             return self.broken_draft(request, object_id, live, draft, broken, form_url, extra_context)
         if records is None:
             return response
@@ -244,7 +230,7 @@ class DraftAdminMixin(PreviewAdminMixin):
                     records,
                     request.user,
                     base_token=live.edit_token,
-                    fields=drafted_changes(self.model, pk, records),
+                    fields=drafted_changes(Snapshot(self.model, pk, records)),
                 )
         except (drafts.DraftChanged, IntegrityError):  # the latter: two drafts started at once
             messages.error(
@@ -257,40 +243,44 @@ class DraftAdminMixin(PreviewAdminMixin):
         )
         return response
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        new_parts = getattr(request, "new_parts", None)
+        if new_parts and "data" in kwargs:
+            keys = [key for model, key in new_parts if model is inline.model]
+            kwargs["data"] = with_keys_of_new_parts(kwargs["data"], prefix, inline.model, obj, keys)
+        return kwargs
+
     def broken_draft(self, request, object_id, live, draft, broken, form_url, extra_context):
         """A draft that no longer fits: the published record is shown, and the draft can only be discarded."""
         messages.error(request, broken_message(broken))
         if request.method == "POST":
             return redirect(request.path)
         context = {**(extra_context or {}), **self.draft_context(request, live, draft), "draft_broken": True}
-        request._draft = None
+        request.draft = None
         return super().change_view(request, object_id, form_url, context)
 
     def publish_from_form(self, request, object_id, pk, draft, form_url, extra_context):
         """Publish the draft with the form's last changes, all or nothing."""
         if not drafts.may_publish(request.user, self.model):
             raise PermissionDenied
-        request._draft = draft
+        request.draft = draft
         live = self.model._default_manager.filter(pk=pk).first()
-
-        before = [name for name in request.POST.get("_draft_new_parts", "").split(",") if name]
+        context = {**(extra_context or {}), **self.draft_context(request, live, draft, stale=False)}
 
         def edit(new_parts):
-            request.POST = staying(renumbered(request.POST, before, new_parts))
-            context = {
-                **(extra_context or {}),
-                **self.draft_context(request, live, draft, new_parts, stale=False),
-            }
+            request.new_parts = new_parts
+            request.POST = staying(request.POST)
             response = self.changeform_view(request, object_id, form_url, context)
             if response.status_code != 302:
                 if isinstance(response, TemplateResponse):
                     response.render()
-                raise _Refused(response)
+                raise FormRefused(response)
             return response
 
         try:
             response = drafts.publish(draft, request.user, edit=edit, reason=drafts.publication_reason(draft))
-        except _Refused as refused:
+        except FormRefused as refused:
             return refused.response
         except drafts.StaleDraft as stale:
             messages.error(request, stale_message(draft, stale.live))
@@ -301,7 +291,7 @@ class DraftAdminMixin(PreviewAdminMixin):
                 gettext("Someone else saved or discarded this draft meanwhile; nothing was published."),
             )
             return redirect(request.path)
-        except drafts.DraftNoLongerApplies as broken:
+        except NoLongerFits as broken:
             messages.error(request, broken_message(broken))
             return redirect(request.path)
         messages.success(request, gettext("The draft was published: readers see it now."))
@@ -309,19 +299,19 @@ class DraftAdminMixin(PreviewAdminMixin):
 
     def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
         # Django's “was changed successfully” is not true of a draft: its own message follows.
-        if getattr(request, "_draft", None) is not None and level == messages.SUCCESS:
+        if getattr(request, "draft", None) is not None and level == messages.SUCCESS:
             return
         super().message_user(request, message, level, *args, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.draft = getattr(request, "_draft", None)
+        form.draft = getattr(request, "draft", None)
         return form
 
-    def draft_context(self, request, live, draft, new_parts=(), stale=None):
+    def draft_context(self, request, live, draft, stale=None):
         """
         What the change form shows of the draft; ``live``: the published record,
-        without the draft; ``stale``: whether it changed since (found before the draft was applied).
+        without the draft; ``stale``: whether it changed since the draft was started.
         """
         if live is None:
             return {}
@@ -331,14 +321,8 @@ class DraftAdminMixin(PreviewAdminMixin):
         return {
             "draft": draft,
             "draft_summary": draft_summary(draft) if draft is not None else "",
-            "draft_last_saved": (
-                gettext("Last saved by %(user)s at %(time)s.")
-                % {"user": draft.saved_by or gettext("an unknown user"), "time": when(draft.saved_at)}
-                if draft is not None
-                else ""
-            ),
+            "draft_last_saved": last_saved(draft.saved_by, draft.saved_at) if draft is not None else "",
             "draft_stale": stale_message(draft, live) if stale else "",
-            "draft_new_parts": ",".join(f"{changes.part_name(model)}:{key}" for model, key in new_parts),
             "may_start_draft": drafts.may_start_draft(request.user, self.model),
             "may_publish_draft": drafts.may_publish(request.user, self.model) and not stale,
             "may_discard_draft": drafts.may_publish(request.user, self.model),
@@ -380,7 +364,7 @@ class DraftAdminMixin(PreviewAdminMixin):
             "object": record,
             "draft": draft,
             "draft_summary": draft_summary(draft),
-            "changes": drafted_changes(self.model, pk, draft.records),
+            "changes": drafted_changes(drafts.snapshot_of(draft)),
             "change_url": change_url,
         }
         return TemplateResponse(request, self.discard_template, context)
@@ -450,10 +434,3 @@ def refused_message(records):
         "Not published, because the published version changed after the draft was started "
         "or the draft no longer fits it (open each to see why): %(records)s"
     ) % {"records": ", ".join(records)}
-
-
-class _Refused(Exception):
-    """The change form did not save (its errors are shown): nothing of the publication is kept."""
-
-    def __init__(self, response):
-        self.response = response

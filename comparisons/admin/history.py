@@ -6,56 +6,33 @@ one's. What a save does is comparisons/changes.py's business; here is what
 the admin shows of it.
 """
 
-import json
-from contextlib import nullcontext
-
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, models
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
-from django.forms.models import BaseModelFormSet
-from django.shortcuts import redirect
+from django.db import models
+from django.forms.models import BaseInlineFormSet, BaseModelFormSet
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from reversion.admin import VersionAdmin
-from reversion.errors import RevertError
 from reversion.models import Version
-from reversion.utils import mute_signals
 
 from .. import changes
+from ..snapshots import NoLongerFits, Snapshot, changed_fields
 
 
-def field_label(model, name):
-    """'key difference (de)' for a translated column, the verbose name otherwise."""
-    field = model._meta.get_field(name)
-    language = getattr(field, "language", None)
-    label = str(getattr(field, "translated_field", field).verbose_name)
-    return f"{label} ({language})" if language else label
+def when(moment):
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
-def changed_fields(model, old, new):
-    """[(label, old value, new value)] for the fields that differ between two field dicts."""
-    skipped = {*changes.BOOKKEEPING, model._meta.pk.attname, *model.translated_fields()}
-    found = []
-    for name in new:
-        if name in skipped or comparable(old.get(name)) == comparable(new.get(name)):
-            continue
-        try:
-            found.append((field_label(model, name), old.get(name), new.get(name)))
-        except Exception:  # a field that no longer exists on the model
-            continue
-    return found
-
-
-def comparable(value):
-    """Many-to-many values are lists of keys in no particular order; empty text is empty."""
-    if isinstance(value, list):
-        return sorted(map(str, value))
-    return None if value == "" else value
+def last_saved(user, moment):
+    return gettext("Last saved by %(user)s at %(time)s.") % {
+        "user": user or gettext("an unknown user"),
+        "time": when(moment),
+    }
 
 
 def changes_since(current, token):
@@ -71,6 +48,22 @@ def changes_since(current, token):
     if latest is not None and then is not None:
         labels = [label for label, _old, _new in changed_fields(model, then.field_dict, latest.field_dict)]
     return latest, labels
+
+
+def saved_meanwhile(current, token, refused, changed, advice):
+    """
+    Why a change was refused because ``current`` was saved after the version
+    with edit token ``token``: ``refused``, who saved it last and when, which
+    fields (``changed``, with %(fields)s) and what to do (``advice``). Each is
+    a whole sentence.
+    """
+    latest, labels = changes_since(current, token)
+    sentences = [refused]
+    if latest is not None:
+        sentences.append(last_saved(latest.revision.user, latest.revision.date_created))
+    if labels:
+        sentences.append(changed % {"fields": ", ".join(labels)})
+    return " ".join([*sentences, advice])
 
 
 def drafted(model, pk):
@@ -104,6 +97,11 @@ class EditConflictForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["opened_token"].initial = self.instance.edit_token
+        # A snapshot's record (snapshots.py) keeps its relations beside it, not in the tables.
+        stored = getattr(self.instance, "stored_relations", None)
+        for name, keys in (stored or {}).items():
+            if name in self.fields:
+                self.initial[name] = keys
 
     def clean(self):
         cleaned = super().clean()
@@ -139,26 +137,14 @@ class EditConflictForm(forms.ModelForm):
             return gettext(
                 "Someone else saved this draft after you opened it (%(user)s at %(time)s), "
                 "so your changes were not saved. Copy your changes, reload the page and apply them again."
-            ) % {
-                "user": self.draft.saved_by or gettext("an unknown user"),
-                "time": formats.date_format(timezone.localtime(self.draft.saved_at), "DATETIME_FORMAT"),
-            }
-        latest, labels = changes_since(current, opened)
-        message = gettext(
-            "Someone else saved this record after you opened it, so your changes were not saved."
+            ) % {"user": self.draft.saved_by or gettext("an unknown user"), "time": when(self.draft.saved_at)}
+        return saved_meanwhile(
+            current,
+            opened,
+            gettext("Someone else saved this record after you opened it, so your changes were not saved."),
+            gettext("Changed since you opened it: %(fields)s."),
+            gettext("Copy your changes, reload the page and apply them again."),
         )
-        if latest is not None:
-            message += " " + gettext("Last saved by %(user)s at %(time)s.") % {
-                "user": latest.revision.user or gettext("an unknown user"),
-                "time": formats.date_format(
-                    timezone.localtime(latest.revision.date_created), "DATETIME_FORMAT"
-                ),
-            }
-        if labels:
-            message += " " + gettext("Changed since you opened it: %(fields)s.") % {
-                "fields": ", ".join(labels)
-            }
-        return message + " " + gettext("Copy your changes, reload the page and apply them again.")
 
 
 class TokenBesideKey(forms.HiddenInput):
@@ -180,130 +166,23 @@ class ListEditFormSet(BaseModelFormSet):
         form.fields[self.model._meta.pk.name].widget = TokenBesideKey(form["opened_token"])
 
 
-def parts_of(version, moved=None):
+class PartsFormSet(BaseInlineFormSet):
     """
-    The versions of the record's own parts (rows, items, values) saved in the
-    version's revision. A part that belongs to another record now (moved on
-    its own form) is not one of them: a revert of this record leaves it where
-    it is, and ``moved`` gets (its version, the key of the record it is in).
+    An inline's formset that shows ``parts`` (a snapshot's: a draft's, a
+    version's, as unsaved instances) in place of the parts in the tables.
     """
-    model = version._model
-    parts = []
-    for part_model, _accessor, attname in changes.part_relations(model):
-        versions = [
-            part
-            for part in version.revision.version_set.filter(content_type__model=part_model._meta.model_name)
-            if part._model is part_model and str(part.field_dict.get(attname)) == str(version.object_id)
-        ]
-        keys = [part.object_id for part in versions]
-        owners = dict(part_model._default_manager.filter(pk__in=keys).values_list("pk", attname))
-        for part in versions:
-            owner = owners.get(part_model._meta.pk.to_python(part.object_id))
-            if owner is not None and str(owner) != str(version.object_id):
-                if moved is not None:
-                    moved.append((part, owner))
-                continue
-            parts.append(part)
-    return parts
+
+    def __init__(self, *args, parts=None, **kwargs):
+        self.parts = parts
+        super().__init__(*args, **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset() if self.parts is None else self.parts
 
 
-def live_fields(obj):
-    """
-    A record's fields as a version's field_dict names them, for comparing the
-    two; a draft's unsaved record (drafts.drafted_objects) brings its relations along.
-    """
-    fields = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
-    drafted = getattr(obj, "_drafted_relations", None)
-    for relation in obj._meta.many_to_many:
-        if drafted is not None:
-            fields[relation.attname] = drafted.get(relation.name, [])
-        elif obj.pk is not None:
-            fields[relation.attname] = list(getattr(obj, relation.name).values_list("pk", flat=True))
-    return fields
+class FormRefused(Exception):
+    """The change form did not save (its errors are shown): nothing of what was written for it is kept."""
 
-
-def fields_added_since(version):
-    """
-    The record's columns that did not exist when ``version`` was saved (a
-    field added by a later migration): the version would bring back their
-    default, so a revert keeps what they hold now.
-    """
-    stored = set(json.loads(version.serialized_data)[0]["fields"])
-    return [
-        field.attname
-        for field in version._model._meta.concrete_fields
-        if not field.primary_key and field.name not in stored and field.attname not in stored
-    ]
-
-
-def as_it_stands(version, live):
-    """The version's record, with the fields it predates as they are in ``live``."""
-    restored = version._object_version.object
-    if live is not None:
-        for attname in fields_added_since(version):
-            setattr(restored, attname, getattr(live, attname))
-    return restored
-
-
-def revert_record(version):
-    """
-    Put one record back as ``version`` has it: the record and its own parts
-    (those in the version's revision restored, those added since deleted).
-    Unlike reversion's Revision.revert(), other records saved in the same
-    revision are left alone. Every write goes through changes.py, so the
-    acting user's rights are checked on each.
-    """
-    model = version._model
-    parts = parts_of(version)
-    kept = {(part._model, str(part.object_id)) for part in parts}
-    live_parts = {
-        (type(part), str(part.pk)): part for part in changes.current_parts(model, version.object_id)
-    }
-    for key, part in live_parts.items():
-        if key not in kept:
-            part.delete()
-    as_it_stands(version, model._default_manager.filter(pk=version.object_id).first())
-    version.revert()
-    for part in parts:
-        as_it_stands(part, live_parts.get((part._model, str(part.object_id))))
-        part.revert()
-
-
-def restored_fields(version, live):
-    """The version's field_dict as a revert restores it (the fields it predates kept as they are)."""
-    kept = fields_added_since(version)
-    return {
-        name: getattr(live, name) if name in kept else value for name, value in version.field_dict.items()
-    }
-
-
-def describe_revert(version):
-    """What a revert will do, for its confirmation screen: fields, parts restored, changed and deleted."""
-    model = version._model
-    live = model._default_manager.filter(pk=version.object_id).first()
-    plan = {"fields": [], "restored": [], "changed": [], "deleted": [], "elsewhere": []}
-    if live is not None:
-        plan["fields"] = changed_fields(model, live_fields(live), restored_fields(version, live))
-    moved = []
-    parts = {(part._model, str(part.object_id)): part for part in parts_of(version, moved)}
-    for part, owner in moved:
-        plan["elsewhere"].append((part.object_repr, model._default_manager.filter(pk=owner).first()))
-    for part in changes.current_parts(model, version.object_id):
-        old = parts.pop((type(part), str(part.pk)), None)
-        if old is None:
-            plan["deleted"].append(str(part))
-        else:
-            labels = [
-                label
-                for label, _a, _b in changed_fields(type(part), live_fields(part), restored_fields(old, part))
-            ]
-            if labels:
-                plan["changed"].append((old.object_repr, labels))
-    plan["restored"] = [part.object_repr for part in parts.values()]
-    return plan
-
-
-class _RollBack(Exception):
     def __init__(self, response):
         self.response = response
 
@@ -361,69 +240,104 @@ class HistoryAdminMixin(VersionAdmin):
         (name, options), *rest = fieldsets
         return [(name, {**options, "fields": [*options["fields"], "opened_token"]}), *rest]
 
-    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+    # A snapshot in the change form (snapshots.py): a version here, a draft in drafts.py ----------
+
+    def get_object(self, request, object_id, from_field=None):
+        shown = getattr(request, "shown_snapshot", None)
+        if shown is not None and str(shown.pk) == str(object_id):
+            return shown.record
+        return super().get_object(request, object_id, from_field)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        shown = getattr(request, "shown_snapshot", None)
+        if shown is not None:
+            kwargs["parts"] = shown.parts_of(inline.model)
+        return kwargs
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        version = get_object_or_404(
+            Version.objects.get_for_model(self.model), pk=version_id, object_id=unquote(object_id)
+        )
+        context = {
+            "title": gettext("Revert %(name)s") % {"name": version.object_repr},
+            "revert": True,
+            **(extra_context or {}),
+        }
+        return self.version_form(request, version, self.revision_form_template, context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(Version.objects.get_for_model(self.model), pk=version_id)
+        context = {
+            "title": gettext("Recover %(name)s") % {"name": version.object_repr},
+            "recover": True,
+            **(extra_context or {}),
+        }
+        return self.version_form(request, version, self.recover_form_template, context)
+
+    def version_form(self, request, version, template_name, context):
         """
-        reversion's revert and recover screen, with three differences: only a
-        user who may change every field of the record may use it; the revert
-        touches only the record and its own parts; and the screen lists every
-        field and part it will change, restore or delete.
+        The change form with a History version in it, to revert or recover the
+        record. Only a user who may change every field of the record may use
+        it; the screen lists every field and part saving it changes, restores
+        or deletes; saving it touches only the record and its own parts
+        (reversion's Revision.revert() would restore every record saved with it).
         """
         if not changes.may_change_everything(request.user, self.model):
             raise PermissionDenied
-        live = self.model._default_manager.filter(pk=version.object_id).first()
+        snapshot = Snapshot.of_version(version)
+        live = self.model._default_manager.filter(pk=snapshot.pk).first()
         context = {
-            **(extra_context or {}),
-            "revert_plan": describe_revert(version),
+            **context,
+            "revert_plan": snapshot.differences(),
             "live_token": live.edit_token if live is not None else "",
         }
-        if (
-            request.method == "POST"
-            and live is not None
-            and request.POST.get("live_token") != live.edit_token
-        ):
+        object_id = quote(version.object_id)
+        try:
+            snapshot.check()
+        except NoLongerFits as error:
+            return self.version_refused(request, error)
+        if request.method != "POST":
+            request.shown_snapshot = snapshot
+            response = self.changeform_view(request, object_id, request.path, context)
+            response.template_name = template_name
+            return response
+        if live is not None and request.POST.get("live_token") != live.edit_token:
             messages.error(
                 request,
                 gettext("This record changed after you opened the version; review what reverting does now."),
             )
             return redirect(request.path)
-        muted = mute_signals(pre_save, post_save, pre_delete, post_delete, m2m_changed)
+        saved = formats.date_format(timezone.localtime(version.revision.date_created), "DATETIME_FORMAT")
         try:
             with changes.change_set(user=request.user):
-                with muted if request.method == "GET" else nullcontext():
-                    revert_record(version)
-                if request.method == "POST":
-                    restored = self.model._default_manager.get(pk=version.object_id)
-                    request.POST = request.POST.copy()
-                    request.POST["opened_token"] = restored.edit_token
-                response = self.changeform_view(request, quote(version.object_id), request.path, context)
-                if request.method == "POST" and response.status_code == 302:
-                    changes.explain(
-                        restored,
-                        gettext("Reverted to the version saved on %(datetime)s")
-                        % {
-                            "datetime": formats.date_format(
-                                timezone.localtime(version.revision.date_created), "DATETIME_FORMAT"
-                            )
-                        },
-                    )
-                    return response
-                if response.status_code != 200:
-                    raise RevertError(gettext("Could not load this version."))
-                # Shown, or refused by the form: either way nothing of the revert is kept.
-                response.template_name = template_name
-                response.render()
-                raise _RollBack(response)
-        except _RollBack as rollback:
-            return rollback.response
-        except (RevertError, models.ProtectedError, IntegrityError) as error:
-            if isinstance(error, IntegrityError):
-                # A version saved before a rule existed that it breaks (and no live record to fill it from).
-                error = gettext("This version cannot be restored as it was saved: %(error)s") % {
-                    "error": error
-                }
-            messages.error(request, str(error))
-            opts = self.model._meta
-            return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
+                snapshot.restore()
+                restored = self.model._default_manager.get(pk=snapshot.pk)
+                request.POST = request.POST.copy()
+                request.POST["opened_token"] = restored.edit_token
+                response = self.changeform_view(request, object_id, request.path, context)
+                if response.status_code != 302:
+                    response.template_name = template_name
+                    response.render()
+                    raise FormRefused(response)
+                changes.explain(
+                    restored, gettext("Reverted to the version saved on %(datetime)s") % {"datetime": saved}
+                )
+                return response
+        except FormRefused as refused:
+            return refused.response
+        except (NoLongerFits, models.ProtectedError) as error:
+            return self.version_refused(request, error)
+
+    def version_refused(self, request, error):
+        if isinstance(error, NoLongerFits):
+            # A version saved before a rule existed that it breaks, or naming a record since deleted.
+            error = gettext("This version cannot be restored as it was saved: %(error)s") % {"error": error}
+        messages.error(request, str(error))
+        opts = self.model._meta
+        return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
 
     def history_view(self, request, object_id, extra_context=None):
         """Every saved version and what it changed; the drafts saved, published and discarded."""

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from .. import changes, drafts, page_cache
 from ..models import AttributeValue, Category, Comparison, ComparisonRow, Draft
 from ..phrases import VERSUS
+from ..snapshots import NoLongerFits, restored_for_now
 
 # Pages listed in a preview besides the record's own: enough to check a change, not a site map.
 PREVIEW_PAGES = 12
@@ -133,7 +134,7 @@ class PreviewAdminMixin:
         draft = Draft.objects.for_record(self.model, pk)
         try:
             return self.preview(request, pk, language, draft)
-        except drafts.DraftNoLongerApplies as broken:
+        except NoLongerFits as broken:
             messages.error(request, broken_message(broken))
             return redirect(
                 f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change", quote(pk)
@@ -141,7 +142,7 @@ class PreviewAdminMixin:
 
     def preview(self, request, pk, language, draft):
         page = request.GET.get("page", "")
-        with drafts.applied(draft, token=False):
+        with restored_for_now(drafts.snapshot_of(draft) if draft is not None else None):
             record = self.model._default_manager.get(pk=pk)
             published = getattr(record, "is_published", True)
             if not published:
