@@ -29,20 +29,21 @@ In this order:
 
 Django's model signals are the hook because they are the one place that every
 ORM write passes: ``save()``, the raw saves of fixtures and of a revert,
-cascaded deletes and many-to-many changes. The two writes that send none,
-``QuerySet.update()`` and ``bulk_create()``, are refused on content querysets
-(see ``ContentQuerySet``), but for ``bulk_create()`` inside an import; so is
-``save(update_fields=...)``, which would not write the bookkeeping columns.
+cascaded deletes and many-to-many changes. The writes that send none go
+through ``save()`` on content querysets (``ContentQuerySet``): ``update()``
+and ``bulk_update()`` save each record, and ``bulk_create()`` is for imports
+only. ``save(update_fields=...)``, which ``only()``, ``defer()`` and
+``update_or_create()`` imply, writes the bookkeeping columns too
+(``EditTracked.save()``).
 
-Writes inside ``change_set()`` (every admin view, the commands) are versioned
-before their transaction commits, one revision per owner. Writes outside one
-(the shell, a script, Django's ``loaddata``) are checked and kept the same
-way, and versioned once their transaction commits.
+Writes inside ``change_set()`` (every admin view, the commands) are one unit:
+versioned before their transaction commits, one revision per owner, and
+announced once it has. A write outside one (the shell, a script, Django's
+``loaddata``) is a change set of its own: versioned at once, in its
+transaction, and announced once that commits.
 """
 
 import contextvars
-import logging
-import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,14 +52,13 @@ import reversion
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import Signal
 from django.utils import timezone
 
-from . import page_keys, translation_status
-
-logger = logging.getLogger(__name__)
+from . import page_keys
+from .translation_status import TranslationStatusQuerySet
 
 # Sent once a change is committed, with ``changes``: a tuple of Change.
 content_changed = Signal()
@@ -70,7 +70,6 @@ ADDED, CHANGED, DELETED = "added", "changed", "deleted"
 
 _acting_user = contextvars.ContextVar("acting_user", default=None)
 _change_set = contextvars.ContextVar("change_set", default=None)
-_pending = threading.local()
 
 
 @dataclass(frozen=True)
@@ -276,55 +275,17 @@ def write_revisions(current):
             reversion.add_to_revision(obj)
 
 
-def open_pending_change_set():
-    """The pending change set of this thread's current transaction, if it has one."""
-    connection = transaction.get_connection()
-    pending = getattr(_pending, "change_set", None)
-    # A commit or a rollback gives the connection a new list of callbacks: a new transaction.
-    if pending is None or pending.finished or pending.queue is not connection.run_on_commit:
-        return None
-    return pending
-
-
-def pending_change_set():
-    """
-    Where a write outside change_set() is noted: the change set of its
-    transaction, finished once that commits, or, outside a transaction, None.
-    """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        return None
-    pending = open_pending_change_set()
-    if pending is None:
-        pending = _pending.change_set = ChangeSet(user=acting_user())
-        pending.finished, pending.queue = False, connection.run_on_commit
-
-    def commit():
-        if pending.finished:
-            return
-        pending.finished = True
-        try:
-            with transaction.atomic():
-                finish(pending)
-        except Exception:  # the change is committed; only its history entry is lost
-            logger.exception("Could not record the history of a committed change")
-
-    # One callback per write, so that the first to run finishes the lot
-    # (and a test that captures the callbacks of one write sees it finished).
-    transaction.on_commit(commit)
-    return pending
-
-
-def note(model, pk, action, fields=(), owner=None, values=None, stored=None):
+def note(model, pk, action, fields=(), owner=None, values=None, stored=None, raw=False):
     """
     Record a write in its change set, and its owner's, and finish it if it
     stands alone. ``values`` are the record's columns as written (as they were,
     for a deletion), ``stored`` as they were before.
     """
-    current = _change_set.get() or pending_change_set()
+    current = _change_set.get()
     alone = current is None
     if alone:
-        current = ChangeSet(user=acting_user())
+        # A raw save (Django's loaddata) restores a record as it was: an import.
+        current = ChangeSet(user=acting_user(), importing=raw)
     shown_on = page_keys.touched(model, pk, fields, action != CHANGED, values, stored)
     current.record(model, pk, action, fields, owner, shown_on)
     if owner is not None:
@@ -359,7 +320,7 @@ def part_name(model):
 
 
 def added_in_this_change(obj):
-    current = _change_set.get() or open_pending_change_set()
+    current = _change_set.get()
     return current is not None and current.added(obj)
 
 
@@ -372,6 +333,11 @@ def compared_columns(model):
     return [f.attname for f in model._meta.concrete_fields if not f.primary_key and f.name not in translated]
 
 
+def written_columns(model, update_fields):
+    names = set(update_fields)
+    return [f.attname for f in model._meta.concrete_fields if f.name in names or f.attname in names]
+
+
 def same(old, new):
     if isinstance(old, str | None) and isinstance(new, str | None):
         return (old or "") == (new or "")
@@ -379,14 +345,6 @@ def same(old, new):
 
 
 def before_save(sender, instance, raw, update_fields=None, **kwargs):
-    if update_fields is not None:
-        # The bookkeeping below changes columns the caller did not name; they would not be
-        # written. Django passes update_fields itself for a record loaded with only() or
-        # defer(), and in update_or_create(): load the whole record and save() it.
-        raise TypeError(
-            f"{sender.__name__}.save(update_fields=...) (also implied by only(), defer() and "
-            "update_or_create()) would skip comparisons/changes.py."
-        )
     user = checking_user()
     columns = compared_columns(sender)
     stored = None
@@ -396,7 +354,9 @@ def before_save(sender, instance, raw, update_fields=None, **kwargs):
         check_may(user, "add", sender)
         changed = set(columns)
     else:
-        changed = {name for name in columns if not same(stored[name], getattr(instance, name))}
+        # save(update_fields=...) writes only those (and the bookkeeping: EditTracked.save()).
+        written = columns if update_fields is None else written_columns(sender, update_fields)
+        changed = {name for name in written if not same(stored[name], getattr(instance, name))}
         check_may_change(user, sender, changed)
     instance._write = (ADDED if stored is None else CHANGED, changed - BOOKKEEPING, stored)
     current = _change_set.get()
@@ -412,9 +372,9 @@ def before_save(sender, instance, raw, update_fields=None, **kwargs):
     instance.find_outdated_translations()
 
 
-def after_save(sender, instance, **kwargs):
+def after_save(sender, instance, raw=False, **kwargs):
     action, fields, stored = getattr(instance, "_write", (CHANGED, set(), None))
-    note(sender, instance.pk, action, fields, owner_of(instance), vars(instance), stored)
+    note(sender, instance.pk, action, fields, owner_of(instance), vars(instance), stored, raw)
 
 
 def before_delete(sender, instance, **kwargs):
@@ -458,67 +418,34 @@ def bulk_created(model, objects):
         current.unversioned.add((model, obj.pk))
 
 
-class ContentQuerySet(models.QuerySet):
+class ContentQuerySet(TranslationStatusQuerySet):
     """
-    Refuses the writes that would skip the write path (they send no signals),
-    and finds translations by status (translation_status.py) in the database.
+    Writes that send no signals, made to pass the write path: update() and
+    bulk_update() save each record, so that it is checked, versioned and
+    announced like any other change; bulk_create() is an import's only.
     """
-
-    def missing_in(self, language):
-        """Records with a translated field empty in ``language``."""
-        return self.filter(self.model.missing_translation_q(language))
-
-    def outdated_in(self, language):
-        """Records with a translation in ``language`` made from an earlier original."""
-        return self.filter(self.model.outdated_translation_q(language))
-
-    def up_to_date_in(self, language):
-        """Records with every translated field written and up to date in ``language``."""
-        return self.exclude(self.model.missing_translation_q(language)).exclude(
-            self.model.outdated_translation_q(language)
-        )
-
-    def complete(self):
-        """Records written and up to date in every language."""
-        records = self
-        for language in translation_status.language_codes():
-            records = records.up_to_date_in(language)
-        return records
-
-    def translation_counts(self, languages):
-        """
-        {language: {status: number of fields}} over the translated fields of
-        these records, counted by the database in one query.
-        """
-        counts = {"records": models.Count("pk")}
-        names = {language: self.model.translated_fields_in(language) for language in languages}
-        for language in languages:
-            for name in names[language]:
-                column = f"{name}_{language}"
-                missing = self.model.field_missing_q(name, language)
-                outdated = self.model.field_outdated_q(name, language)
-                counts[f"{column}_missing"] = models.Count("pk", filter=missing)
-                counts[f"{column}_outdated"] = models.Count("pk", filter=outdated)
-        counted = self.order_by().aggregate(**counts)
-        result = {}
-        for language in languages:
-            missing = sum(counted[f"{name}_{language}_missing"] for name in names[language])
-            outdated = sum(counted[f"{name}_{language}_outdated"] for name in names[language])
-            result[language] = {
-                translation_status.UP_TO_DATE: counted["records"] * len(names[language]) - missing - outdated,
-                translation_status.MISSING: missing,
-                translation_status.OUTDATED: outdated,
-            }
-        return result
 
     def update(self, **kwargs):
-        raise TypeError(
-            f"{self.model.__name__}.objects.update() would skip the rules of comparisons/changes.py: "
-            "change the records with save() instead."
-        )
+        with change_set():
+            records = list(self.select_for_update())
+            for obj in records:
+                for name, value in kwargs.items():
+                    if hasattr(value, "resolve_expression"):  # F("order") + 1: this record's value of it
+                        value = self.model._base_manager.filter(pk=obj.pk).values_list(value).get()[0]
+                    setattr(obj, name, value)
+                obj.save(update_fields=list(kwargs))
+        return len(records)
 
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        raise TypeError(f"{self.model.__name__}.objects.bulk_update() would skip comparisons/changes.py.")
+    update.alters_data = True
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        with change_set():
+            for obj in objs:
+                obj.save(update_fields=fields)
+        return len(objs)
+
+    bulk_update.alters_data = True
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)

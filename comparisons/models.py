@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .changes import ContentQuerySet
+from .changes import BOOKKEEPING, ContentQuerySet
 from .phrases import CASES, DIFFERENCE, VERSUS, cases_in
 from .translation_status import TranslatedFields
 
@@ -51,6 +51,28 @@ class EditTracked(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, update_fields=None, **kwargs):
+        """
+        A save of some fields (``update_fields``, or a record loaded with
+        ``only()``/``defer()``) writes the columns the write path keeps with
+        them, and reads the rest first: the translations' statuses are worked
+        out from every text.
+        """
+        deferred = self.get_deferred_fields() if not self._state.adding else set()
+        if deferred and update_fields is None:
+            loaded = {f.attname for f in self._meta.concrete_fields} - deferred
+            update_fields = [
+                f.name for f in self._meta.concrete_fields if f.attname in loaded and not f.primary_key
+            ]
+        # Not modeltranslation's base columns: reading one in writes the active language's.
+        deferred -= set(self.translated_fields())
+        if deferred:
+            self.refresh_from_db(fields=deferred)
+        if update_fields is not None:
+            kept = [f.name for f in self._meta.concrete_fields if f.name in BOOKKEEPING]
+            update_fields = {*update_fields, *kept}
+        super().save(*args, update_fields=update_fields, **kwargs)
 
 
 class Source(EditTracked, TranslatedFields):

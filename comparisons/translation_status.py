@@ -55,6 +55,57 @@ def registered_fields(model):
     return tuple(field.name for field in model._meta.fields if field.name in registered)
 
 
+class TranslationStatusQuerySet(models.QuerySet):
+    """Records found by the status of their translations, in the database."""
+
+    def missing_in(self, language):
+        """Records with a translated field empty in ``language``."""
+        return self.filter(self.model.missing_translation_q(language))
+
+    def outdated_in(self, language):
+        """Records with a translation in ``language`` made from an earlier original."""
+        return self.filter(self.model.outdated_translation_q(language))
+
+    def up_to_date_in(self, language):
+        """Records with every translated field written and up to date in ``language``."""
+        return self.exclude(self.model.missing_translation_q(language)).exclude(
+            self.model.outdated_translation_q(language)
+        )
+
+    def complete(self):
+        """Records written and up to date in every language."""
+        records = self
+        for language in language_codes():
+            records = records.up_to_date_in(language)
+        return records
+
+    def translation_counts(self, languages):
+        """
+        {language: {status: number of fields}} over the translated fields of
+        these records, counted by the database in one query.
+        """
+        counts = {"records": models.Count("pk")}
+        names = {language: self.model.translated_fields_in(language) for language in languages}
+        for language in languages:
+            for name in names[language]:
+                column = f"{name}_{language}"
+                missing = self.model.field_missing_q(name, language)
+                outdated = self.model.field_outdated_q(name, language)
+                counts[f"{column}_missing"] = models.Count("pk", filter=missing)
+                counts[f"{column}_outdated"] = models.Count("pk", filter=outdated)
+        counted = self.order_by().aggregate(**counts)
+        result = {}
+        for language in languages:
+            missing = sum(counted[f"{name}_{language}_missing"] for name in names[language])
+            outdated = sum(counted[f"{name}_{language}_outdated"] for name in names[language])
+            result[language] = {
+                UP_TO_DATE: counted["records"] * len(names[language]) - missing - outdated,
+                MISSING: missing,
+                OUTDATED: outdated,
+            }
+        return result
+
+
 class TranslatedFields(models.Model):
     translated_from = models.JSONField(
         _("translated from"),

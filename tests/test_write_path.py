@@ -9,11 +9,13 @@ import pytest
 import reversion
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from reversion.models import Version
 
 from comparisons import changes
 from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Source
 from tests.helpers import (
+    LANGUAGES,
     admin_url,
     bpo_vs_kpo,
     form_data,
@@ -223,13 +225,105 @@ def test_anonymous_requests_may_write_nothing(db):
         Source.objects.create(seed_file="x.txt", language="en", title_en="x", site_en="x")
 
 
-def test_writes_that_skip_the_signals_are_refused(db):
-    with pytest.raises(TypeError, match="changes.py"):
-        Category.objects.filter(slug="bpo").update(order=5)
-    with pytest.raises(TypeError):
-        Category.objects.bulk_update(list(Category.objects.all()), ["order"])
-    with pytest.raises(TypeError, match="update_fields"):
-        Category.objects.get(slug="bpo").save(update_fields=["order"])
+def save_one_field(category, value):
+    category.order = value
+    category.save(update_fields=["order"])
+
+
+def save_loaded_with_only(category, value):
+    loaded = Category.objects.only("order").get(pk=category.pk)
+    loaded.order = value
+    loaded.save()
+
+
+# Django's ways of changing a record, each called with the category and its new order.
+WRITE_IDIOMS = {
+    "save": lambda category, value: (setattr(category, "order", value), category.save()),
+    "save(update_fields)": save_one_field,
+    "only() and save()": save_loaded_with_only,
+    "update_or_create()": lambda category, value: Category.objects.update_or_create(
+        slug=category.slug, defaults={"order": value}
+    ),
+    "update()": lambda category, value: Category.objects.filter(pk=category.pk).update(order=value),
+    "update() with F()": lambda category, value: Category.objects.filter(pk=category.pk).update(
+        order=F("order") + (value - category.order)
+    ),
+    "bulk_update()": lambda category, value: Category.objects.bulk_update(
+        [setattr(category, "order", value) or category], ["order"]
+    ),
+}
+
+
+@pytest.mark.parametrize("idiom", WRITE_IDIOMS)
+def test_every_django_idiom_passes_the_write_path(db, idiom, django_capture_on_commit_callbacks):
+    """Checked, with its bookkeeping, versioned and announced, whichever documented way it is written."""
+    write = WRITE_IDIOMS[idiom]
+    category = Category.objects.get(slug="bpo")
+    before = (category.edit_token, Version.objects.get_for_object(category).count())
+    announced = []
+
+    def receiver(changes, **kwargs):
+        announced.extend(changes)
+
+    changes.content_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            write(Category.objects.get(pk=category.pk), category.order + 7)
+    finally:
+        changes.content_changed.disconnect(receiver)
+    after = Category.objects.get(pk=category.pk)
+    assert after.order == category.order + 7
+    assert after.edit_token != before[0]
+    assert Version.objects.get_for_object(category).count() == before[1] + 1
+    assert Version.objects.get_for_object(category).first().field_dict["order"] == after.order
+    (change,) = [c for c in announced if c.model is Category]
+    assert change.fields == {"order"} and change.shown_on
+
+    # A translator may not change structure, whichever way it is written.
+    with changes.acting_as(make_user("translator-uk")):
+        with pytest.raises(PermissionDenied), transaction.atomic():
+            write(Category.objects.get(pk=category.pk), category.order + 8)
+    assert Category.objects.get(pk=category.pk).order == category.order + 7
+
+
+def test_a_save_of_some_fields_keeps_the_translations_statuses(db):
+    """The bookkeeping columns are written with whatever fields are named."""
+    category = Category.objects.get(slug="bpo")
+    original = category.original_language
+    translation = next(code for code in LANGUAGES if code != original)
+    assert category.translation_status("summary", translation) == "up-to-date"
+    setattr(category, f"summary_{original}", "The original, rewritten.")
+    category.save(update_fields=[f"summary_{original}"])
+    assert Category.objects.get(pk=category.pk).translation_status("summary", translation) == "outdated"
+
+
+def test_a_write_outside_a_change_set_is_a_change_set_of_its_own(db, django_capture_on_commit_callbacks):
+    """Versioned in its transaction and announced once that commits; a rolled-back write leaves no trace."""
+    category = Category.objects.get(slug="bpo")
+    versions = Version.objects.get_for_object(category).count()
+    announced = []
+
+    def receiver(changes, **kwargs):
+        announced.extend(change.fields for change in changes if change.model is Category)
+
+    changes.content_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            with pytest.raises(RuntimeError), transaction.atomic():
+                category.summary_en = "Rolled back."
+                category.save()
+                raise RuntimeError
+            category = Category.objects.get(slug="bpo")
+            category.order += 1
+            category.save()
+    finally:
+        changes.content_changed.disconnect(receiver)
+    assert announced == [{"order"}]
+    assert Version.objects.get_for_object(category).count() == versions + 1
+    assert "Rolled back." not in Version.objects.get_for_object(category).first().serialized_data
+
+
+def test_bulk_inserts_are_for_imports_only(db):
     with pytest.raises(PermissionDenied), transaction.atomic():
         Attribute.objects.bulk_create([Attribute(slug="bulk", label_en="Bulk")])
 
