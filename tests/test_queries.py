@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from comparisons import changes
 from comparisons.models import (
     Attribute,
     AttributeValue,
@@ -44,6 +45,11 @@ def count_queries(client, name, kwargs, language, cached=False):
 
 def grow_content():
     """Add many rows, items, values, categories and comparisons touching the measured pages."""
+    with changes.change_set(reason="More content"):  # one unit of work, as a script's should be
+        add_content()
+
+
+def add_content():
     source = Source.objects.first()
     bpo, kpo, ito = (Category.objects.get(slug=slug) for slug in ("bpo", "kpo", "ito"))
     comparison = Comparison.objects.get(first=bpo, second=kpo)
