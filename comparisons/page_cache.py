@@ -31,7 +31,7 @@ import logging
 import re
 import secrets
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
@@ -49,7 +49,6 @@ from . import page_keys, purge
 RECENT_PAGES = "recent-pages"
 # The cache alias of the pages kept apart (search results: a bounded LocMemCache).
 KEPT_APART = "pages-kept-apart"
-CACHED_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
 # A page whose keys all stay unchanged is still dropped after a day, so that
 # pages nobody reads any more leave the cache.
 PAGE_TIMEOUT = 60 * 60 * 24
@@ -239,16 +238,19 @@ def invalidate_later(keys, tries):
 
 
 def public_view(request):
-    """The public view at this path (its function or class), or None for a path without one."""
+    """
+    The public view at this path (its function or class), or None: a view under
+    a language prefix, or one outside them that says which query parameters it
+    reads (``reads_query()``: the sitemaps, robots.txt).
+    """
     language = translation.get_language_from_path(request.path_info)
-    if language is None:
-        return None
-    with translation.override(language):
-        try:
+    try:
+        with translation.override(language) if language else nullcontext():
             match = resolve(request.path_info)
-        except Resolver404:
-            return None
-    return getattr(match.func, "view_class", match.func)
+    except Resolver404:
+        return None
+    view = getattr(match.func, "view_class", match.func)
+    return view if language or hasattr(view, "query_parameters") else None
 
 
 def canonical_query(request, names):
@@ -290,7 +292,7 @@ class PublicPageCacheMiddleware:
         self.found_valid = {}
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or not request.path.startswith(CACHED_PREFIXES):
+        if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
         view = public_view(request)
         if view is None or unreadable_address(request):  # the latter a 400 further down

@@ -27,6 +27,8 @@ hundred of them in its headers:
 ``categories``      the set of categories, their tree, order, names and summaries (the lists)
 ``comparisons``     the set of published comparisons (the lists)
 ``search``          every search result page
+``sitemaps``        the sitemap index and its sections: every page's address,
+                    languages and last change
 ``all``             every page (a change of too many records to name them)
 ==================  ==========================================================
 
@@ -133,6 +135,11 @@ def category_page(category, children, comparisons):
 # Lists of categories show the set, and each one's names and its parent's.
 CATEGORY_LISTS = {"categories"}
 
+# The sitemaps list every page with its languages and last change: any change of
+# a page's record or its parts may change them, and each rendering is cheap.
+SITEMAPS = "sitemaps"
+IN_SITEMAPS = {"comparison", "comparisonrow", "category", "categoryitem", "attribute"}
+
 
 def listed_comparisons(comparisons, category=None):
     keys = linked(comparisons)
@@ -170,6 +177,11 @@ def touched(model, pk, columns, whole=False, values=None, stored=None):
     )
     fields = base_names(model, {*columns, *notes})
     kind = model._meta.model_name
+    keys = {SITEMAPS} if kind in IN_SITEMAPS else set()
+    return keys | touched_pages(kind, pk, fields, whole, records)
+
+
+def touched_pages(kind, pk, fields, whole, records):
     if kind == "comparison":
         return comparison_touched(pk, fields, whole, records)
     if kind == "category":

@@ -10,11 +10,14 @@ unprefixed pages, which Django's own x-default assumes).
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 
+from . import page_keys
 from .models import Category, CategoryItem, Comparison, ComparisonRow
+from .page_cache import reads_query, shows
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 DEFAULT = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
@@ -123,3 +126,16 @@ sitemaps = {
         ("categories", CategorySitemap),
     )
 }
+
+
+# Django's views, cached and purged as the pages are (page_cache.py).
+
+
+@reads_query()
+def index(request):
+    return shows(sitemap_views.index(request, sitemaps), {page_keys.SITEMAPS})
+
+
+@reads_query("p")
+def section(request, section):
+    return shows(sitemap_views.sitemap(request, sitemaps, section=section), {page_keys.SITEMAPS})

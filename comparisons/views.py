@@ -338,6 +338,8 @@ def is_path_on_this_site(request, url):
 
 
 @require_GET
+@reads_query()
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
-    return HttpResponse(f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n", content_type="text/plain")
+    response = HttpResponse(f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n", content_type="text/plain")
+    return shows(response, ())

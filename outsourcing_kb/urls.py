@@ -1,12 +1,10 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from comparisons import views
+from comparisons import sitemaps, views
 from comparisons.admin.dashboard import translation_dashboard
-from comparisons.sitemaps import sitemaps
 from outsourcing_kb.health import health
 
 urlpatterns = [
@@ -18,13 +16,9 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("health/", health, name="health"),
     path("language/<str:language>/", views.choose_language, name="choose_language"),
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps}, name="sitemap"),
-    path(
-        "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": sitemaps},
-        name="django.contrib.sitemaps.views.sitemap",
-    ),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    # The name Django's sitemap index links its sections by.
+    path("sitemap-<section>.xml", sitemaps.section, name="django.contrib.sitemaps.views.sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]
 

@@ -81,6 +81,58 @@ def test_pages_carry_what_caches_in_front_need(client, db, settings):
     assert client.get(PAGE, headers={"if-none-match": '"something-else"'}).status_code == 200
 
 
+CRAWLED = [
+    "/robots.txt",
+    "/sitemap.xml",
+    "/sitemap-comparisons-en.xml",
+    "/sitemap-categories-uk.xml",
+    "/sitemap-pages-de.xml",
+]
+
+
+def test_what_crawlers_read_is_cached_and_purged_like_pages(
+    client, db, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    for path in CRAWLED:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "s-maxage" in response["Cache-Control"] and "all" in response["xkey"].split(), path
+    etags = pages_of(client, CRAWLED)
+    assert_served_from_cache(client, django_assert_num_queries, etags)
+    comparison = bpo_vs_kpo()
+    address = f"<loc>http://testserver{comparison.get_absolute_url()}</loc>"
+    assert address in client.get("/sitemap-comparisons-en.xml").content.decode()
+    comparison.is_published = False
+    with django_capture_on_commit_callbacks(execute=True):
+        comparison.save()
+    assert address not in client.get("/sitemap-comparisons-en.xml").content.decode()
+    assert_served_from_cache(client, django_assert_num_queries, {"/robots.txt": etags["/robots.txt"]})
+
+
+@pytest.mark.parametrize(
+    "asked, address",
+    [
+        ("/sitemap.xml?utm_source=x", "/sitemap.xml"),
+        ("/robots.txt?x=1", "/robots.txt"),
+        ("/sitemap-comparisons-en.xml?x=1&p=1", "/sitemap-comparisons-en.xml?p=1"),
+    ],
+)
+def test_what_crawlers_read_has_one_address(client, db, django_assert_num_queries, asked, address):
+    with django_assert_num_queries(0):
+        response = client.get(asked)
+    assert response.status_code == 301 and response["Location"] == address
+
+
+def test_the_varnish_configuration_follows_the_views_declarations():
+    """public_pages.vcl is what `manage.py varnishvcl` writes from the views: parameters and addresses."""
+    call_command("varnishvcl", "--check")
+    from comparisons.management.commands.varnishvcl import public_pages_vcl
+
+    text = public_pages_vcl()
+    assert "(?!(?:category|first|p|page|q|second)=)" in text
+    assert r"robots\.txt" in text and r"sitemap\.xml" in text and "admin" not in text
+
+
 def test_the_etag_is_the_pages_content(client, db, monkeypatch, django_capture_on_commit_callbacks):
     """A page rendered afresh but unchanged (after an import of the same content) still revalidates."""
     monkeypatch.setattr(page_cache, "MAX_KEYS", 3)  # the import refreshes every page
@@ -210,10 +262,10 @@ def test_every_write_path_names_the_pages_it_changes(db, announced, django_captu
     # The change form: a body text, then a row in its inline.
     with django_capture_on_commit_callbacks(execute=True):
         post_change_form(client, comparison, conclusion_en="Changed in the form.")
-    assert announced[-1] == {f"c{c}", "search"}
+    assert announced[-1] == {f"c{c}", "search", "sitemaps"}
     with django_capture_on_commit_callbacks(execute=True):
         post_change_form(client, comparison, **{"rows-0-first_value_en": "A changed row."})
-    assert announced[-1] == {f"c{c}"}
+    assert announced[-1] == {f"c{c}", "sitemaps"}
     # A bulk action: the lists and the pair's generated page change too.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(admin_url(Comparison, "changelist"), {"action": "unpublish", "_selected_action": [c]})
@@ -230,7 +282,7 @@ def test_every_write_path_names_the_pages_it_changes(db, announced, django_captu
         item = kpo.items.first()
         item.name_de += " (neu)"
         item.save()
-    assert announced[-1] == {f"g{kpo.pk}", "search"}
+    assert announced[-1] == {f"g{kpo.pk}", "search", "sitemaps"}
     with django_capture_on_commit_callbacks(execute=True):
         value = kpo.attribute_values.first()
         value.value_uk += " (нове)"
@@ -596,10 +648,10 @@ def test_a_change_purges_exactly_its_keys_from_every_cache_in_front(
     assert all(receiver.requests == [] for receiver in purge_receivers)
     run_tasks()
     for receiver in purge_receivers:
-        assert receiver.keys() == [{f"c{comparison.pk}", "search"}]
+        assert receiver.keys() == [{f"c{comparison.pk}", "search", "sitemaps"}]
     run_tasks(wait=1)  # and once more a moment later
     for receiver in purge_receivers:
-        assert receiver.keys() == [{f"c{comparison.pk}", "search"}] * 2
+        assert receiver.keys() == [{f"c{comparison.pk}", "search", "sitemaps"}] * 2
 
 
 def test_a_failed_purge_is_logged_and_tried_again_and_the_change_stays_saved(

@@ -95,6 +95,9 @@ def site_behind_varnish(tmp_path):
         yield site
 
 
+SITEMAP = "/sitemap-comparisons-en.xml"
+
+
 def test_varnish_serves_hits_sees_edits_at_once_and_outlives_the_database(site_behind_varnish):
     varnish, app, database, env = site_behind_varnish
     front = varnish.url
@@ -109,6 +112,10 @@ def test_varnish_serves_hits_sees_edits_at_once_and_outlives_the_database(site_b
         assert (status, headers["X-Cache"]) == (200, "HIT"), path
     status, headers, _body = get(f"{front}{PAGE}?utm_source=newsletter&fbclid=x1")
     assert (status, headers["X-Cache"]) == (200, "HIT")
+    # So are what crawlers read, sent with a cookie or not.
+    for path in ("/robots.txt", "/sitemap.xml", SITEMAP):
+        assert get(front + path)[1]["X-Cache"] == "MISS", path
+        assert get(front + path + "?utm_source=x", {"Cookie": "a=b"})[1]["X-Cache"] == "HIT", path
     # Browsers are told to revalidate; only Varnish keeps the page, and hears of changes.
     assert headers["Cache-Control"] == "public, max-age=0, must-revalidate"
     assert "xkey" not in {name.lower() for name in headers}
@@ -128,6 +135,9 @@ def test_varnish_serves_hits_sees_edits_at_once_and_outlives_the_database(site_b
     assert (status, headers["X-Cache"]) == (200, "MISS") and "generated-notice" in body
     status, headers, body = get(front + RELATED)
     assert headers["X-Cache"] == "MISS" and "bpo-vs-kpo" not in body
+    status, headers, body = get(front + SITEMAP)
+    assert headers["X-Cache"] == "MISS" and "bpo-vs-kpo" not in body
+    assert get(front + "/robots.txt")[1]["X-Cache"] == "HIT"
     # ...and a page that does not show it is still a hit.
     assert get(front + UNRELATED)[1]["X-Cache"] == "HIT"
     assert get(front + PAGE)[1]["X-Cache"] == "HIT"

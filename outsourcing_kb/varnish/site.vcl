@@ -17,6 +17,9 @@ import std;
 import xkey;
 
 include "backends.vcl";
+# Which addresses are public pages and which query parameters they read, as the
+# views declare them: written by `manage.py varnishvcl`.
+include "public_pages.vcl";
 
 sub vcl_recv {
     if (req.method == "PURGE") {
@@ -38,9 +41,12 @@ sub vcl_recv {
     if (req.http.X-Forwarded-Proto != "https") {
         set req.http.X-Forwarded-Proto = "http";
     }
-    # The public pages are language-prefixed and the same for everyone: no
-    # cookie changes them (the language is in the address), so none splits the cache.
-    if (req.url ~ "^/(en|uk|de)/" && (req.method == "GET" || req.method == "HEAD")) {
+    # The public pages (language-prefixed, and the sitemaps and robots.txt) are the
+    # same for everyone: no cookie changes them (the language is in the address),
+    # so none splits the cache.
+    call public_page;
+    if (req.http.X-Public-Page) {
+        unset req.http.X-Public-Page;
         unset req.http.Cookie;
         # Pages carry an ETag and no Last-Modified: Varnish would compare a date with
         # the time it fetched the page, and answer 304 for a page changed since the
@@ -50,7 +56,7 @@ sub vcl_recv {
         # random parameters cannot make a page a miss. (The site redirects a
         # page asked with one it does not read to its address, uncached.)
         if (req.url ~ "\?") {
-            set req.url = regsuball(req.url, "([?&])(?!(?:q|page|category|first|second)=)[^&]*", "\1");
+            call page_parameters;
             set req.url = regsuball(req.url, "&{2,}", "&");
             set req.url = regsub(req.url, "\?&", "?");
             set req.url = regsub(req.url, "[?&]+$", "");
