@@ -17,8 +17,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("language/<str:language>/", views.choose_language, name="choose_language"),
     path("sitemap.xml", sitemaps.index, name="sitemap"),
-    # The name Django's sitemap index links its sections by.
-    path("sitemap-<section>.xml", sitemaps.section, name="django.contrib.sitemaps.views.sitemap"),
+    path("sitemap-<section>.xml", sitemaps.section, name="sitemap_section"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]
 

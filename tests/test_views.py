@@ -2,6 +2,7 @@
 
 import ast
 import re
+from xml.etree import ElementTree
 
 import pytest
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils import translation
 
 from comparisons.language_sentences import language_sentence
 from comparisons.models import Category, Comparison
+from comparisons.sitemaps import LanguageSitemap
 from tests.helpers import LANGUAGES, bpo_vs_kpo, change, sitemap_text, url
 
 TITLES = {
@@ -246,6 +248,32 @@ def test_the_sitemap_and_each_page_name_the_same_languages(client, db):
             html = client.get(address).content.decode()
             hreflangs = re.findall(r'<link rel="alternate" hreflang="([a-z]{2})"', html)
             assert (f"<loc>http://testserver{address}</loc>" in xml) == (language in hreflangs), address
+
+
+def test_sitemap_sections_are_ranges_of_keys_in_a_bounded_number_of_queries(
+    client, db, monkeypatch, django_assert_max_num_queries
+):
+    """The index needs the highest key of each model; a page its own range: neither grows with the content."""
+    monkeypatch.setattr(LanguageSitemap, "limit", 1)
+    pages = Comparison.objects.order_by("-pk").first().pk
+    assert pages > 1
+    with django_assert_max_num_queries(len(LANGUAGES) * 2):
+        index = client.get("/sitemap.xml")
+    root = ElementTree.fromstring(index.content)
+    addresses = [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert f"http://testserver/sitemap-comparisons-en.xml?p={pages}" in addresses
+    assert f"http://testserver/sitemap-comparisons-en.xml?p={pages + 1}" not in addresses
+    listed = []
+    for page in range(1, pages + 1):
+        with django_assert_max_num_queries(2):
+            response = client.get("/sitemap-comparisons-en.xml" + (f"?p={page}" if page > 1 else ""))
+        assert response.status_code == 200 and response["Content-Type"] == "application/xml"
+        listed += re.findall(r"<loc>http://testserver/en/([^<]+)/</loc>", response.content.decode())
+    published = Comparison.objects.published().select_related("first", "second")
+    assert sorted(listed) == sorted(f"{c.first.slug}-vs-{c.second.slug}" for c in published)
+    for page in (f"{pages + 1}", "0", "x"):
+        assert client.get(f"/sitemap-comparisons-en.xml?p={page}").status_code == 404
+    assert client.get("/sitemap-nothing-en.xml").status_code == 404
 
 
 def test_robots_txt_points_at_the_sitemap(client, db):
