@@ -27,7 +27,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Max, OuterRef
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from . import page_keys
@@ -264,7 +264,7 @@ def section(request, section):
 def url_entry(url):
     parts = [f"<url><loc>{escape(url['location'])}</loc>"]
     if url["lastmod"]:
-        parts.append(f"<lastmod>{url['lastmod']:%Y-%m-%d}</lastmod>")
+        parts.append(f"<lastmod>{timezone.localtime(url['lastmod']):%Y-%m-%d}</lastmod>")
     if url["priority"]:
         parts.append(f"<priority>{url['priority']}</priority>")
     for alternate in url["alternates"]:

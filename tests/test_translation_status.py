@@ -202,6 +202,10 @@ def grow(db, make_category, make_comparison, source):
     made = []
 
     def add(n):
+        with changes.change_set(reason="More content"):  # one unit of work, as a script's should be
+            add_records(n)
+
+    def add_records(n):
         bpo = Category.objects.get(slug="bpo")
         for _index in range(n):
             category = make_category(f"grown-{len(made)}", summary_de="")
