@@ -462,12 +462,16 @@ class ComparisonQuerySet(SearchableQuerySet):
     search_fields = ("key_difference", "introduction", "conclusion")
 
     def published(self):
+        """Published, and so are both categories (a new category stays unseen with its comparisons)."""
+        return self.filter(is_published=True, first__is_published=True, second__is_published=True)
+
+    def listed(self):
         """
-        Published, and so are both categories (a new category stays unseen with
-        its comparisons). The categories are checked against the few that are
-        not published: a count or a page of a list then reads one index
-        (comparison_listed) instead of joining two categories to every row,
-        which took 300 ms for a count at 100,000 comparisons.
+        The same comparisons as published(), for a list that counts them: the
+        categories are checked against the few that are not published, so that
+        the count reads one index (comparison_listed) instead of joining two
+        categories to every row (at 100,000 comparisons 15 ms instead of 130–220).
+        A page that shows one comparison builds the joined form faster.
         """
         hidden = Category.objects.filter(is_published=False).values("pk")
         return self.filter(is_published=True).exclude(first__in=hidden).exclude(second__in=hidden)

@@ -110,7 +110,7 @@ class ComparisonListView(PaginatedListView):
         return context
 
     def get_queryset(self):
-        comparisons = Comparison.objects.published().with_categories()
+        comparisons = Comparison.objects.listed().with_categories()
         self.category = None
         if slug := self.request.GET.get("category"):
             self.category = get_object_or_404(Category.objects.published(), slug=slug)
