@@ -52,7 +52,7 @@ import reversion
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import Signal
 from django.utils import timezone
@@ -305,13 +305,16 @@ def part_relations(model):
     ]
 
 
-def current_parts(model, pk):
-    """A page record's own parts as they stand, in a fixed order."""
-    return [
-        part
-        for part_model, _accessor, attname in part_relations(model)
-        for part in part_model._default_manager.filter(**{attname: pk}).order_by("pk")
-    ]
+def current_parts(model, pk, as_shown=False):
+    """
+    A page record's own parts as they stand, in a fixed order: by key, or
+    ``as_shown`` in the order of each part's model (as its form shows them).
+    """
+    parts = []
+    for part_model, _accessor, attname in part_relations(model):
+        found = part_model._default_manager.filter(**{attname: pk})
+        parts += found if as_shown else found.order_by("pk")
+    return parts
 
 
 def part_name(model):
@@ -427,14 +430,26 @@ class ContentQuerySet(TranslationStatusQuerySet):
 
     def update(self, **kwargs):
         with change_set():
-            records = list(self.select_for_update())
+            # Locked by key: FOR UPDATE refuses the grouped and outer-joined queries a queryset may hold.
+            keys = list(self.order_by().values_list("pk", flat=True))
+            records = list(self.model._default_manager.select_for_update().filter(pk__in=keys).order_by("pk"))
             for obj in records:
                 for name, value in kwargs.items():
                     if hasattr(value, "resolve_expression"):  # F("order") + 1: this record's value of it
                         value = self.model._base_manager.filter(pk=obj.pk).values_list(value).get()[0]
-                    setattr(obj, name, value)
+                    field = self.model._meta.get_field(name)
+                    # A key, as update() takes it, or a record.
+                    is_key = field.is_relation and not isinstance(value, models.Model)
+                    setattr(obj, field.attname if is_key else name, value)
                 obj.save(update_fields=list(kwargs))
         return len(records)
+
+    def delete(self):
+        """One change set with everything it cascades to (see EditTracked.delete())."""
+        with change_set():
+            return super().delete()
+
+    delete.alters_data = True
 
     update.alters_data = True
 

@@ -30,7 +30,7 @@ from django.utils.translation import gettext
 
 from . import changes
 from .models import Attribute, Category, Comparison, Draft, DraftEvent
-from .snapshots import Snapshot, give_token
+from .snapshots import Snapshot, give_token, jsonable, serialized
 
 # The records that have pages of their own, and so drafts.
 DRAFTED_MODELS = (Comparison, Category, Attribute)
@@ -88,9 +88,10 @@ def fingerprint(model, pk):
     one it started from; once it differs, the published version changed
     (through a form, a revert, an import, the shell) and publishing is refused.
     """
-    if not model._default_manager.filter(pk=pk).exists():
+    obj = model._default_manager.filter(pk=pk).first()
+    if obj is None:
         return ""
-    records = Snapshot.of_record(model, pk).records
+    records = jsonable([serialized(each) for each in (obj, *changes.current_parts(model, pk))])
     for record in records:
         for name in RENEWED_ON_EVERY_WRITE:
             record["fields"].pop(name, None)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .changes import BOOKKEEPING, ContentQuerySet
+from .changes import BOOKKEEPING, ContentQuerySet, change_set
 from .phrases import CASES, DIFFERENCE, VERSUS, cases_in
 from .translation_status import TranslatedFields
 
@@ -57,8 +57,11 @@ class EditTracked(models.Model):
         A save of some fields (``update_fields``, or a record loaded with
         ``only()``/``defer()``) writes the columns the write path keeps with
         them, and reads the rest first: the translations' statuses are worked
-        out from every text.
+        out from every text. A translated field's name stands for its column
+        in every language, so that each is checked as written.
         """
+        if update_fields is not None and not update_fields:
+            return  # Django's no-op
         deferred = self.get_deferred_fields() if not self._state.adding else set()
         if deferred and update_fields is None:
             loaded = {f.attname for f in self._meta.concrete_fields} - deferred
@@ -70,9 +73,19 @@ class EditTracked(models.Model):
         if deferred:
             self.refresh_from_db(fields=deferred)
         if update_fields is not None:
+            translated = set(self.translated_fields())
+            codes = [code for code, _language in settings.LANGUAGES]
+            columns = set()
+            for name in update_fields:
+                columns.update([f"{name}_{code}" for code in codes] if name in translated else [name])
             kept = [f.name for f in self._meta.concrete_fields if f.name in BOOKKEEPING]
-            update_fields = {*update_fields, *kept}
+            update_fields = {*columns, *kept}
         super().save(*args, update_fields=update_fields, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        """A deletion is one change set with everything it cascades to: one history entry, not one per row."""
+        with change_set():
+            return super().delete(*args, **kwargs)
 
 
 class Source(EditTracked, TranslatedFields):

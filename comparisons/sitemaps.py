@@ -10,7 +10,7 @@ unprefixed pages, which Django's own x-default assumes). Which languages a
 record has is asked of the database, with the record, not worked out from
 its texts and parts in Python.
 
-A section's pages are ranges of keys (1 to 1000, 1001 to 2000, ...), not
+A section's pages are ranges of keys (1 to 250, 251 to 500, ...), not
 pages of a count: the index then needs only the highest key, and a page only
 its own range, however many records there are. A range can hold fewer
 entries than others, or none.
@@ -25,7 +25,7 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sites.requests import RequestSite
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Max, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -250,10 +250,14 @@ def section(request, section):
     sitemap = sitemaps.get(section)
     if sitemap is None:
         raise Http404("No such sitemap section")
+    number = request.GET.get("p", "1")
+    if request.GET.get("p") == "1":
+        return shows(HttpResponsePermanentRedirect(request.path), {page_keys.SITEMAPS})
+    # A page has one spelling: not 02, +2 or another script's digits, which int() reads too.
+    if not (number.isascii() and number.isdigit() and number[0] != "0"):
+        raise Http404("Not a page number")
     try:
-        urls = sitemap.get_urls(
-            page=request.GET.get("p", 1), site=RequestSite(request), protocol=request.scheme
-        )
+        urls = sitemap.get_urls(page=number, site=RequestSite(request), protocol=request.scheme)
     except (EmptyPage, PageNotAnInteger):
         raise Http404("No such page of the section") from None
     entries = "".join(map(url_entry, urls))

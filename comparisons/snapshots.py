@@ -53,7 +53,7 @@ class Snapshot:
         key and gets one when the snapshot is restored.
         """
         records = [serialized(model._default_manager.get(pk=pk))]
-        for part in changes.current_parts(model, pk):
+        for part in changes.current_parts(model, pk, as_shown=True):
             record = serialized(part)
             if published_parts is not None and (type(part), part.pk) not in published_parts:
                 record["pk"] = None
@@ -149,10 +149,27 @@ class Snapshot:
                             gettext("One of the records in “%(relation)s” no longer exists.")
                             % {"relation": relation.verbose_name}
                         )
+            self.check_parts_unique()
         except ValidationError as error:
             raise NoLongerFits("; ".join(error.messages)) from error
         except (ObjectDoesNotExist, DeserializationError) as error:
             raise NoLongerFits(str(error)) from error
+
+    def check_parts_unique(self):
+        """The parts are unique among themselves (a row per attribute), as the database will check."""
+        for model in {type(part) for part in self.parts}:
+            parts = self.parts_of(model)
+            for fields in [
+                *model._meta.unique_together,
+                *(c.fields for c in model._meta.total_unique_constraints),
+            ]:
+                columns = [model._meta.get_field(name).attname for name in fields]
+                seen = set()
+                for part in parts:
+                    values = tuple(getattr(part, column) for column in columns)
+                    if values in seen:
+                        raise part.unique_error_message(model, tuple(fields))
+                    seen.add(values)
 
     def differences(self):
         """

@@ -290,6 +290,13 @@ def test_a_draft_is_not_published_when_the_published_version_changed(drafted, ed
     assert "so it cannot be published" in page and 'name="_publish"' not in page
 
 
+def test_a_draft_whose_rows_clash_is_shown_as_one_that_no_longer_fits(drafted, editor_client):
+    """Found when the form is opened, reading only, not when an editor's changes to it are saved."""
+    comparison, _attribute = drafted
+    unappliable(Draft.objects.for_record(Comparison, comparison.pk))
+    assert_only_discard_is_left(editor_client, comparison)
+
+
 def test_publishing_is_all_or_nothing(drafted, editor_client):
     """A draft that can no longer be applied whole (its new row's attribute now taken) changes nothing."""
     comparison, attribute = drafted

@@ -111,6 +111,21 @@ def test_saving_the_draft_again_keeps_its_new_row_once(drafted, editor_client):
     assert draft.base_token == bpo_vs_kpo().edit_token
 
 
+def test_the_draft_form_shows_rows_in_their_order(drafted, editor_client):
+    """As the form of a published comparison does: by each row's order, not by key."""
+    comparison, _attribute = drafted
+    data = form_data(editor_client.get(change_url(comparison)))
+    count = int(data["rows-TOTAL_FORMS"])
+    for index in range(count):
+        data[f"rows-{index}-order"] = str(100 - index)
+    data["_continue"] = "1"
+    assert editor_client.post(change_url(comparison), data).status_code == 302
+    response = editor_client.get(change_url(comparison))
+    (rows,) = response.context["inline_admin_formsets"]
+    orders = [form.instance.order for form in rows.formset.forms]
+    assert orders == sorted(orders) and len(orders) == count
+
+
 # Preview ----------------------------------------------------------------------------
 
 

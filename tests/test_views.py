@@ -271,8 +271,10 @@ def test_sitemap_sections_are_ranges_of_keys_in_a_bounded_number_of_queries(
         listed += re.findall(r"<loc>http://testserver/en/([^<]+)/</loc>", response.content.decode())
     published = Comparison.objects.published().select_related("first", "second")
     assert sorted(listed) == sorted(f"{c.first.slug}-vs-{c.second.slug}" for c in published)
-    for page in (f"{pages + 1}", "0", "x"):
-        assert client.get(f"/sitemap-comparisons-en.xml?p={page}").status_code == 404
+    for page in (f"{pages + 1}", "0", "x", "02", "+2", "2_0", "١"):
+        assert client.get("/sitemap-comparisons-en.xml", {"p": page}).status_code == 404, page
+    first = client.get("/sitemap-comparisons-en.xml?p=1")
+    assert first.status_code == 301 and first["Location"] == "/sitemap-comparisons-en.xml"
     assert client.get("/sitemap-nothing-en.xml").status_code == 404
 
 

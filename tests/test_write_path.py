@@ -9,7 +9,7 @@ import pytest
 import reversion
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from reversion.models import Version
 
 from comparisons import changes
@@ -284,6 +284,62 @@ def test_every_django_idiom_passes_the_write_path(db, idiom, django_capture_on_c
         with pytest.raises(PermissionDenied), transaction.atomic():
             write(Category.objects.get(pk=category.pk), category.order + 8)
     assert Category.objects.get(pk=category.pk).order == category.order + 7
+
+
+def test_a_translated_fields_name_stands_for_every_language_it_is_written_in(db):
+    category = Category.objects.defer("order").get(slug="bpo")
+    category.summary_de = "Eine neue Zusammenfassung."
+    category.save()
+    assert Category.objects.get(slug="bpo").summary_de == "Eine neue Zusammenfassung."
+    category.summary_uk = "Новий підсумок."
+    category.save(update_fields=["summary"])
+    assert Category.objects.get(slug="bpo").summary_uk == "Новий підсумок."
+    Category.objects.update_or_create(slug="bpo", defaults={"summary_en": "A new summary."})
+    assert Category.objects.get(slug="bpo").summary_en == "A new summary."
+    # Every language's column is checked: a translator into Ukrainian may not write German this way.
+    with changes.acting_as(make_user("translator-uk")):
+        category = Category.objects.get(slug="bpo")
+        category.summary_de = "Nicht erlaubt."
+        with pytest.raises(PermissionDenied), transaction.atomic():
+            category.save(update_fields=["summary"])
+
+
+def test_update_takes_keys_and_expressions_for_relations_as_django_does(db):
+    comparison = bpo_vs_kpo()
+    first, second = comparison.first_id, comparison.second_id
+    Comparison.objects.filter(pk=comparison.pk).update(first=F("second"), second=F("first"))
+    swapped = Comparison.objects.get(pk=comparison.pk)
+    assert (swapped.first_id, swapped.second_id) == (second, first)
+    Comparison.objects.filter(pk=comparison.pk).update(first=first, second=Category.objects.get(pk=second))
+    assert Comparison.objects.get(pk=comparison.pk).first_id == first
+
+
+def test_update_works_on_a_grouped_queryset_as_the_admin_builds_them(db):
+    counted = Category.objects.annotate(count=Count("items")).select_related("parent").filter(slug="bpo")
+    assert counted.update(order=41) == 1
+    assert Category.objects.get(slug="bpo").order == 41
+
+
+def test_a_save_of_no_fields_writes_nothing(db):
+    category = Category.objects.get(slug="bpo")
+    versions = Version.objects.get_for_object(category).count()
+    category.save(update_fields=[])
+    Category.objects.update_or_create(slug="bpo", defaults={})
+    assert Category.objects.get(slug="bpo").edit_token == category.edit_token
+    assert Version.objects.get_for_object(category).count() == versions
+
+
+def test_a_deletion_outside_a_change_set_can_be_recovered_whole(db):
+    """What a deletion cascades to is one change: the record's last version keeps its rows and sources."""
+    comparison = bpo_vs_kpo()
+    pk, rows, sources = comparison.pk, comparison.rows.count(), comparison.sources.count()
+    versions = Version.objects.get_for_object(comparison).count()
+    comparison.delete()
+    assert Version.objects.get_for_object_reference(Comparison, pk).count() == versions
+    deleted = Version.objects.get_deleted(Comparison).get(object_id=str(pk))
+    assert len(deleted.field_dict["sources"]) == sources
+    saved_rows = deleted.revision.version_set.filter(content_type__model="comparisonrow")
+    assert saved_rows.count() == rows
 
 
 def test_a_save_of_some_fields_keeps_the_translations_statuses(db):
