@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.core.management import call_command
+from django.urls import reverse
 
 from comparisons import changes, drafts
 from comparisons.models import Attribute, Category, Comparison, ComparisonRow, Draft
@@ -25,6 +26,7 @@ from tests.helpers import (
     preview_url,
     publish,
     save_draft,
+    signed_in,
     trilingual,
     unappliable,
     with_new_row,
@@ -72,6 +74,7 @@ def test_a_comparison_draft_whose_new_rows_attribute_was_deleted_still_opens(edi
     assert editor_client.post(change_url(comparison), data).status_code == 302
     Attribute.objects.get(pk=attribute.pk).delete()
     assert Draft.objects.for_record(Comparison, comparison.pk) is not None
+    assert signed_in("translator-uk").get(reverse("translation_dashboard")).status_code == 200
     assert_only_discard_is_left(editor_client, comparison)
 
 

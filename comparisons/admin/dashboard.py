@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ..changes import content_models, translation_languages
 from ..drafts import snapshot_of
 from ..models import Draft
+from ..snapshots import name_of
 from ..translation_status import MISSING, OUTDATED, STATUS_LABELS
 
 # Records listed per model and language; the change list, filtered, has them all.
@@ -95,7 +96,7 @@ def todo(obj, language, fields, url=None, highlight=True):
         url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
     return {
         "model": obj._meta.verbose_name,
-        "record": str(obj),
+        "record": name_of(obj)["name"],  # a draft's row may name an attribute deleted since
         "fields": [
             {
                 "label": obj._meta.get_field(field).verbose_name,
