@@ -16,6 +16,7 @@ its own range, however many records there are. A range can hold fewer
 entries than others, or none.
 """
 
+import functools
 import math
 import re
 from types import SimpleNamespace
@@ -98,42 +99,44 @@ class LanguageSitemap(Sitemap):
         return [code for code in LANGUAGES if item[f"in_{code}"]]
 
     def address(self, item, language):
-        """
-        The entry's page in ``language``. The view's address is reversed once
-        per language, with a placeholder for each argument, and filled in for
-        each entry: reversing every entry in every language took most of a
-        section's time.
-        """
-        if language not in self.addresses:
-            placeholders = {name: f"PLACEHOLDER{index}" for index, name in enumerate(self.url_arguments)}
-            with translation.override(language):
-                address = reverse(self.view_name, kwargs=placeholders)
-            self.addresses[language] = re.split(r"(PLACEHOLDER\d+)", address)
-        return "".join(
-            item[self.address_fields[int(part.removeprefix("PLACEHOLDER"))]]
-            if part.startswith("PLACEHOLDER")
-            else part
-            for part in self.addresses[language]
-        )
+        parts = address_parts(self.view_name, self.url_arguments, language)
+        return "".join(item[self.address_fields[part]] if isinstance(part, int) else part for part in parts)
 
     def get_latest_lastmod(self):
         # Django's default reads every item: the index goes without.
         return None
 
     def get_urls(self, page=1, site=None, protocol=None):
-        self.addresses = {}
         urls = super().get_urls(page=page, site=site, protocol=protocol)
-        origin = urls[0]["location"].split("/", 3)[:3] if urls else []
         for url in urls:
-            alternates = [
-                {"lang_code": code, "location": "/".join(origin) + self.address(url["item"], code)}
-                for code in self.item_languages(url["item"])
-            ]
-            english = [a["location"] for a in alternates if a["lang_code"] == DEFAULT]
-            if english:
-                alternates.append({"lang_code": "x-default", "location": english[0]})
-            url["alternates"] = alternates
+            languages = self.item_languages(url["item"])
+            url["alternates"] = alternates(url, {code: self.address(url["item"], code) for code in languages})
         return urls
+
+
+@functools.cache
+def address_parts(view_name, arguments, language):
+    """
+    A view's address in ``language`` as text and the indexes of its
+    ``arguments``, to fill in for each entry: reversed once, not for every
+    entry in every language (which took most of a section's time).
+    """
+    placeholders = {name: f"PLACEHOLDER{index}" for index, name in enumerate(arguments)}
+    with translation.override(language):
+        address = reverse(view_name, kwargs=placeholders)
+    return tuple(
+        int(part.removeprefix("PLACEHOLDER")) if part.startswith("PLACEHOLDER") else part
+        for part in re.split(r"(PLACEHOLDER\d+)", address)
+    )
+
+
+def alternates(url, paths):
+    """An entry's pages in other languages ({code: path}), on its origin, and x-default: the English page."""
+    origin = "/".join(url["location"].split("/", 3)[:3])
+    found = [{"lang_code": code, "location": origin + path} for code, path in paths.items()]
+    if DEFAULT in paths:
+        found.append({"lang_code": "x-default", "location": origin + paths[DEFAULT]})
+    return found
 
 
 class ComparisonSitemap(LanguageSitemap):
@@ -198,14 +201,12 @@ class PageSitemap(Sitemap):
 
     def get_urls(self, page=1, site=None, protocol=None):
         urls = super().get_urls(page=page, site=site, protocol=protocol)
-        origin = urls[0]["location"].split("/", 3)[:3] if urls else []
         for url in urls:
-            url["alternates"] = []
-            for code in [*LANGUAGES, "x-default"]:
-                with translation.override(DEFAULT if code == "x-default" else code):
-                    url["alternates"].append(
-                        {"lang_code": code, "location": "/".join(origin) + reverse(url["item"])}
-                    )
+            paths = {}
+            for code in LANGUAGES:
+                with translation.override(code):
+                    paths[code] = reverse(url["item"])
+            url["alternates"] = alternates(url, paths)
         return urls
 
 

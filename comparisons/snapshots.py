@@ -16,6 +16,7 @@ revision). Both are read, checked, compared and written back here, the same way:
 """
 
 import json
+from collections import defaultdict
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
@@ -111,6 +112,7 @@ class Snapshot:
             obj._state.adding = obj.pk is None
             obj.stored_relations = dict(each.m2m_data or {})
             objects.append(obj)
+        self.missing = link_related(objects)
         return objects
 
     @property
@@ -128,20 +130,24 @@ class Snapshot:
         """
         Raise NoLongerFits unless the snapshot can be written over the
         published records, reading only: every record's fields and rules
-        (Model.full_clean(), which also finds a key that names a deleted
-        record), the page record's uniqueness (a slug taken meanwhile), and
-        the records its many-to-many relations name.
+        (Model.full_clean()), the page record's uniqueness (a slug taken
+        meanwhile), and the records its keys and many-to-many relations name
+        (found by link_related(), one query per model).
         """
+        objects = self.objects  # links the records its keys name, and notes those missing
+        if self.missing:
+            raise NoLongerFits(
+                gettext("One of the records in “%(relation)s” no longer exists.")
+                % {"relation": self.missing[0]}
+            )
         try:
-            for obj in self.objects:
+            for obj in objects:
+                keys = [field.name for field in obj._meta.concrete_fields if field.is_relation]
                 if obj is self.record:
-                    obj.full_clean()
+                    obj.full_clean(exclude=keys)
                 else:
-                    # A part is unique among the record's own parts, which the snapshot replaces
-                    # whole, and its record is the snapshot's (which a recovery brings back).
-                    obj.full_clean(
-                        exclude=[obj.owner_field], validate_unique=False, validate_constraints=False
-                    )
+                    # A part is unique among the record's own parts, which the snapshot replaces whole.
+                    obj.full_clean(exclude=keys, validate_unique=False, validate_constraints=False)
                 for relation in obj._meta.many_to_many:
                     keys = set(obj.stored_relations.get(relation.name, ()))
                     if relation.related_model._default_manager.filter(pk__in=keys).count() != len(keys):
@@ -261,6 +267,39 @@ def restored_for_now(snapshot, token=None):
             raise _RolledBack
     except _RolledBack:
         pass
+
+
+def link_related(objects):
+    """
+    Give the records the records their keys name, one query per model, as
+    select_related() would: a form shows a part's attribute and source
+    without a query each. A part's key to its owner names the snapshot's own
+    record (which a recovery brings back). Returns the verbose names of the
+    keys that name nothing any more.
+    """
+    record = objects[0]
+    wanted = defaultdict(set)
+    for obj in objects:
+        for field in obj._meta.concrete_fields:
+            if (
+                field.is_relation
+                and field.name != obj.owner_field
+                and getattr(obj, field.attname) is not None
+            ):
+                wanted[field.related_model].add(getattr(obj, field.attname))
+    found = {model: model._base_manager.in_bulk(keys) for model, keys in wanted.items()}
+    missing = []
+    for obj in objects:
+        for field in obj._meta.concrete_fields:
+            if not field.is_relation or getattr(obj, field.attname) is None:
+                continue
+            if obj is not record and field.name == obj.owner_field:
+                setattr(obj, field.name, record)
+            elif (target := found[field.related_model].get(getattr(obj, field.attname))) is not None:
+                setattr(obj, field.name, target)
+            else:
+                missing.append(field.verbose_name)
+    return missing
 
 
 def give_token(model, pk, token):

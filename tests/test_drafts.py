@@ -7,6 +7,8 @@ and an editor publishes or discards it (comparisons/drafts.py, admin/drafts.py).
 import json
 import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from reversion.models import Version
 
 from comparisons.admin.dashboard import translation_work
@@ -94,6 +96,18 @@ def test_the_change_form_shows_the_draft_without_writing_it(drafted, editor_clie
     assert "Drafted first value" in page
     assert "Unpublished changes by editor since" in page
     assert 'name="_publish"' in page
+
+
+def test_the_draft_form_costs_about_what_the_published_form_does(editor_client):
+    """What the draft's rows name is read once per model, not once per row (nor checked once per key)."""
+    comparison = bpo_vs_kpo()
+    with CaptureQueriesContext(connection) as published:
+        assert editor_client.get(change_url(comparison)).status_code == 200
+    assert save_draft(editor_client, comparison, conclusion_en="A drafted conclusion.").status_code == 302
+    with CaptureQueriesContext(connection) as drafted:
+        assert editor_client.get(change_url(comparison)).status_code == 200
+    assert comparison.rows.count() > 5
+    assert len(drafted) <= len(published) + 8
 
 
 def test_saving_the_draft_again_keeps_its_new_row_once(drafted, editor_client):

@@ -310,7 +310,7 @@ class HistoryAdminMixin(VersionAdmin):
                 gettext("This record changed after you opened the version; review what reverting does now."),
             )
             return redirect(request.path)
-        saved = formats.date_format(timezone.localtime(version.revision.date_created), "DATETIME_FORMAT")
+        saved = when(version.revision.date_created)
         try:
             with changes.change_set(user=request.user):
                 snapshot.restore()
