@@ -26,6 +26,7 @@ front, so that no number of distinct queries can push the pages out.
 """
 
 import contextvars
+import functools
 import hashlib
 import logging
 import re
@@ -37,7 +38,8 @@ from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.http import HttpResponsePermanentRedirect, QueryDict
 from django.tasks import task
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 
@@ -237,13 +239,49 @@ def invalidate_later(keys, tries):
 # The middleware ------------------------------------------------------------------
 
 
+def public_routes():
+    """
+    What the URL patterns say of the public pages: every query parameter
+    some page reads, and the routes outside the language prefixes of the
+    views that say which they read (the sitemaps, robots.txt), as regular
+    expressions from the start of the path. Varnish's public_pages.vcl is
+    written from the same (manage.py varnishvcl).
+    """
+    parameters, outside = set(), set()
+    for view, route, under_language in routed_views(get_resolver().url_patterns):
+        if hasattr(view, "query_parameters"):
+            parameters.update(view.query_parameters)
+            if not under_language:
+                outside.add(re.sub(r"\(\?P<\w+>", "(?:", route.removeprefix("^").removesuffix(r"\Z")))
+    return sorted(parameters), sorted(outside)
+
+
+def routed_views(patterns, under_language=False):
+    """(view, its route as a regular expression, whether it is under a language prefix)."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            language = under_language or isinstance(pattern.pattern, LocalePrefixPattern)
+            yield from routed_views(pattern.url_patterns, language)
+        elif isinstance(pattern, URLPattern):
+            view = getattr(pattern.callback, "view_class", pattern.callback)
+            yield view, pattern.pattern.regex.pattern, under_language
+
+
+@functools.cache
+def outside_languages():
+    return re.compile(f"/(?:{'|'.join(public_routes()[1])})")
+
+
 def public_view(request):
     """
     The public view at this path (its function or class), or None: a view under
     a language prefix, or one outside them that says which query parameters it
-    reads (``reads_query()``: the sitemaps, robots.txt).
+    reads (``reads_query()``: the sitemaps, robots.txt). Other paths (the
+    admin's) are not resolved a second time.
     """
     language = translation.get_language_from_path(request.path_info)
+    if language is None and not outside_languages().fullmatch(request.path_info):
+        return None
     try:
         with translation.override(language) if language else nullcontext():
             match = resolve(request.path_info)

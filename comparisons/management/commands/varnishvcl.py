@@ -7,13 +7,12 @@ includes it, so Varnish keys pages as the site does. ``--check`` fails when
 the file is out of date (the test suite runs it).
 """
 
-import re
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.urls import URLPattern, URLResolver, get_resolver
-from django.urls.resolvers import LocalePrefixPattern
+
+from comparisons.page_cache import public_routes
 
 VCL = Path(settings.BASE_DIR) / "outsourcing_kb" / "varnish" / "public_pages.vcl"
 
@@ -38,28 +37,8 @@ sub page_parameters {{
 """
 
 
-def views(patterns, under_language=False):
-    """(view, its route as a regular expression or None, whether it is under a language prefix)."""
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            language = under_language or isinstance(pattern.pattern, LocalePrefixPattern)
-            yield from views(pattern.url_patterns, language)
-        elif isinstance(pattern, URLPattern):
-            view = getattr(pattern.callback, "view_class", pattern.callback)
-            yield view, pattern.pattern.regex.pattern, under_language
-
-
 def public_pages_vcl():
-    found = list(views(get_resolver().url_patterns))
-    parameters = sorted(
-        {name for view, _route, _language in found for name in getattr(view, "query_parameters", ())}
-    )
-    # Routes outside the language prefixes, as regular expressions from the start of the path.
-    outside = sorted(
-        re.sub(r"\(\?P<\w+>", "(?:", route.removeprefix("^").removesuffix(r"\Z"))
-        for view, route, language in found
-        if not language and hasattr(view, "query_parameters")
-    )
+    parameters, outside = public_routes()
     return TEMPLATE.format(
         languages="|".join(code for code, _name in settings.LANGUAGES),
         outside="|".join(outside),
