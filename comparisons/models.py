@@ -495,22 +495,25 @@ class ComparisonQuerySet(SearchableQuerySet):
     def related_to(self, comparison, limit):
         """
         Up to ``limit`` other comparisons of either of its categories, the newest
-        first: not the latest changed, so that an edit of one comparison leaves
-        its neighbours' pages as they are (page_keys.py). The few are picked in a
-        subquery of the comparison table alone, sorted on an expression that no
-        index holds: sorted on the key itself, PostgreSQL walked the whole key
-        index hoping to meet them early, and with the categories joined first
-        it hashed them all.
+        first (a list): not the latest changed, so that an edit of one comparison
+        leaves its neighbours' pages as they are (page_keys.py). Their keys are
+        picked first, in a query of the comparison table alone sorted on an
+        expression that no index holds: sorted on the key itself, PostgreSQL
+        walked the whole key index hoping to meet them early, and with the
+        categories joined first it hashed them all. The few are then fetched by
+        key, and sorted here: an ORDER BY costs Django more than the sort.
         """
         categories = [comparison.first_id, comparison.second_id]
-        # The comparison table alone (the categories' publication is checked outside).
+        # The comparison table alone (the categories' publication is checked with the few).
         newest = (
             self.model.objects.filter(is_published=True)
             .filter(models.Q(first__in=categories) | models.Q(second__in=categories))
             .exclude(pk=comparison.pk)
             .order_by((models.F("pk") + 0).desc())
+            .values_list("pk", flat=True)
         )
-        return self.filter(pk__in=newest.values("pk")[:limit]).order_by("-pk")
+        found = self.filter(pk__in=list(newest[:limit])).order_by()
+        return sorted(found, key=lambda other: other.pk, reverse=True)
 
     def for_slugs(self, first, second):
         """The comparison of the categories with these slugs, in whichever order it was written."""
@@ -518,6 +521,10 @@ class ComparisonQuerySet(SearchableQuerySet):
             models.Q(first__slug=first, second__slug=second)
             | models.Q(first__slug=second, second__slug=first)
         )
+
+    def of_pair(self, first, second):
+        """The comparison of these two categories, in whichever order it was written."""
+        return self.filter(models.Q(first=first, second=second) | models.Q(first=second, second=first))
 
     def with_categories(self):
         return self.select_related("first", "second")

@@ -188,17 +188,17 @@ class TranslatedFields(models.Model):
 
     def missing_translations(self, language):
         """Names of the translated fields that have no text in ``language``."""
-        return [
-            field
-            for field in self.translated_fields_in(language)
-            if self.translation_status(field, language) == MISSING
-        ]
+        return [field for field in self.translated_fields_in(language) if self.is_missing(field, language)]
+
+    def is_missing(self, field, language):
+        """Whether the field has no text in ``language`` where it needs one (without the fingerprints)."""
+        if getattr(self, f"{field}_{language}"):
+            return False
+        return field not in self.optional_translated_fields or bool(self.original_text(field))
 
     def translation_status(self, field, language):
         if not getattr(self, f"{field}_{language}"):
-            if field in self.optional_translated_fields and not self.original_text(field):
-                return UP_TO_DATE
-            return MISSING
+            return MISSING if self.is_missing(field, language) else UP_TO_DATE
         if not self.made_from_original(field, language):
             return UP_TO_DATE
         base = self.translated_from.get(field, {}).get(language)

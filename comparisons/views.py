@@ -125,12 +125,18 @@ def comparison_detail(request, first, second):
     values when nobody has written it. Either way one URL per pair: the
     reversed order redirects permanently to it.
     """
+    # The categories first: the page shows them whether or not the pair is written.
+    categories = {c.slug: c for c in Category.objects.published().filter(slug__in=[first, second]).order_by()}
+    if first not in categories or second not in categories:
+        raise Http404("No such categories")
+    a, b = categories[first], categories[second]
+    if first == second:
+        return shows(redirect(a, permanent=True), {page_keys.named(a)})
     # A pair is unique, so no ordering: sorting costs Django more than it does the database.
-    comparison = next(
-        iter(Comparison.objects.published().with_categories().for_slugs(first, second).order_by()), None
-    )
+    comparison = next(iter(Comparison.objects.filter(is_published=True).of_pair(a, b).order_by()), None)
     if comparison is not None:
-        if comparison.first.slug != first:
+        comparison.first, comparison.second = (a, b) if comparison.first_id == a.pk else (b, a)
+        if comparison.first != a:
             return shows(redirect(comparison, permanent=True), page_keys.linked([comparison]))
         article, article_keys = comparison_article(request, comparison)
         related, related_keys = related_comparisons(comparison)
@@ -145,12 +151,6 @@ def comparison_detail(request, first, second):
             },
         )
         return shows(response, article_keys | related_keys)
-    categories = {c.slug: c for c in Category.objects.published().filter(slug__in=[first, second]).order_by()}
-    if first not in categories or second not in categories:
-        raise Http404("No such categories")
-    a, b = categories[first], categories[second]
-    if first == second:
-        return shows(redirect(a, permanent=True), {page_keys.named(a)})
     if (a.order, a.slug) > (b.order, b.slug):
         response = redirect("comparisons:comparison_detail", first=b.slug, second=a.slug, permanent=True)
         return shows(response, {page_keys.named(a), page_keys.named(b), *page_keys.ordered(a, b)})
@@ -206,9 +206,7 @@ def related_comparisons(comparison):
     """
 
     def render_list():
-        related = list(
-            Comparison.objects.published().with_categories().related_to(comparison, RELATED_COMPARISONS)
-        )
+        related = Comparison.objects.published().with_categories().related_to(comparison, RELATED_COMPARISONS)
         html = render_to_string("includes/comparison_list.html", {"comparisons": related})
         return html, page_keys.related(comparison, related)
 

@@ -743,7 +743,8 @@ def test_a_page_rendered_again_for_a_neighbour_keeps_its_own_article(
     neighbour.title_en = "A neighbour's new title"
     with django_capture_on_commit_callbacks(execute=True):
         neighbour.save()
-    with django_assert_num_queries(2):  # the comparison, and its related comparisons: not its rows
+    # Its categories, the comparison, and its related comparisons (their keys, then them): not its rows.
+    with django_assert_num_queries(4):
         html = client.get(PAGE).content.decode()
     assert "A neighbour&#x27;s new title" in html and "comparison-table" in html
 
@@ -751,7 +752,8 @@ def test_a_page_rendered_again_for_a_neighbour_keeps_its_own_article(
     row.attribute.label_en = "A relabelled attribute"
     with django_capture_on_commit_callbacks(execute=True):
         row.attribute.save()
-    with django_assert_num_queries(3):  # the comparison, its rows and its sources: not its neighbours
+    # Its categories, the comparison, its rows and its sources: not its neighbours.
+    with django_assert_num_queries(4):
         html = client.get(PAGE).content.decode()
     assert "A relabelled attribute" in html and "A neighbour&#x27;s new title" in html
 

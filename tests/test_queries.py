@@ -21,7 +21,7 @@ from tests.helpers import trilingual
 
 PAGES = {
     "home": (("comparisons:home", {}), 2),
-    "comparison": (("comparisons:comparison_detail", {"first": "bpo", "second": "kpo"}), 4),
+    "comparison": (("comparisons:comparison_detail", {"first": "bpo", "second": "kpo"}), 6),
     "generated comparison": (("comparisons:comparison_detail", {"first": "kpo", "second": "ito"}), 3),
     "category": (("comparisons:category_detail", {"slug": "bpo"}), 5),
     "compare": (("comparisons:compare", {}), 2),
