@@ -11,7 +11,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-from outsourcing_kb.client_address import client_address
+from .client_address import client_address
 
 WINDOW_SECONDS = 60
 

@@ -1,5 +1,4 @@
 import logging
-from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.contrib.admin.options import TO_FIELD_VAR
@@ -7,6 +6,8 @@ from django.core.exceptions import BadRequest
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+
+from comparisons.addresses import unreadable_address
 
 from .health import RETRY_AFTER_SECONDS, database_status
 
@@ -42,11 +43,6 @@ class UnreadableAddressMiddleware:
         return self.get_response(request)
 
 
-def unreadable_address(request):
-    query = unquote_to_bytes(received_bytes(request.META.get("QUERY_STRING", "")).replace(b"+", b" "))
-    return "\x00" in request.path_info or not readable(query)
-
-
 class EmptyToFieldMiddleware:
     """
     Django's admin takes `_to_field` present but empty (`?_to_field=`) for a field
@@ -68,22 +64,6 @@ class EmptyToFieldMiddleware:
         ):
             raise BadRequest("empty _to_field")
         return None
-
-
-def received_bytes(text):
-    """The bytes as received: a WSGI server passes one character per byte."""
-    try:
-        return text.encode("iso-8859-1")
-    except UnicodeEncodeError:  # already decoded text (ASGI)
-        return text.encode()
-
-
-def readable(data):
-    try:
-        data.decode()
-    except UnicodeDecodeError:
-        return False
-    return b"\x00" not in data
 
 
 class DatabaseUnavailableMiddleware:

@@ -65,7 +65,7 @@ SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD")
 # The load balancers in front of the app servers (addresses or networks). Only
 # from these peers are X-Forwarded-Proto (gunicorn's forwarded_allow_ips reads
 # the same variable, see gunicorn.conf.py) and X-Forwarded-For (sign-in
-# throttling, see client_address.py) believed; anyone else could write them.
+# throttling, see comparisons/client_address.py) believed; anyone else could write them.
 try:
     TRUSTED_PROXIES = [str(ipaddress.ip_network(proxy)) for proxy in env_list("DJANGO_TRUSTED_PROXIES")]
 except ValueError as error:
@@ -251,8 +251,9 @@ CACHE_PURGE_URLS = [purge_address(url) for url in env_list("DJANGO_CACHE_PURGE_U
 # Each purge is sent again this much later (0: never), for a page that was on its
 # way into the cache as the first purge passed it (comparisons/purge.py).
 CACHE_PURGE_REPEAT_SECONDS = float(os.environ.get("DJANGO_CACHE_PURGE_REPEAT_SECONDS", "2"))
-# Each process keeps the public pages it served last (comparisons/page_cache.py), so a hit
-# skips the shared cache's read of the whole page; least recently used go first.
+# Each process keeps the public pages it served last, and when it last found each valid
+# (comparisons/page_cache.py): a hit reads neither the page nor its keys' versions from the
+# shared cache while nothing changed. Least recently used go first.
 CACHES["recent-pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "recent-pages",
@@ -364,4 +365,4 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind a load balancer, the address it saw, not one the client wrote into a header.
-AXES_CLIENT_IP_CALLABLE = "outsourcing_kb.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "comparisons.client_address.client_address"

@@ -186,7 +186,7 @@ def test_behind_the_balancer_the_address_it_saw_is_throttled_not_the_ones_the_cl
 
 
 def test_the_client_is_the_nearest_forwarded_address_that_is_not_a_proxy_of_ours(rf, settings):
-    from outsourcing_kb.client_address import client_address
+    from comparisons.client_address import client_address
 
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     chain = "forged, 198.51.100.1, 203.0.113.5, 10.1.2.3"  # the client, then our two proxies

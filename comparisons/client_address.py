@@ -1,4 +1,4 @@
-"""The address a request came from, for login throttling."""
+"""The address a request came from, for sign-in throttling (axes) and the search limit (throttle.py)."""
 
 import ipaddress
 
