@@ -423,7 +423,7 @@ class PublicPageCacheMiddleware:
         set_response_etag(response)
         try:
             # Read before the versions: an invalidation finished in between makes the copy checked again.
-            last = last_invalidation()
+            last = last_invalidation() if alias == DEFAULT_CACHE_ALIAS else None
             versions = kept_versions(keys, started)
         except Exception:
             logger.warning("Could not cache %s", key, exc_info=True)

@@ -64,8 +64,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD")
 # The load balancers in front of the app servers (addresses or networks). Only
 # from these peers are X-Forwarded-Proto (gunicorn's forwarded_allow_ips reads
-# the same variable, see gunicorn.conf.py) and X-Forwarded-For (sign-in
-# throttling, see comparisons/client_address.py) believed; anyone else could write them.
+# the same variable, see gunicorn.conf.py) and X-Forwarded-For (sign-in throttling
+# and the search limit, see comparisons/client_address.py) believed; anyone else could write them.
 try:
     TRUSTED_PROXIES = [str(ipaddress.ip_network(proxy)) for proxy in env_list("DJANGO_TRUSTED_PROXIES")]
 except ValueError as error:
