@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .changes import BOOKKEEPING, ContentQuerySet, change_set
 from .phrases import CASES, DIFFERENCE, VERSUS, cases_in
-from .translation_status import TranslatedFields
+from .translation_status import TranslatedFields, in_every_language
 
 LANGUAGE_CHOICES = settings.LANGUAGES
 # The longest text a field may hold (eight times the longest of the seeds): the
@@ -74,10 +74,9 @@ class EditTracked(models.Model):
             self.refresh_from_db(fields=deferred)
         if update_fields is not None:
             translated = set(self.translated_fields())
-            codes = [code for code, _language in settings.LANGUAGES]
             columns = set()
             for name in update_fields:
-                columns.update([f"{name}_{code}" for code in codes] if name in translated else [name])
+                columns.update(in_every_language(name) if name in translated else [name])
             kept = [f.name for f in self._meta.concrete_fields if f.name in BOOKKEEPING]
             update_fields = {*columns, *kept}
         super().save(*args, update_fields=update_fields, **kwargs)
@@ -514,13 +513,6 @@ class ComparisonQuerySet(SearchableQuerySet):
         )
         found = self.filter(pk__in=list(newest[:limit])).order_by()
         return sorted(found, key=lambda other: other.pk, reverse=True)
-
-    def for_slugs(self, first, second):
-        """The comparison of the categories with these slugs, in whichever order it was written."""
-        return self.filter(
-            models.Q(first__slug=first, second__slug=second)
-            | models.Q(first__slug=second, second__slug=first)
-        )
 
     def of_pair(self, first, second):
         """The comparison of these two categories, in whichever order it was written."""

@@ -106,7 +106,7 @@ def test_a_category_draft_previews_the_generated_comparisons_it_changes(editor_c
     )
     first, second = sorted([category, other], key=lambda c: (c.order, c.slug))
     page = f"/en/{first.slug}-vs-{second.slug}/"
-    assert Comparison.objects.for_slugs(first.slug, second.slug).count() == 0
+    assert Comparison.objects.of_pair(first, second).count() == 0
     preview = editor_client.get(preview_url(category, "en", page))
     assert preview.status_code == 200 and "A drafted value of BPO." in preview.content.decode()
     client.logout()

@@ -203,7 +203,7 @@ def test_every_comparison_page_names_its_pair_grammatically(client, db, language
                 "comparisons:comparison_detail", kwargs={"first": first.slug, "second": second.slug}
             )
             page = page_texts(client, url)
-            written = Comparison.objects.published().for_slugs(first.slug, second.slug).first()
+            written = Comparison.objects.published().of_pair(first, second).first()
             if written is not None:
                 title = written.get_title()
                 pattern = PHRASES["difference"]

@@ -106,13 +106,13 @@ def test_ancestor_loop_is_rejected_by_validation(make_category):
     assert "parent" in error.value.message_dict
 
 
-def test_for_slugs_finds_the_comparison_in_either_order(make_comparison, make_category):
+def test_of_pair_finds_the_comparison_in_either_order(make_comparison, make_category):
     rpo, hro, fao = make_category("rpo"), make_category("hro"), make_category("fao")
     comparison = make_comparison(rpo, hro)
     make_comparison(rpo, fao)
-    assert Comparison.objects.for_slugs("hro", "rpo").get() == comparison
-    assert Comparison.objects.for_slugs("rpo", "hro").get() == comparison
-    assert not Comparison.objects.for_slugs("hro", "fao").exists()
+    assert Comparison.objects.of_pair(hro, rpo).get() == comparison
+    assert Comparison.objects.of_pair(rpo, hro).get() == comparison
+    assert not Comparison.objects.of_pair(hro, fao).exists()
 
 
 def test_missing_translations_treats_null_and_empty_alike(make_category):

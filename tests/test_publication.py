@@ -155,7 +155,7 @@ def test_a_new_attribute_starts_unpublished_and_its_rows_and_values_wait_for_it(
             )
     reader = type(client)()
     generated = "/en/kpo-vs-ito/"  # nobody wrote it: made from the values
-    assert not Comparison.objects.for_slugs("kpo", "ito").exists()
+    assert not Comparison.objects.of_pair(*(Category.objects.get(slug=s) for s in ("kpo", "ito"))).exists()
     paths = [*(f"/{code}/bpo-vs-kpo/" for code in LANGUAGES), generated]
     shown = reader_text(reader, paths)
     assert "A new measure" not in shown and "A new first value" not in shown and "A new value of" not in shown
@@ -230,7 +230,7 @@ def test_rows_of_an_unpublished_attribute_do_not_drop_a_comparison_from_a_langua
     xml = sitemap_text(client)
     slugs = re.findall(r"<loc>http://testserver/uk/([-a-z0-9]+)-vs-([-a-z0-9]+)/</loc>", xml)
     assert slugs
-    comparison = Comparison.objects.for_slugs(*slugs[0]).get()
+    comparison = Comparison.objects.of_pair(*(Category.objects.get(slug=s) for s in slugs[0])).get()
     address = f"/uk/{comparison.first.slug}-vs-{comparison.second.slug}/"
     hidden = Attribute.objects.create(slug="hidden-one", is_published=False, **trilingual("label", "Hidden"))
     ComparisonRow.objects.create(
