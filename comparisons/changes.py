@@ -349,8 +349,22 @@ def same(old, new):
     return old == new
 
 
+def with_one_line_ending(text):
+    """Line breaks as every text is stored: LF (a browser sends a textarea's as CRLF)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def normalise_line_endings(instance):
+    """So that a text sent back unchanged, from a form, a file or a script, is unchanged."""
+    for name in compared_columns(type(instance)):
+        value = getattr(instance, name)
+        if isinstance(value, str) and "\r" in value:
+            setattr(instance, name, with_one_line_ending(value))
+
+
 def before_save(sender, instance, raw, update_fields=None, **kwargs):
     user = checking_user()
+    normalise_line_endings(instance)
     columns = compared_columns(sender)
     stored = None
     if instance.pk is not None:

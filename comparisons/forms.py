@@ -1,7 +1,19 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .changes import with_one_line_ending
 from .models import Category
+
+
+class MultilineTextField(forms.CharField):
+    """
+    A text field that reads a browser's CRLF line breaks as the LF the texts are
+    stored with: a multi-line text sent back untouched has not changed.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return with_one_line_ending(value) if isinstance(value, str) else value
 
 
 class SearchForm(forms.Form):

@@ -18,6 +18,7 @@ from tests.helpers import (
     LANGUAGES,
     admin_url,
     bpo_vs_kpo,
+    change_url,
     form_data,
     make_user,
     post_change_form,
@@ -542,3 +543,65 @@ def test_a_crafted_selection_of_a_bulk_action_is_refused_with_a_message(as_role)
     assert response.status_code == 200
     assert "Choose the records from the list." in response.content.decode()
     assert bpo_vs_kpo().is_published
+
+
+# Line endings: a browser sends a textarea's line breaks as CRLF, and files and
+# scripts may hold any; every text is stored with LF, so that a text sent back
+# untouched is unchanged.
+
+
+def with_crlf(data):
+    return {
+        name: value.replace("\n", "\r\n") if isinstance(value, str) else value for name, value in data.items()
+    }
+
+
+def stored_texts(comparison):
+    """The comparison's and its rows' columns, but the write path's own bookkeeping."""
+    records = [comparison, *comparison.rows.order_by("pk")]
+    kept = changes.BOOKKEEPING
+    return [
+        {name: getattr(record, name) for name in changes.compared_columns(type(record)) if name not in kept}
+        for record in records
+    ]
+
+
+def test_a_form_sent_back_untouched_with_crlf_line_breaks_changes_no_field(as_role):
+    client = as_role("editor")
+    comparison = bpo_vs_kpo()
+    before = stored_texts(comparison)
+    data = with_crlf(form_data(client.get(change_url(comparison))))
+    assert any("\r\n" in data[f"{name}_en"] for name in ("introduction", "key_difference", "conclusion"))
+    assert client.post(change_url(comparison), data).status_code == 302
+    assert stored_texts(bpo_vs_kpo()) == before
+    # The admin itself saw no field changed, in the record or in its rows.
+    (revision,) = {version.revision for version in Version.objects.get_for_object(bpo_vs_kpo())[:1]}
+    assert revision.comment == "No fields changed."
+
+
+def test_a_changed_multiline_text_is_stored_with_lf_whichever_way_it_comes(as_role, tmp_path):
+    from django.core.management import call_command
+
+    client = as_role("editor")
+    comparison = bpo_vs_kpo()
+    data = form_data(client.get(change_url(comparison)))
+    data["conclusion_en"] = "Sent from a browser.\r\n\r\nA second paragraph."
+    data["rows-0-first_value_uk"] = "Рядок один.\r\nРядок два."
+    assert client.post(change_url(comparison), data).status_code == 302
+    comparison = bpo_vs_kpo()
+    assert comparison.conclusion_en == "Sent from a browser.\n\nA second paragraph."
+    assert comparison.rows.filter(first_value_uk="Рядок один.\nРядок два.").exists()
+    # A script (an old Mac's CR too), a queryset update and an import.
+    comparison.introduction_de = "Eins.\rZwei."
+    comparison.save()
+    Comparison.objects.filter(pk=comparison.pk).update(key_difference_uk="Один.\r\nДва.")
+    call_command("exportcontent", str(tmp_path), verbosity=0)
+    for path in tmp_path.glob("*.json"):
+        path.write_text(path.read_text(encoding="utf-8").replace("\\n", "\\r\\n"), encoding="utf-8")
+    call_command("loadcontent", str(tmp_path), verbosity=0)
+    for model in (Source, Category, CategoryItem, Attribute, Comparison, ComparisonRow):
+        for record in model.objects.all():
+            texts = [getattr(record, column) for column in changes.compared_columns(model)]
+            assert not any("\r" in text for text in texts if isinstance(text, str)), record
+    comparison = bpo_vs_kpo()
+    assert (comparison.introduction_de, comparison.key_difference_uk) == ("Eins.\nZwei.", "Один.\nДва.")

@@ -14,10 +14,12 @@ import re
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..changes import may_change_everything, translation_languages
+from ..forms import MultilineTextField
 from ..language_sentences import language_sentence
 from ..translation_status import STATUS_LABELS
 
@@ -28,6 +30,9 @@ class TranslatorRightsMixin:
     rule itself is enforced on every write by comparisons/changes.py; these
     only spare a translator a form that would be refused.
     """
+
+    # A textarea comes back with CRLF line breaks: read as stored, an untouched text is unchanged.
+    formfield_overrides = {models.TextField: {"form_class": MultilineTextField}}
 
     def may_edit_everything(self, request):
         return may_change_everything(request.user, self.model)
