@@ -36,6 +36,11 @@ only. ``save(update_fields=...)``, which ``only()``, ``defer()`` and
 ``update_or_create()`` imply, writes the bookkeeping columns too
 (``EditTracked.save()``).
 
+A save that changes nothing a record holds (a form sent back untouched, a
+draft or version like the record) is no change: the record keeps its token,
+time and statuses, and no history line or announcement follows. Every text is
+stored with LF line breaks, whichever way it comes.
+
 Writes inside ``change_set()`` (every admin view, the commands) are one unit:
 versioned before their transaction commits, one revision per owner, and
 announced once it has. A write outside one (the shell, a script, Django's
@@ -377,10 +382,19 @@ def before_save(sender, instance, raw, update_fields=None, **kwargs):
         written = columns if update_fields is None else written_columns(sender, update_fields)
         changed = {name for name in written if not same(stored[name], getattr(instance, name))}
         check_may_change(user, sender, changed)
-    instance._write = (ADDED if stored is None else CHANGED, changed - BOOKKEEPING, stored)
     current = _change_set.get()
     # An import (loadcontent, or Django's loaddata) restores records as they were.
-    if not (current.importing if current is not None else raw):
+    importing = current.importing if current is not None else raw
+    if stored is not None and not changed - BOOKKEEPING and not importing:
+        # Nothing the record holds changes (a form saved untouched, a draft or version
+        # like the record): it keeps its token, time and statuses, and no history line
+        # or announcement says otherwise.
+        for name in BOOKKEEPING & stored.keys():
+            setattr(instance, name, stored[name])
+        instance._write = None
+        return
+    instance._write = (ADDED if stored is None else CHANGED, changed - BOOKKEEPING, stored)
+    if not importing:
         instance.edit_token = uuid.uuid4().hex
         if hasattr(instance, "updated_at"):
             instance.updated_at = timezone.now()
@@ -392,7 +406,10 @@ def before_save(sender, instance, raw, update_fields=None, **kwargs):
 
 
 def after_save(sender, instance, raw=False, **kwargs):
-    action, fields, stored = getattr(instance, "_write", (CHANGED, set(), None))
+    write = getattr(instance, "_write", (CHANGED, set(), None))
+    if write is None:  # nothing changed (before_save)
+        return
+    action, fields, stored = write
     note(sender, instance.pk, action, fields, owner_of(instance), vars(instance), stored, raw)
 
 

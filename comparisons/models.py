@@ -561,8 +561,9 @@ class Comparison(TranslatedContent):
     conclusion = models.TextField(_("conclusion"), max_length=MAX_TEXT_CHARACTERS)
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), related_name="comparisons")
     is_published = models.BooleanField(_("published"), default=False)
-    # Also kept by changes.py on raw writes (a revert), which auto_now skips.
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    # Renewed by changes.py on every write that changes the comparison: not auto_now,
+    # which would renew it on a save that changes nothing, and skips raw writes.
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now, editable=False)
 
     objects = ComparisonQuerySet.as_manager()
 

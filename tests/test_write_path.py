@@ -566,17 +566,50 @@ def stored_texts(comparison):
     ]
 
 
-def test_a_form_sent_back_untouched_with_crlf_line_breaks_changes_no_field(as_role):
+def test_a_form_sent_back_untouched_with_crlf_line_breaks_changes_nothing(as_role):
     client = as_role("editor")
     comparison = bpo_vs_kpo()
     before = stored_texts(comparison)
     data = with_crlf(form_data(client.get(change_url(comparison))))
     assert any("\r\n" in data[f"{name}_en"] for name in ("introduction", "key_difference", "conclusion"))
+    versions = Version.objects.count()
     assert client.post(change_url(comparison), data).status_code == 302
-    assert stored_texts(bpo_vs_kpo()) == before
-    # The admin itself saw no field changed, in the record or in its rows.
-    (revision,) = {version.revision for version in Version.objects.get_for_object(bpo_vs_kpo())[:1]}
-    assert revision.comment == "No fields changed."
+    after = bpo_vs_kpo()
+    assert stored_texts(after) == before
+    assert Version.objects.count() == versions  # no history line
+    assert (after.edit_token, after.updated_at) == (comparison.edit_token, comparison.updated_at)
+
+
+def test_a_save_that_changes_nothing_leaves_no_trace_on_any_path(db, django_capture_on_commit_callbacks):
+    """No history line, no announcement (so no page refreshed), the same token and time."""
+    announced = []
+
+    def receiver(changes, **kwargs):
+        announced.extend(changes)
+
+    comparison = bpo_vs_kpo()
+    versions = Version.objects.count()
+    changes.content_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            comparison.save()
+            comparison.introduction_en = comparison.introduction_en.replace("\n", "\r\n")
+            comparison.save()
+            Comparison.objects.filter(pk=comparison.pk).update(is_published=True)
+            comparison.rows.first().save()
+            with changes.change_set(reason="Nothing, really"):
+                bpo_vs_kpo().save()
+        assert Version.objects.count() == versions and announced == []
+        after = bpo_vs_kpo()
+        assert (after.edit_token, after.updated_at) == (comparison.edit_token, comparison.updated_at)
+        # A change after them all is one, as before.
+        after.conclusion_en += " More."
+        with django_capture_on_commit_callbacks(execute=True):
+            after.save()
+    finally:
+        changes.content_changed.disconnect(receiver)
+    assert Version.objects.count() > versions and [c.pk for c in announced] == [after.pk]
+    assert bpo_vs_kpo().updated_at > comparison.updated_at
 
 
 def test_a_changed_multiline_text_is_stored_with_lf_whichever_way_it_comes(as_role, tmp_path):
