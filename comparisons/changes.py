@@ -38,8 +38,10 @@ only. ``save(update_fields=...)``, which ``only()``, ``defer()`` and
 
 A save that changes nothing a record holds (a form sent back untouched, a
 draft or version like the record) is no change: the record keeps its token,
-time and statuses, and no history line or announcement follows. Every text is
-stored with LF line breaks, whichever way it comes.
+time and statuses, and no history line or announcement follows. A change of
+its parts or links alone renews its token (and time) at the end of the change
+set. Every text is stored with LF line breaks, whichever way it comes, with
+the translations' statuses kept (``TranslatedFields.rewrite_texts()``).
 
 Writes inside ``change_set()`` (every admin view, the commands) are one unit:
 versioned before their transaction commits, one revision per owner, and
@@ -99,7 +101,9 @@ class ChangeSet:
     # (model, pk) of the record to version for each changed one: itself, or its owner.
     owners: dict = field(default_factory=dict)
     reasons: dict = field(default_factory=dict)
-    # Owners whose parts changed: their edit token is renewed at the end.
+    # Records whose edit token is renewed at the end, though their own save did not
+    # (their parts or links changed, or a draft was published onto them): True where
+    # they changed, so their time is renewed too.
     touched: dict = field(default_factory=dict)
     # Records bulk-inserted by an import: announced, not versioned.
     unversioned: set = field(default_factory=set)
@@ -256,13 +260,16 @@ def explain(obj, reason):
 
 
 def finish(current):
-    """Renew the touched owners' tokens, write one revision per owner, announce on commit."""
+    """Renew the touched records' tokens, write one revision per owner, announce on commit."""
+    if not current.importing:
+        for (model, pk), changed in current.touched.items():
+            # Their own save is not needed, only a new token (and time): a plain UPDATE.
+            renewed = {"edit_token": uuid.uuid4().hex}
+            if changed and has_update_time(model):
+                renewed["updated_at"] = timezone.now()
+            model._base_manager.filter(pk=pk).update(**renewed)
     if not current.changes:
         return
-    if not current.importing:
-        for model, pk in current.touched:
-            # The owner's own save is not needed, only a new token: a plain UPDATE.
-            model._base_manager.filter(pk=pk).update(edit_token=uuid.uuid4().hex)
     write_revisions(current)
     changes = tuple(current.changes.values())
     transaction.on_commit(lambda: content_changed.send(sender=ChangeSet, changes=changes), robust=True)
@@ -282,11 +289,12 @@ def write_revisions(current):
             reversion.add_to_revision(obj)
 
 
-def note(model, pk, action, fields=(), owner=None, values=None, stored=None, raw=False):
+def note(model, pk, action, fields=(), owner=None, values=None, stored=None, raw=False, relinked=False):
     """
     Record a write in its change set, and its owner's, and finish it if it
     stands alone. ``values`` are the record's columns as written (as they were,
-    for a deletion), ``stored`` as they were before.
+    for a deletion), ``stored`` as they were before; ``relinked``: its links
+    changed (many-to-many), not its columns.
     """
     current = _change_set.get()
     alone = current is None
@@ -296,8 +304,11 @@ def note(model, pk, action, fields=(), owner=None, values=None, stored=None, raw
     shown_on = page_keys.touched(model, pk, fields, action != CHANGED, values, stored)
     current.record(model, pk, action, fields, owner, shown_on)
     if owner is not None:
-        current.touched.setdefault(owner)
+        current.touched[owner] = True
         current.record(*owner, CHANGED, {part_name(model)})
+    elif relinked:
+        # Its links changed (on_relation_change), not its columns: no save renewed its token.
+        current.touched[(model, pk)] = True
     if alone:
         with transaction.atomic():
             finish(current)
@@ -334,6 +345,20 @@ def added_in_this_change(obj):
     return current is not None and current.added(obj)
 
 
+def renew_token(model, pk):
+    """
+    Give the record a new edit token when the change set ends, whether or not
+    it changes: a form opened with the token it had until now is stale (the
+    token a draft's publication lent it, say).
+    """
+    touched = _change_set.get().touched
+    touched.setdefault((model, pk), False)
+
+
+def has_update_time(model):
+    return any(f.name == "updated_at" for f in model._meta.concrete_fields)
+
+
 # The hooks -------------------------------------------------------------------
 
 
@@ -360,11 +385,18 @@ def with_one_line_ending(text):
 
 
 def normalise_line_endings(instance):
-    """So that a text sent back unchanged, from a form, a file or a script, is unchanged."""
+    """
+    So that a text sent back unchanged, from a form, a file or a script, is
+    unchanged; a restored version or an old backup that holds CRLF keeps its
+    translations' statuses (TranslatedFields.rewrite_texts).
+    """
+    texts = {}
     for name in compared_columns(type(instance)):
         value = getattr(instance, name)
         if isinstance(value, str) and "\r" in value:
-            setattr(instance, name, with_one_line_ending(value))
+            texts[name] = with_one_line_ending(value)
+    if texts:
+        instance.rewrite_texts(texts)
 
 
 def before_save(sender, instance, raw, update_fields=None, **kwargs):
@@ -441,7 +473,7 @@ def on_relation_change(sender, instance, action, reverse, model, pk_set, **kwarg
             check_may_change(checking_user(), owner_model, {relation.name})
         return
     for record_model, pk in records:
-        note(record_model, pk, CHANGED, {relation.name})
+        note(record_model, pk, CHANGED, {relation.name}, relinked=True)
 
 
 def bulk_created(model, objects):

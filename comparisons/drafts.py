@@ -177,6 +177,8 @@ def publish(draft, user, edit=None, reason=""):
         if edit is not None:
             give_token(model, draft.object_id, draft.edit_token)
             result = edit(new_parts)
+            # Lent for the form's edit only, whether or not that changed anything.
+            changes.renew_token(model, draft.object_id)
         # The revision says what happened: the form's own message would say only what it changed last.
         changes.explain(live, reason)
         draft.delete()

@@ -233,6 +233,33 @@ class TranslatedFields(models.Model):
                     bases[field][language] = fingerprint(original)
         self.translated_from = {field: langs for field, langs in bases.items() if langs}
 
+    def rewrite_texts(self, texts):
+        """
+        Write ``texts`` ({column: text}), a change of form and not of content
+        (line breaks): a translation made from the original as it was is made
+        from it as it is, so no status changes.
+        """
+        bases = self.translated_from
+        readable = (
+            self.original_language in language_codes()
+            and isinstance(bases, dict)
+            and all(isinstance(languages, dict) for languages in bases.values())
+        )
+        # An unreadable record is only written: validation says what is wrong with it.
+        fields = [field for field in self.translated_fields() if field in bases] if readable else []
+        before = {field: fingerprint(self.original_text(field)) for field in fields}
+        for column, text in texts.items():
+            setattr(self, column, text)
+        after = {field: fingerprint(self.original_text(field)) for field in fields}
+        if fields:
+            self.translated_from = {
+                field: {
+                    language: after[field] if field in after and base == before[field] else base
+                    for language, base in languages.items()
+                }
+                for field, languages in bases.items()
+            }
+
     def find_outdated_translations(self):
         """Write down which translations are outdated, for the database to find (see the field)."""
         if self.original_language not in language_codes():

@@ -14,7 +14,9 @@ from reversion.models import Version
 
 from comparisons import changes
 from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Source
+from comparisons.translation_status import UP_TO_DATE, fingerprint
 from tests.helpers import (
+    DRAFT_TEXT,
     LANGUAGES,
     admin_url,
     bpo_vs_kpo,
@@ -638,3 +640,112 @@ def test_a_changed_multiline_text_is_stored_with_lf_whichever_way_it_comes(as_ro
             assert not any("\r" in text for text in texts if isinstance(text, str)), record
     comparison = bpo_vs_kpo()
     assert (comparison.introduction_de, comparison.key_difference_uk) == ("Eins.\nZwei.", "Один.\nДва.")
+
+
+def test_a_change_of_only_rows_or_sources_renews_the_comparisons_token_and_time(as_role):
+    """A form opened before is stale, and the page's date (sitemap, JSON-LD) moves."""
+    client = as_role("editor")
+    comparison = bpo_vs_kpo()
+    source = Source.objects.exclude(comparisons=comparison).first()
+    versions = Version.objects.count()
+    data = form_data(client.get(change_url(comparison)))
+    assert (
+        client.post(
+            change_url(comparison), {**data, "sources": [*data["sources"], str(source.pk)]}
+        ).status_code
+        == 302
+    )
+    after = bpo_vs_kpo()
+    assert source in after.sources.all()
+    assert after.edit_token != comparison.edit_token and after.updated_at > comparison.updated_at
+    assert Version.objects.count() > versions
+    # The form opened before the change is refused, not applied over it.
+    stale = client.post(change_url(comparison), {**data, "conclusion_en": "Over the sources' change."})
+    assert stale.status_code == 200 and bpo_vs_kpo().conclusion_en == comparison.conclusion_en
+    # A row changed alone (here by a script) renews them too.
+    row = after.rows.first()
+    row.first_value_en += " Changed."
+    row.save()
+    last = bpo_vs_kpo()
+    assert last.edit_token != after.edit_token and last.updated_at > after.updated_at
+
+
+def test_a_draft_published_without_a_change_leaves_the_record_a_token_of_its_own(drafted, editor_client):
+    from comparisons.models import Draft
+
+    comparison, _attribute = drafted
+    draft_token = Draft.objects.get(object_id=comparison.pk).edit_token
+    draft_form = form_data(editor_client.get(change_url(comparison)))
+    draft_form["_publish"] = "1"
+    assert editor_client.post(change_url(comparison), draft_form).status_code == 302
+    published = bpo_vs_kpo()
+    assert published.key_difference_en == DRAFT_TEXT
+    assert published.edit_token not in {draft_token, comparison.edit_token}
+    # The draft's form, sent again, is stale: it neither starts a draft nor overwrites.
+    draft_form.pop("_publish")
+    draft_form["key_difference_en"] = "Sent again from the draft's form."
+    assert editor_client.post(change_url(comparison), draft_form).status_code == 200
+    assert bpo_vs_kpo().key_difference_en == DRAFT_TEXT
+
+
+def crlf_record(comparison):
+    """
+    The comparison as the admin stored texts before: its introduction in the
+    original language with CRLF, one translation made from that (up to date)
+    and one from its LF form (outdated by the line breaks only), itself with
+    CRLF. Returns the languages: (original, up to date, outdated) and the
+    original with LF.
+    """
+    original = comparison.original_language
+    current, by_line_breaks = [code for code in LANGUAGES if code != original]
+    crlf = "First paragraph.\r\n\r\nSecond paragraph."
+    lf = crlf.replace("\r\n", "\n")
+    bases = dict(comparison.translated_from)
+    bases["introduction"] = {current: fingerprint(crlf), by_line_breaks: fingerprint(lf)}
+    Comparison._base_manager.filter(pk=comparison.pk).update(
+        **{
+            f"introduction_{original}": crlf,
+            f"introduction_{current}": "One.\r\nTwo.",
+            "translated_from": bases,
+            "outdated_translations": {
+                **comparison.outdated_translations,
+                f"introduction_{by_line_breaks}": True,
+            },
+        }
+    )
+    return (original, current, by_line_breaks), lf
+
+
+def assert_stored_with_lf_and_up_to_date(languages, lf):
+    original, current, by_line_breaks = languages
+    after = bpo_vs_kpo()
+    assert getattr(after, f"introduction_{original}") == lf
+    assert getattr(after, f"introduction_{current}") == "One.\nTwo."
+    assert after.translation_status("introduction", current) == UP_TO_DATE
+    assert after.translation_status("introduction", by_line_breaks) == UP_TO_DATE
+    assert f"introduction_{by_line_breaks}" not in after.outdated_translations
+
+
+def test_the_migration_stores_texts_with_lf_and_keeps_translations_up_to_date(db):
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    name = "0014_texts_with_lf_line_breaks"
+    migration = importlib.import_module(f"comparisons.migrations.{name}")
+    # The models as the migration sees them: plain managers, no write path.
+    apps = MigrationLoader(connection).project_state(("comparisons", name)).apps
+    languages, lf = crlf_record(bpo_vs_kpo())
+    migration.texts_with_lf(apps, schema_editor=None)
+    assert_stored_with_lf_and_up_to_date(languages, lf)
+
+
+def test_a_version_or_backup_with_crlf_restores_with_lf_and_its_statuses(db, tmp_path):
+    """A raw restore (History's revert, a draft's publication, an old backup) is normalised too."""
+    from django.core.management import call_command
+
+    languages, lf = crlf_record(bpo_vs_kpo())
+    call_command("exportcontent", str(tmp_path), verbosity=0)
+    call_command("loadcontent", str(tmp_path), verbosity=0)
+    assert_stored_with_lf_and_up_to_date(languages, lf)
