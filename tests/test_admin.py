@@ -170,3 +170,36 @@ def test_a_text_longer_than_any_field_may_hold_is_refused_with_a_message(editor_
     assert "at most 20000 characters (it has 20001)" in str(response.context["errors"])
     comparison.refresh_from_db()
     assert comparison.introduction_uk == before
+
+
+def count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_a_change_form_costs_the_same_queries_whatever_its_number_of_parts(
+    editor_client, make_category, make_comparison, source
+):
+    """Each part's choices and legend (an attribute's label) are read once for all of them."""
+    first, second = make_category("aaa"), make_category("bbb")
+    comparison = make_comparison(first, second, rows=1)
+    attribute = comparison.rows.get().attribute
+    AttributeValue.objects.create(category=first, attribute=attribute, source=source, value_en="One.")
+    CategoryItem.objects.create(category=first, kind="service", name_en="One", source=source)
+    before = {
+        obj: count_queries(editor_client, admin_url(type(obj), "change", obj.pk))
+        for obj in (first, comparison)
+    }
+    for index in range(1, 6):
+        other = Attribute.objects.create(slug=f"more-{index}", label_en=f"More {index}", order=index)
+        ComparisonRow.objects.create(
+            comparison=comparison, attribute=other, source=source, first_value_en="a", second_value_en="b"
+        )
+        AttributeValue.objects.create(category=first, attribute=other, source=source, value_en=f"{index}.")
+        CategoryItem.objects.create(category=first, kind="service", name_en=f"Item {index}", source=source)
+    for obj, count in before.items():
+        assert count_queries(editor_client, admin_url(type(obj), "change", obj.pk)) == count, obj

@@ -222,6 +222,18 @@ class BoundedPartsMixin:
 
     formset = PartsFormSet
 
+    def get_queryset(self, request):
+        # A part's legend names its related records (an attribute's label): read with it, not each alone.
+        related = [f.name for f in self.model._meta.concrete_fields if f.is_relation]
+        return super().get_queryset(request).select_related(*related)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None:
+            # The choices read once for all the parts' forms, not once by each.
+            field.choices = list(field.choices)
+        return field
+
     def get_max_num(self, request, obj=None, **kwargs):
         owner = self.model.owner_field
         existing = self.model._default_manager.filter(**{owner: obj}).count() if obj is not None else 0
