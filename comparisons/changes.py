@@ -101,10 +101,11 @@ class ChangeSet:
     # (model, pk) of the record to version for each changed one: itself, or its owner.
     owners: dict = field(default_factory=dict)
     reasons: dict = field(default_factory=dict)
-    # Records whose edit token is renewed at the end, though their own save did not
-    # (their parts or links changed, or a draft was published onto them): True where
-    # they changed, so their time is renewed too.
-    touched: dict = field(default_factory=dict)
+    # (model, pk) of records whose parts or links changed: their edit token and
+    # time are renewed at the end (their own save may have changed nothing).
+    touched: set = field(default_factory=set)
+    # ... and of records that only need a new token (renew_token()).
+    stale_tokens: set = field(default_factory=set)
     # Records bulk-inserted by an import: announced, not versioned.
     unversioned: set = field(default_factory=set)
 
@@ -241,14 +242,21 @@ def savepoint():
     current = _change_set.get()
     kept = None
     if current is not None:
-        kept = (dict(current.changes), dict(current.owners), dict(current.reasons), dict(current.touched))
-        kept += (set(current.unversioned),)
+        kept = (dict(current.changes), dict(current.owners), dict(current.reasons))
+        kept += (set(current.touched), set(current.stale_tokens), set(current.unversioned))
     try:
         with transaction.atomic():
             yield
     except BaseException:
         if current is not None:
-            current.changes, current.owners, current.reasons, current.touched, current.unversioned = kept
+            (
+                current.changes,
+                current.owners,
+                current.reasons,
+                current.touched,
+                current.stale_tokens,
+                current.unversioned,
+            ) = kept
         raise
 
 
@@ -262,10 +270,10 @@ def explain(obj, reason):
 def finish(current):
     """Renew the touched records' tokens, write one revision per owner, announce on commit."""
     if not current.importing:
-        for (model, pk), changed in current.touched.items():
+        for model, pk in current.touched | current.stale_tokens:
             # Their own save is not needed, only a new token (and time): a plain UPDATE.
             renewed = {"edit_token": uuid.uuid4().hex}
-            if changed and has_update_time(model):
+            if (model, pk) in current.touched and hasattr(model, "updated_at"):
                 renewed["updated_at"] = timezone.now()
             model._base_manager.filter(pk=pk).update(**renewed)
     if not current.changes:
@@ -289,12 +297,11 @@ def write_revisions(current):
             reversion.add_to_revision(obj)
 
 
-def note(model, pk, action, fields=(), owner=None, values=None, stored=None, raw=False, relinked=False):
+def note(model, pk, action, fields=(), owner=None, values=None, stored=None, raw=False):
     """
     Record a write in its change set, and its owner's, and finish it if it
     stands alone. ``values`` are the record's columns as written (as they were,
-    for a deletion), ``stored`` as they were before; ``relinked``: its links
-    changed (many-to-many), not its columns.
+    for a deletion), ``stored`` as they were before.
     """
     current = _change_set.get()
     alone = current is None
@@ -303,12 +310,9 @@ def note(model, pk, action, fields=(), owner=None, values=None, stored=None, raw
         current = ChangeSet(user=acting_user(), importing=raw)
     shown_on = page_keys.touched(model, pk, fields, action != CHANGED, values, stored)
     current.record(model, pk, action, fields, owner, shown_on)
-    if owner is not None:
-        current.touched[owner] = True
-        current.record(*owner, CHANGED, {part_name(model)})
-    elif relinked:
-        # Its links changed (on_relation_change), not its columns: no save renewed its token.
-        current.touched[(model, pk)] = True
+    for each in owners(model, owner, stored):
+        current.touched.add(each)
+        current.record(*each, CHANGED, {part_name(model)})
     if alone:
         with transaction.atomic():
             finish(current)
@@ -345,18 +349,21 @@ def added_in_this_change(obj):
     return current is not None and current.added(obj)
 
 
+def owners(model, owner, stored):
+    """The owner a part is written with, and the one it had if it moved (a row to another comparison)."""
+    if owner is None:
+        return []
+    previous = (stored or {}).get(model._meta.get_field(model.owner_field).attname, owner[1])
+    return [owner] if previous in (owner[1], None) else [owner, (owner[0], previous)]
+
+
 def renew_token(model, pk):
     """
-    Give the record a new edit token when the change set ends, whether or not
-    it changes: a form opened with the token it had until now is stale (the
-    token a draft's publication lent it, say).
+    Inside a change set: give the record a new edit token when it ends, whether
+    or not it changes, so that a form opened with the one it had is stale (the
+    token a draft's publication lent it).
     """
-    touched = _change_set.get().touched
-    touched.setdefault((model, pk), False)
-
-
-def has_update_time(model):
-    return any(f.name == "updated_at" for f in model._meta.concrete_fields)
+    _change_set.get().stale_tokens.add((model, pk))
 
 
 # The hooks -------------------------------------------------------------------
@@ -374,8 +381,9 @@ def written_columns(model, update_fields):
 
 
 def same(old, new):
+    """Whether a column holds the same: empty is empty, and line breaks are line breaks, however written."""
     if isinstance(old, str | None) and isinstance(new, str | None):
-        return (old or "") == (new or "")
+        return with_one_line_ending(old or "") == with_one_line_ending(new or "")
     return old == new
 
 
@@ -419,10 +427,11 @@ def before_save(sender, instance, raw, update_fields=None, **kwargs):
     importing = current.importing if current is not None else raw
     if stored is not None and not changed - BOOKKEEPING and not importing:
         # Nothing the record holds changes (a form saved untouched, a draft or version
-        # like the record): it keeps its token, time and statuses, and no history line
-        # or announcement says otherwise.
+        # like the record): it keeps its token, time and translations' bases, and no
+        # history line or announcement says otherwise.
         for name in BOOKKEEPING & stored.keys():
             setattr(instance, name, stored[name])
+        instance.find_outdated_translations()
         instance._write = None
         return
     instance._write = (ADDED if stored is None else CHANGED, changed - BOOKKEEPING, stored)
@@ -438,7 +447,7 @@ def before_save(sender, instance, raw, update_fields=None, **kwargs):
 
 
 def after_save(sender, instance, raw=False, **kwargs):
-    write = getattr(instance, "_write", (CHANGED, set(), None))
+    write = instance.__dict__.pop("_write", (CHANGED, set(), None))
     if write is None:  # nothing changed (before_save)
         return
     action, fields, stored = write
@@ -472,8 +481,13 @@ def on_relation_change(sender, instance, action, reverse, model, pk_set, **kwarg
         if reverse or not added_in_this_change(instance):
             check_may_change(checking_user(), owner_model, {relation.name})
         return
+    current = _change_set.get()
     for record_model, pk in records:
-        note(record_model, pk, CHANGED, {relation.name}, relinked=True)
+        if current is not None and not current.importing:
+            # Its links changed, not its columns: no save of its own renewed its token and time.
+            # (Django's loaddata sets links outside a change set, restoring them as they were.)
+            current.touched.add((record_model, pk))
+        note(record_model, pk, CHANGED, {relation.name})
 
 
 def bulk_created(model, objects):
@@ -552,7 +566,9 @@ class ContentQuerySet(TranslationStatusQuerySet, MultilingualQuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         for obj in objs:
-            obj.find_outdated_translations()  # what before_save does, which bulk inserts skip
+            # What before_save does, which bulk inserts skip.
+            normalise_line_endings(obj)
+            obj.find_outdated_translations()
         made = super().bulk_create(objs, *args, **kwargs)
         bulk_created(self.model, made)
         return made

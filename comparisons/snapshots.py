@@ -382,10 +382,16 @@ def changed_fields(model, old, new):
 
 
 def comparable(value):
-    """Many-to-many values are lists of keys in no particular order; empty text is empty."""
+    """
+    Many-to-many values are lists of keys in no particular order; empty text is
+    empty, and a line break is one however written (versions from before texts
+    were stored with LF).
+    """
     if isinstance(value, list):
         return sorted(map(str, value))
-    return None if value == "" else value
+    if isinstance(value, str):
+        return changes.with_one_line_ending(value) or None
+    return value
 
 
 def live_fields(obj):

@@ -5,15 +5,22 @@ with crafted POSTs where a form would not offer the change; the tests after
 it call the write path directly, as a command or the shell would.
 """
 
+import importlib
+import json
+
 import pytest
 import reversion
+from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.migrations.loader import MigrationLoader
 from django.db.models import Count, F
 from reversion.models import Version
 
-from comparisons import changes
-from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Source
+from comparisons import changes, drafts
+from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Draft, Source
+from comparisons.snapshots import Snapshot
 from comparisons.translation_status import UP_TO_DATE, fingerprint
 from tests.helpers import (
     DRAFT_TEXT,
@@ -24,6 +31,7 @@ from tests.helpers import (
     form_data,
     make_user,
     post_change_form,
+    publish,
     run_tasks,
     trilingual,
 )
@@ -580,6 +588,8 @@ def test_a_form_sent_back_untouched_with_crlf_line_breaks_changes_nothing(as_rol
     assert stored_texts(after) == before
     assert Version.objects.count() == versions  # no history line
     assert (after.edit_token, after.updated_at) == (comparison.edit_token, comparison.updated_at)
+    # The form itself read the texts as unchanged (MultilineTextField), so the admin's log says so.
+    assert LogEntry.objects.order_by("-pk").first().get_change_message() == "No fields changed."
 
 
 def test_a_save_that_changes_nothing_leaves_no_trace_on_any_path(db, django_capture_on_commit_callbacks):
@@ -726,26 +736,111 @@ def assert_stored_with_lf_and_up_to_date(languages, lf):
     assert f"introduction_{by_line_breaks}" not in after.outdated_translations
 
 
+MIGRATION = "0014_texts_with_lf_line_breaks"
+
+
+def migrate_texts_to_lf():
+    """Migration 0014's step, run on the test database with the models as it sees them (plain managers)."""
+    migration = importlib.import_module(f"comparisons.migrations.{MIGRATION}")
+    migration.texts_with_lf(MigrationLoader(connection).project_state(("comparisons", MIGRATION)).apps, None)
+
+
 def test_the_migration_stores_texts_with_lf_and_keeps_translations_up_to_date(db):
-    import importlib
-
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-
-    name = "0014_texts_with_lf_line_breaks"
-    migration = importlib.import_module(f"comparisons.migrations.{name}")
-    # The models as the migration sees them: plain managers, no write path.
-    apps = MigrationLoader(connection).project_state(("comparisons", name)).apps
     languages, lf = crlf_record(bpo_vs_kpo())
-    migration.texts_with_lf(apps, schema_editor=None)
+    migrate_texts_to_lf()
     assert_stored_with_lf_and_up_to_date(languages, lf)
 
 
-def test_a_version_or_backup_with_crlf_restores_with_lf_and_its_statuses(db, tmp_path):
-    """A raw restore (History's revert, a draft's publication, an old backup) is normalised too."""
-    from django.core.management import call_command
+def test_the_migration_keeps_a_draft_of_a_record_with_crlf_publishable(drafted, editor_client):
+    comparison, _attribute = drafted
+    crlf_record(comparison)
+    # The draft started from the record as the admin stored it before.
+    Draft.objects.filter(object_id=comparison.pk).update(
+        base_fingerprint=drafts.fingerprint(Comparison, comparison.pk)
+    )
+    migration = importlib.import_module(f"comparisons.migrations.{MIGRATION}")
+    apps = MigrationLoader(connection).project_state(("comparisons", MIGRATION)).apps
+    # The migration's copy of the rule reads a record as drafts.fingerprint() does.
+    assert migration.draft_base(apps, "comparison", comparison.pk) == drafts.fingerprint(
+        Comparison, comparison.pk
+    )
+    migrate_texts_to_lf()
+    assert not drafts.is_stale(Draft.objects.get(object_id=comparison.pk))
+    assert publish(editor_client, comparison).status_code == 302
+    assert bpo_vs_kpo().key_difference_en == DRAFT_TEXT
 
+
+def test_a_version_or_backup_with_crlf_restores_with_lf_and_its_statuses(db, tmp_path):
+    """An old backup's texts are stored with LF, with the statuses they had (a raw restore)."""
     languages, lf = crlf_record(bpo_vs_kpo())
     call_command("exportcontent", str(tmp_path), verbosity=0)
     call_command("loadcontent", str(tmp_path), verbosity=0)
     assert_stored_with_lf_and_up_to_date(languages, lf)
+
+
+def test_a_version_with_crlf_reverts_with_lf_and_shows_no_change_it_does_not_make(db):
+    """History's revert of a version the admin stored before, and its list of what the revert changes."""
+    languages, lf = crlf_record(bpo_vs_kpo())
+    with reversion.create_revision():
+        reversion.add_to_revision(bpo_vs_kpo())
+    version = Version.objects.get_for_object(bpo_vs_kpo()).first()
+    migrate_texts_to_lf()
+    assert Snapshot.of_version(version).differences()["fields"] == []
+    live = bpo_vs_kpo()
+    live.conclusion_en += " Later."
+    live.save()
+    with changes.change_set(reason="Revert"):
+        Snapshot.of_version(version).restore()
+    assert_stored_with_lf_and_up_to_date(languages, lf)
+
+
+def test_an_import_in_bulk_stores_texts_with_lf(db):
+    with changes.change_set(importing=True):
+        (made,) = Source.objects.bulk_create(
+            [
+                Source(
+                    seed_file="bulk.txt",
+                    language="en",
+                    **trilingual("title", "One\r\nTwo"),
+                    **trilingual("site", "s"),
+                )
+            ]
+        )
+    assert Source.objects.get(pk=made.pk).title_en == "One\nTwo"
+
+
+def test_djangos_loaddata_restores_a_comparison_with_its_links_as_it_was(db, tmp_path):
+    comparison = bpo_vs_kpo()
+    path = tmp_path / "comparison.json"
+    call_command("dumpdata", "comparisons.comparison", f"--pks={comparison.pk}", output=str(path))
+    records = json.loads(path.read_text())
+    records[0]["fields"].update(edit_token="f" * 32, updated_at="2020-01-01T00:00:00Z")
+    path.write_text(json.dumps(records))
+    Comparison.sources.through.objects.filter(comparison_id=comparison.pk).delete()
+    call_command("loaddata", str(path), verbosity=0)
+    after = bpo_vs_kpo()
+    assert after.sources.exists()
+    assert (after.edit_token, after.updated_at.year) == ("f" * 32, 2020)
+
+
+def test_a_row_moved_to_another_comparison_renews_both(make_category, make_comparison):
+    old = make_comparison(make_category("aa"), make_category("bb"))
+    new = bpo_vs_kpo()
+    versions = Version.objects.get_for_object(old).count()
+    row = old.rows.get()
+    row.comparison = new
+    row.save()
+    for before in (old, new):
+        after = Comparison.objects.get(pk=before.pk)
+        assert after.edit_token != before.edit_token and after.updated_at > before.updated_at
+    assert Version.objects.get_for_object(old).count() == versions + 1  # its history says the row left
+
+
+def test_a_translator_is_not_refused_for_line_breaks_another_language_holds(db):
+    """A text stored with CRLF (by raw SQL, say) is not a change another language's translator makes."""
+    Comparison._base_manager.filter(pk=bpo_vs_kpo().pk).update(introduction_de="Eins.\r\nZwei.")
+    comparison = bpo_vs_kpo()
+    comparison.conclusion_uk = "Новий висновок."
+    with changes.change_set(user=make_user("translator-uk")):
+        comparison.save()
+    assert bpo_vs_kpo().conclusion_uk == "Новий висновок."

@@ -3,14 +3,18 @@ Every text with LF line breaks, as the write path stores them from now on (a
 browser sends a text area's as CRLF, and the admin stored them so until now).
 A translation made from an original that held CRLF is made from the same
 original with LF: its fingerprint follows, so no status changes (and one that
-was outdated only by its line breaks is up to date).
+was outdated only by its line breaks is up to date). A draft started from a
+record as it was is still a draft of it as it is: its fingerprint follows too.
 
 The rule is copied, not imported, so that this step does what it did when it
 was written whatever the models become.
 """
 
 import hashlib
+import json
 
+from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import migrations
 from django.db.models import Q
 
@@ -57,7 +61,54 @@ def original_text(record, model_name, field):
     return getattr(record, f"{field}_{language}", None)
 
 
+# A page's record and its parts, in the order drafts.fingerprint() reads them.
+PARTS = {
+    "category": (("categoryitem", "category_id"), ("attributevalue", "category_id")),
+    "comparison": (("comparisonrow", "comparison_id"),),
+}
+
+
+def draft_base(apps, model_name, pk):
+    """drafts.fingerprint() as it was written: a hash of the record and its parts, but tokens and times."""
+    model = apps.get_model("comparisons", model_name)
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        return ""
+    records = [obj]
+    for part_name, owner in PARTS.get(model_name, ()):
+        records += apps.get_model("comparisons", part_name).objects.filter(**{owner: pk}).order_by("pk")
+    serialized = []
+    for each in records:
+        left_out = {*TRANSLATED[each._meta.model_name], "outdated_translations"}
+        fields = [
+            field.name
+            for field in [*each._meta.fields, *each._meta.many_to_many]
+            if not field.primary_key and field.name not in left_out
+        ]
+        serialized += serializers.serialize("python", [each], fields=fields)
+    serialized = json.loads(json.dumps(serialized, cls=DjangoJSONEncoder))
+    for record in serialized:
+        for name in ("edit_token", "updated_at"):
+            record["fields"].pop(name, None)
+    return hashlib.sha256(json.dumps(serialized, sort_keys=True).encode()).hexdigest()
+
+
 def texts_with_lf(apps, schema_editor):
+    draft_model = apps.get_model("comparisons", "draft")
+    drafts = list(draft_model.objects.select_related("content_type"))
+    fresh = [
+        draft
+        for draft in drafts
+        if draft.content_type.model in TRANSLATED
+        and draft.base_fingerprint == draft_base(apps, draft.content_type.model, draft.object_id)
+    ]
+    rewrite_texts(apps)
+    for draft in fresh:
+        draft.base_fingerprint = draft_base(apps, draft.content_type.model, draft.object_id)
+        draft_model.objects.filter(pk=draft.pk).update(base_fingerprint=draft.base_fingerprint)
+
+
+def rewrite_texts(apps):
     for model_name, fields in TRANSLATED.items():
         model = apps.get_model("comparisons", model_name)
         columns = [*fields, *(f"{field}_{language}" for field in fields for language in LANGUAGES)]
@@ -96,5 +147,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(texts_with_lf, migrations.RunPython.noop),
+        migrations.RunPython(texts_with_lf, migrations.RunPython.noop, elidable=True),
     ]
