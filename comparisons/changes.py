@@ -67,13 +67,16 @@ from django.utils import timezone
 from modeltranslation.manager import MultilingualManager, MultilingualQuerySet, MultilingualQuerysetManager
 
 from . import page_keys
-from .translation_status import TranslationStatusQuerySet
+from .translation_status import TranslationStatusQuerySet, same_text, with_one_line_ending
 
 # Sent once a change is committed, with ``changes``: a tuple of Change.
 content_changed = Signal()
 
 # Columns the write path keeps itself; nobody edits them, so no right is needed.
 BOOKKEEPING = frozenset({"edit_token", "translated_from", "outdated_translations", "updated_at"})
+# ... of which those every change renews, and those that follow from the texts.
+RENEWED = frozenset({"edit_token", "updated_at"})
+DERIVED = BOOKKEEPING - RENEWED
 
 ADDED, CHANGED, DELETED = "added", "changed", "deleted"
 
@@ -297,11 +300,12 @@ def write_revisions(current):
             reversion.add_to_revision(obj)
 
 
-def note(model, pk, action, fields=(), owner=None, values=None, stored=None, raw=False):
+def note(model, pk, action, fields=(), owner=None, values=None, stored=None, raw=False, relinked=False):
     """
     Record a write in its change set, and its owner's, and finish it if it
     stands alone. ``values`` are the record's columns as written (as they were,
-    for a deletion), ``stored`` as they were before.
+    for a deletion), ``stored`` as they were before. ``relinked``: its links
+    changed, not its columns, so no save of its own renewed its token and time.
     """
     current = _change_set.get()
     alone = current is None
@@ -313,6 +317,8 @@ def note(model, pk, action, fields=(), owner=None, values=None, stored=None, raw
     for each in owners(model, owner, stored):
         current.touched.add(each)
         current.record(*each, CHANGED, {part_name(model)})
+    if relinked and not current.importing:
+        current.touched.add((model, pk))
     if alone:
         with transaction.atomic():
             finish(current)
@@ -353,8 +359,8 @@ def owners(model, owner, stored):
     """The owner a part is written with, and the one it had if it moved (a row to another comparison)."""
     if owner is None:
         return []
-    previous = (stored or {}).get(model._meta.get_field(model.owner_field).attname, owner[1])
-    return [owner] if previous in (owner[1], None) else [owner, (owner[0], previous)]
+    previous = (stored or {}).get(model._meta.get_field(model.owner_field).attname)
+    return [owner] if previous is None or str(previous) == str(owner[1]) else [owner, (owner[0], previous)]
 
 
 def renew_token(model, pk):
@@ -363,7 +369,10 @@ def renew_token(model, pk):
     or not it changes, so that a form opened with the one it had is stale (the
     token a draft's publication lent it).
     """
-    _change_set.get().stale_tokens.add((model, pk))
+    current = _change_set.get()
+    if current is None:
+        raise RuntimeError("renew_token() is for a change set's records.")
+    current.stale_tokens.add((model, pk))
 
 
 # The hooks -------------------------------------------------------------------
@@ -383,13 +392,8 @@ def written_columns(model, update_fields):
 def same(old, new):
     """Whether a column holds the same: empty is empty, and line breaks are line breaks, however written."""
     if isinstance(old, str | None) and isinstance(new, str | None):
-        return with_one_line_ending(old or "") == with_one_line_ending(new or "")
+        return same_text(old, new)
     return old == new
-
-
-def with_one_line_ending(text):
-    """Line breaks as every text is stored: LF (a browser sends a textarea's as CRLF)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def normalise_line_endings(instance):
@@ -425,16 +429,27 @@ def before_save(sender, instance, raw, update_fields=None, **kwargs):
     current = _change_set.get()
     # An import (loadcontent, or Django's loaddata) restores records as they were.
     importing = current.importing if current is not None else raw
-    if stored is not None and not changed - BOOKKEEPING and not importing:
+    if raw and current is None:
+        instance._restored_as_it_was = True  # and its links next (on_relation_change)
+    if (
+        stored is not None
+        and not changed - BOOKKEEPING
+        and not importing
+        and holds_the_same(instance, stored)
+    ):
         # Nothing the record holds changes (a form saved untouched, a draft or version
-        # like the record): it keeps its token, time and translations' bases, and no
-        # history line or announcement says otherwise.
-        for name in BOOKKEEPING & stored.keys():
+        # like the record): it keeps its token and time, and no history line or
+        # announcement says otherwise.
+        for name in RENEWED & stored.keys():
             setattr(instance, name, stored[name])
-        instance.find_outdated_translations()
         instance._write = None
         return
-    instance._write = (ADDED if stored is None else CHANGED, changed - BOOKKEEPING, stored)
+    owner = owner_of(instance)
+    if owner is not None and stored is not None and update_fields is not None:
+        attname = sender._meta.get_field(sender.owner_field).attname
+        if attname not in written:  # moved in memory only: it stays where it is
+            owner = (owner[0], stored[attname])
+    instance._write = (ADDED if stored is None else CHANGED, changed - BOOKKEEPING, stored, owner)
     if not importing:
         instance.edit_token = uuid.uuid4().hex
         if hasattr(instance, "updated_at"):
@@ -446,12 +461,22 @@ def before_save(sender, instance, raw, update_fields=None, **kwargs):
     instance.find_outdated_translations()
 
 
+def holds_the_same(instance, stored):
+    """
+    Whether a save that changes no text or setting changes nothing at all: the
+    translations' statuses, derived again, are those stored (not so where the
+    stored texts held CRLF, say).
+    """
+    instance.find_outdated_translations()
+    return all(getattr(instance, name) == stored[name] for name in DERIVED & stored.keys())
+
+
 def after_save(sender, instance, raw=False, **kwargs):
-    write = instance.__dict__.pop("_write", (CHANGED, set(), None))
+    write = instance.__dict__.pop("_write", (CHANGED, set(), None, owner_of(instance)))
     if write is None:  # nothing changed (before_save)
         return
-    action, fields, stored = write
-    note(sender, instance.pk, action, fields, owner_of(instance), vars(instance), stored, raw)
+    action, fields, stored, owner = write
+    note(sender, instance.pk, action, fields, owner, vars(instance), stored, raw)
 
 
 def before_delete(sender, instance, **kwargs):
@@ -481,13 +506,10 @@ def on_relation_change(sender, instance, action, reverse, model, pk_set, **kwarg
         if reverse or not added_in_this_change(instance):
             check_may_change(checking_user(), owner_model, {relation.name})
         return
-    current = _change_set.get()
+    # Django's loaddata sets a record's links after restoring it raw: as they were.
+    restored = not reverse and vars(instance).get("_restored_as_it_was", False)
     for record_model, pk in records:
-        if current is not None and not current.importing:
-            # Its links changed, not its columns: no save of its own renewed its token and time.
-            # (Django's loaddata sets links outside a change set, restoring them as they were.)
-            current.touched.add((record_model, pk))
-        note(record_model, pk, CHANGED, {relation.name})
+        note(record_model, pk, CHANGED, {relation.name}, relinked=not restored)
 
 
 def bulk_created(model, objects):

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .changes import with_one_line_ending
 from .models import Category
+from .translation_status import with_one_line_ending
 
 
 class MultilineTextField(forms.CharField):

@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 
 from . import changes
 from .backup import exported_fields
+from .translation_status import with_one_line_ending
 
 
 class NoLongerFits(Exception):
@@ -390,7 +391,7 @@ def comparable(value):
     if isinstance(value, list):
         return sorted(map(str, value))
     if isinstance(value, str):
-        return changes.with_one_line_ending(value) or None
+        return with_one_line_ending(value) or None
     return value
 
 

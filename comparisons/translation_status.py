@@ -32,6 +32,16 @@ def fingerprint(text):
     return hashlib.blake2b((text or "").encode(), digest_size=8).hexdigest()
 
 
+def with_one_line_ending(text):
+    """Line breaks as every text is stored: LF (a browser sends a textarea's as CRLF)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def same_text(old, new):
+    """Whether two texts say the same: empty is empty, and a line break is one however written."""
+    return with_one_line_ending(old or "") == with_one_line_ending(new or "")
+
+
 def language_codes():
     return [code for code, _name in settings.LANGUAGES]
 
@@ -229,7 +239,7 @@ class TranslatedFields(models.Model):
                 text = getattr(self, f"{field}_{language}")
                 if not text:
                     bases[field].pop(language, None)
-                elif text != stored.get(f"{field}_{language}"):
+                elif not same_text(text, stored.get(f"{field}_{language}")):
                     bases[field][language] = fingerprint(original)
         self.translated_from = {field: langs for field, langs in bases.items() if langs}
 

@@ -21,7 +21,7 @@ from reversion.models import Version
 from comparisons import changes, drafts
 from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Draft, Source
 from comparisons.snapshots import Snapshot
-from comparisons.translation_status import UP_TO_DATE, fingerprint
+from comparisons.translation_status import OUTDATED, UP_TO_DATE, fingerprint
 from tests.helpers import (
     DRAFT_TEXT,
     LANGUAGES,
@@ -758,12 +758,6 @@ def test_the_migration_keeps_a_draft_of_a_record_with_crlf_publishable(drafted, 
     Draft.objects.filter(object_id=comparison.pk).update(
         base_fingerprint=drafts.fingerprint(Comparison, comparison.pk)
     )
-    migration = importlib.import_module(f"comparisons.migrations.{MIGRATION}")
-    apps = MigrationLoader(connection).project_state(("comparisons", MIGRATION)).apps
-    # The migration's copy of the rule reads a record as drafts.fingerprint() does.
-    assert migration.draft_base(apps, "comparison", comparison.pk) == drafts.fingerprint(
-        Comparison, comparison.pk
-    )
     migrate_texts_to_lf()
     assert not drafts.is_stale(Draft.objects.get(object_id=comparison.pk))
     assert publish(editor_client, comparison).status_code == 302
@@ -775,6 +769,23 @@ def test_a_version_or_backup_with_crlf_restores_with_lf_and_its_statuses(db, tmp
     languages, lf = crlf_record(bpo_vs_kpo())
     call_command("exportcontent", str(tmp_path), verbosity=0)
     call_command("loadcontent", str(tmp_path), verbosity=0)
+    assert_stored_with_lf_and_up_to_date(languages, lf)
+
+
+@pytest.mark.parametrize("model", [Category, Attribute, Comparison], ids=lambda m: m.__name__)
+def test_the_migrations_copy_of_the_draft_fingerprint_reads_a_record_as_drafts_do(db, model):
+    """Records with parts of each kind (a category's items and values, a comparison's rows) and without."""
+    migration = importlib.import_module(f"comparisons.migrations.{MIGRATION}")
+    apps = MigrationLoader(connection).project_state(("comparisons", MIGRATION)).apps
+    for record in model.objects.all():
+        assert migration.draft_base(apps, model._meta.model_name, record.pk) == drafts.fingerprint(
+            model, record.pk
+        )
+
+
+def test_a_save_of_a_record_stored_with_crlf_stores_lf_and_keeps_the_statuses(db):
+    languages, lf = crlf_record(bpo_vs_kpo())
+    bpo_vs_kpo().save()
     assert_stored_with_lf_and_up_to_date(languages, lf)
 
 
@@ -836,11 +847,42 @@ def test_a_row_moved_to_another_comparison_renews_both(make_category, make_compa
     assert Version.objects.get_for_object(old).count() == versions + 1  # its history says the row left
 
 
-def test_a_translator_is_not_refused_for_line_breaks_another_language_holds(db):
-    """A text stored with CRLF (by raw SQL, say) is not a change another language's translator makes."""
-    Comparison._base_manager.filter(pk=bpo_vs_kpo().pk).update(introduction_de="Eins.\r\nZwei.")
+def test_line_breaks_stored_as_crlf_are_no_change_of_their_text(db):
+    """
+    A text stored with CRLF (by raw SQL, say) is not changed by a translator of
+    another language, nor made up to date by the save.
+    """
+    comparison = bpo_vs_kpo()
+    other = next(code for code in ("de", "en") if code != comparison.original_language)
+    Comparison._base_manager.filter(pk=comparison.pk).update(
+        **{
+            f"introduction_{other}": "Eins.\r\nZwei.",
+            "outdated_translations": {f"introduction_{other}": True},
+            "translated_from": {**comparison.translated_from, "introduction": {other: "0" * 16}},
+        }
+    )
     comparison = bpo_vs_kpo()
     comparison.conclusion_uk = "Новий висновок."
     with changes.change_set(user=make_user("translator-uk")):
         comparison.save()
-    assert bpo_vs_kpo().conclusion_uk == "Новий висновок."
+    after = bpo_vs_kpo()
+    assert after.conclusion_uk == "Новий висновок."
+    assert after.translation_status("introduction", other) == OUTDATED
+
+
+def test_links_changed_in_the_shell_renew_the_token_and_time_from_either_side(db):
+    comparison = bpo_vs_kpo()
+    source = Source.objects.exclude(comparisons=comparison).first()
+    comparison.sources.add(source)
+    added = bpo_vs_kpo()
+    assert added.edit_token != comparison.edit_token and added.updated_at > comparison.updated_at
+    source.comparisons.remove(comparison)
+    assert bpo_vs_kpo().edit_token != added.edit_token
+
+
+def test_a_part_written_with_its_owners_key_as_text_has_not_moved(db):
+    comparison = bpo_vs_kpo()
+    row = comparison.rows.first()
+    versions = Version.objects.get_for_object(comparison).count()
+    ComparisonRow.objects.filter(pk=row.pk).update(comparison=str(comparison.pk))
+    assert Version.objects.get_for_object(comparison).count() <= versions + 1
