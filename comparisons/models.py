@@ -9,6 +9,8 @@ columns. Code that writes content names those columns explicitly: the plain
 attribute follows the active language and falls back to English on read.
 """
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -350,6 +352,19 @@ class Category(TranslatedContent):
 
 class CategoryItemQuerySet(SearchableQuerySet):
     search_fields = ("name",)
+
+    def said_once(self, limit):
+        """
+        Up to ``limit`` items, each name once per category however many sources
+        list it (said_once(), category by category), in the queryset's order.
+        Read from a few times ``limit``: a name is listed by a few sources at most.
+        """
+        items = list(self[: limit * 4])
+        by_category = defaultdict(list)
+        for item in items:
+            by_category[item.category_id].append(item)
+        once = {item.pk for same in by_category.values() for item in said_once(same, "name")}
+        return [item for item in items if item.pk in once][:limit]
 
 
 class CategoryItem(TranslatedContent):

@@ -250,13 +250,14 @@ def compare(request):
 @kept_apart
 def search(request):
     """
-    Search results, cached apart from pages: the query's one spelling (spaces
-    collapsed, lower case, which is how it is searched anyway) is the address
-    of its results. A client is allowed so many searches a minute (throttle.py).
+    Search results, cached apart from pages: the query with its spaces
+    collapsed is the address of its results, and the page shows it as the
+    reader typed it (the search itself ignores case). A client is allowed so
+    many searches a minute (throttle.py).
     """
     if "q" in request.GET:
         query = request.GET["q"]
-        canonical = " ".join(query.split()).lower()
+        canonical = " ".join(query.split())
         # A query too long to search is refused below, not redirected.
         if canonical != query and len(canonical) <= SearchForm.base_fields["q"].max_length:
             return shows(HttpResponsePermanentRedirect(f"{request.path}?{urlencode({'q': canonical})}"), ())
@@ -272,11 +273,10 @@ def search(request):
                 Comparison.objects.published().with_categories().search(*terms)[:SEARCH_RESULTS_PER_KIND]
             ),
             "categories": list(Category.objects.published().search(*terms)[:SEARCH_RESULTS_PER_KIND]),
-            "items": list(
-                CategoryItem.objects.filter(category__is_published=True)
-                .select_related("category")
-                .search(*terms)[:SEARCH_RESULTS_PER_KIND]
-            ),
+            "items": CategoryItem.objects.filter(category__is_published=True)
+            .select_related("category")
+            .search(*terms)
+            .said_once(SEARCH_RESULTS_PER_KIND),
         }
     response = render(
         request,

@@ -144,6 +144,23 @@ def test_search_is_case_insensitive_and_highlights(client, db, language, query):
     assert all(mark.lower() == query.lower() for mark in marks)
 
 
+def test_search_shows_the_query_as_typed_and_each_example_once(client, db):
+    """Two articles list the call centre as an example of BPO: one result, under the reader's spelling."""
+    response = client.get(url("search", "de"), {"q": "  CallCenter "})
+    assert response.status_code == 301 and response["Location"].endswith("?q=CallCenter")
+    html = client.get(response["Location"]).content.decode()
+    assert "„CallCenter“" in html and "„callcenter“" not in html
+    examples = re.findall(r"<li><mark>[^<]+</mark> — [^,]+, <a href=\"([^\"]+)\"", html)
+    assert examples and len(examples) == len(set(examples)), examples
+
+
+def test_the_footer_links_pages_for_readers_not_the_xml_sitemap(client, db):
+    html = client.get(url("home", "uk")).content.decode()
+    footer = html[html.index('<footer class="site-footer">') :]
+    assert reverse("sitemap") not in footer
+    assert url("category_list", "uk") in footer and url("comparison_list", "uk") in footer
+
+
 @pytest.mark.parametrize("query", ["", "x" * 101, "a\x00b"])
 def test_bad_search_input_is_a_clear_400(client, db, query):
     """An empty box sent, too long a query or a NUL: a 400 page, never a search."""

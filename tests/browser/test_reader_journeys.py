@@ -106,3 +106,43 @@ def test_no_request_leaves_the_site(site, page):
     page.goto(f"{site['url']}/en/bpo-vs-kpo/")
     page.wait_for_load_state("networkidle")
     assert hosts == {site["url"].split("/")[2]}
+
+
+def viewport(browser, width):
+    return browser.new_context(viewport={"width": width, "height": 900}).new_page()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("language", ["en", "uk", "de"])
+def test_the_header_keeps_its_rows_and_the_every_pair_matrix_shows_every_column(
+    site, browser, language, width
+):
+    """
+    The languages stand beside the site's name (at 1280 px the German links
+    pushed them onto a line of their own), and the matrix of pairs shows its
+    last column, or a shadow at the edge where it scrolls.
+    """
+    page = viewport(browser, width)
+    try:
+        page.goto(f"{site['url']}/{language}/")
+        page.get_by_role(
+            "navigation", name={"en": "Main", "uk": "Головне меню", "de": "Hauptmenü"}[language]
+        ).get_by_role("link").nth(1).click()
+        expect(page.locator(".matrix")).to_be_visible()
+        name, languages = (
+            page.locator(selector).bounding_box() for selector in (".site-name", "nav.languages")
+        )
+        if width >= 1280:
+            assert languages["y"] == name["y"], "the language links wrapped onto a line of their own"
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the page is {overflow}px wider than the screen"
+        region = page.locator(".matrix-scroll")
+        last_column = page.locator(".matrix thead th").last.bounding_box()
+        box = region.bounding_box()
+        fits = last_column["x"] + last_column["width"] <= box["x"] + box["width"] + 1
+        scrolls = region.evaluate("element => element.scrollWidth > element.clientWidth")
+        assert fits or scrolls
+        if width < 1280:
+            assert fits, "six categories fit across a phone"
+    finally:
+        page.context.close()
