@@ -193,6 +193,24 @@ def said_once(records, field):
     return list(merged.values())
 
 
+def say_the_same(*claims):
+    """Whether each column's claims are the same texts, as the reader sees them (said_once())."""
+    language = get_language()
+    said = [{" ".join(c.text_in("value", language)[0].casefold().split()) for c in each} for each in claims]
+    return all(column == said[0] for column in said)
+
+
+def split_by_coverage(table):
+    """
+    A generated table's rows (attribute, *claims, whether the columns agree):
+    those the sources say something of in every column (the differences a
+    reader came for), and the others.
+    """
+    said_of_all = [(attribute, *claims, say_the_same(*claims)) for attribute, *claims in table if all(claims)]
+    said_of_some = [(attribute, *claims, False) for attribute, *claims in table if not all(claims)]
+    return said_of_all, said_of_some
+
+
 def shown_text(field, language):
     """
     The text of a translated field as a reader in ``language`` sees it, in

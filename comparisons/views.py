@@ -13,7 +13,7 @@ from django.views.generic import ListView
 
 from . import page_keys, throttle
 from .forms import CompareForm, SearchForm
-from .models import AttributeValue, Category, CategoryItem, Comparison
+from .models import AttributeValue, Category, CategoryItem, Comparison, split_by_coverage
 from .page_cache import fragment, kept_apart, reads_query, shows
 from .translation_status import complete_languages
 
@@ -160,6 +160,7 @@ def comparison_detail(request, first, second):
         b,
         *(record for attribute, *claims in table for record in (attribute, *claims[0], *claims[1])),
     ]
+    said_of_both, said_of_some = split_by_coverage(table)
     response = render(
         request,
         "comparisons/comparison_generated.html",
@@ -168,6 +169,9 @@ def comparison_detail(request, first, second):
             "second": b,
             "categories": [a, b],
             "table": table,
+            "said_of_both": said_of_both,
+            "said_of_one": said_of_some,
+            "some_agree": any(agree for *_row, agree in said_of_both),
             # The categories' descriptions are on their own pages, not here.
             "page_languages": complete_languages(shown, unshown={"description"}),
         },

@@ -628,3 +628,33 @@ def test_a_language_is_named_by_a_whole_sentence(client, db, language):
         assert language_sentence("originally_written_in", comparison.original_language) in html
         for source in comparison.sources.all():
             assert f"({language_sentence('article_in', source.language)})" in html
+
+
+def test_a_generated_table_shows_what_both_are_said_to_be_first_and_folds_the_rest(client, db):
+    """KPO vs ITO: the sources cover ITO in few of the rows; those come first, the others fold away."""
+    html = client.get(url("comparison_detail", "uk", first="kpo", second="ito")).content.decode()
+    tables = re.findall(r'<table class="comparison-table">.*?</table>', html, re.S)
+    assert len(tables) == 2
+    folded = html[html.index('<details class="said-of-one">') :]
+    assert folded.index("<summary>") < folded.index(tables[1])
+    both, one = (len(re.findall(r"<tr>|<tr class", table)) - 1 for table in tables)  # less the head row
+    assert both >= 1 and one >= 1
+    assert "не висвітлено" not in tables[0] and "no-value" not in tables[0]
+    assert f"Ще {one} критеріїв, за якими джерела описують лише одну з двох категорій" in html
+    assert 'id="differences-only"' not in html  # nothing agrees, nothing to hide
+
+
+def test_a_generated_table_can_show_only_where_the_categories_differ(client, make_category, source):
+    from comparisons.models import Attribute, AttributeValue
+
+    first, second = make_category("aaa"), make_category("bbb")
+    for slug, values in (("same", ("Shared.", "shared. ")), ("different", ("One thing.", "Another."))):
+        attribute = Attribute.objects.create(slug=slug, label_en=slug.title(), is_published=True)
+        for category, value in zip((first, second), values, strict=True):
+            AttributeValue.objects.create(
+                category=category, attribute=attribute, source=source, value_en=value
+            )
+    html = client.get(url("comparison_detail", first="aaa", second="bbb")).content.decode()
+    assert '<input type="checkbox" id="differences-only">' in html
+    assert re.findall(r'<tr class="agree">\s*<th scope="row">(?:<span[^>]*>)?([^<]+)<', html) == ["Same"]
+    assert 'class="said-of-one"' not in html
