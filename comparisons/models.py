@@ -373,15 +373,16 @@ class CategoryItemQuerySet(SearchableQuerySet):
 
     def said_once(self, limit):
         """
-        Up to ``limit`` items, each name once per category however many sources
-        list it (said_once(), category by category), in the queryset's order.
-        Read from a few times ``limit``: a name is listed by a few sources at most.
+        Up to ``limit`` items, each name once per category and kind however
+        many sources list it (said_once(), as a category's page lists them), in
+        the queryset's order. Read from a few times ``limit``: a name is listed
+        by a few sources at most.
         """
-        items = list(self[: limit * 4])
-        by_category = defaultdict(list)
+        items = list(self.select_related("source")[: limit * 4])
+        listed_together = defaultdict(list)
         for item in items:
-            by_category[item.category_id].append(item)
-        once = {item.pk for same in by_category.values() for item in said_once(same, "name")}
+            listed_together[item.category_id, item.kind].append(item)
+        once = {item.pk for same in listed_together.values() for item in said_once(same, "name")}
         return [item for item in items if item.pk in once][:limit]
 
 

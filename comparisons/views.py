@@ -171,7 +171,8 @@ def comparison_detail(request, first, second):
             "table": table,
             "said_of_both": said_of_both,
             "said_of_one": said_of_some,
-            "some_agree": any(agree for *_row, agree in said_of_both),
+            # Offered where it hides some rows, not all.
+            "some_agree": 0 < sum(agree for *_row, agree in said_of_both) < len(said_of_both),
             # The categories' descriptions are on their own pages, not here.
             "page_languages": complete_languages(shown, unshown={"description"}),
         },
