@@ -245,6 +245,19 @@ class CategoryQuerySet(SearchableQuerySet):
     def roots(self):
         return self.filter(parent__isnull=True)
 
+    def named(self, *slugs):
+        """
+        {slug: category} of those of ``slugs`` a category has now, or had
+        before (FormerSlug) where none has it now.
+        """
+        found = {category.slug: category for category in self.filter(slug__in=slugs).order_by()}
+        if missing := set(slugs) - found.keys():
+            renamed = FormerSlug.objects.filter(slug__in=missing, category__in=self).select_related(
+                "category"
+            )
+            found |= {former.slug: former.category for former in renamed}
+        return found
+
     def for_page(self):
         """Everything a category page shows, in a fixed number of queries."""
         return self.select_related("parent").prefetch_related(
@@ -700,6 +713,40 @@ class ComparisonRow(TranslatedContent):
 
     def __str__(self):
         return str(self.attribute)
+
+
+class FormerSlug(models.Model):
+    """
+    A slug a category had: the addresses that named it (its page, its
+    comparisons, in every language) redirect to its address now (views.py).
+    A slug a published category has now is its own, whatever it was before.
+    """
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="former_slugs"
+    )
+
+    class Meta:
+        verbose_name = _("former slug")
+        verbose_name_plural = _("former slugs")
+
+    def __str__(self):
+        return self.slug
+
+
+def note_slug_to_leave(sender, instance, raw=False, **kwargs):
+    """Before a category is saved: the slug it had, if it changes (a rename, a revert, an import)."""
+    if instance.pk is not None:
+        stored = sender._base_manager.filter(pk=instance.pk).values_list("slug", flat=True).first()
+        instance._left_slug = stored if stored not in (None, instance.slug) else None
+
+
+def keep_former_slug(sender, instance, raw=False, **kwargs):
+    """After it is saved: its old slug redirects to it; its new one redirects nowhere."""
+    FormerSlug.objects.filter(slug=instance.slug).delete()
+    if left := instance.__dict__.pop("_left_slug", None):
+        FormerSlug.objects.update_or_create(slug=left, defaults={"category": instance})
 
 
 class DraftQuerySet(models.QuerySet):

@@ -43,7 +43,13 @@ def home(request):
 
 @require_safe
 def category_detail(request, slug):
-    category = get_object_or_404(Category.objects.published().for_page(), slug=slug)
+    category = Category.objects.published().for_page().filter(slug=slug).first()
+    if category is None:
+        renamed = Category.objects.published().named(slug).get(slug)
+        if renamed is None:
+            raise Http404("No such category")
+        # Its address before a rename: to its address now.
+        return shows(redirect(renamed, permanent=True), {page_keys.named(renamed), "categories"})
     # One more than shown tells whether to link to the full list, without a count query.
     comparisons = list(
         Comparison.objects.published().with_categories().for_category(category)[: CATEGORY_COMPARISONS + 1]
@@ -126,18 +132,21 @@ def comparison_detail(request, first, second):
     reversed order redirects permanently to it.
     """
     # The categories first: the page shows them whether or not the pair is written.
-    categories = {c.slug: c for c in Category.objects.published().filter(slug__in=[first, second]).order_by()}
+    categories = Category.objects.published().named(first, second)
     if first not in categories or second not in categories:
         raise Http404("No such categories")
     a, b = categories[first], categories[second]
-    if first == second:
-        return shows(redirect(a, permanent=True), {page_keys.named(a)})
+    # An address from before a category's rename redirects like a reversed pair, in one step.
+    renamed = {"categories"} if (a.slug, b.slug) != (first, second) else set()
+    if a == b:
+        return shows(redirect(a, permanent=True), {page_keys.named(a), *renamed})
     # A pair is unique, so no ordering: sorting costs Django more than it does the database.
     comparison = next(iter(Comparison.objects.filter(is_published=True).of_pair(a, b).order_by()), None)
     if comparison is not None:
         comparison.first, comparison.second = (a, b) if comparison.first_id == a.pk else (b, a)
-        if comparison.first != a:
-            return shows(redirect(comparison, permanent=True), page_keys.linked([comparison]))
+        if comparison.first != a or renamed:
+            keys = page_keys.linked([comparison]) | {page_keys.named(a), page_keys.named(b), *renamed}
+            return shows(redirect(comparison, permanent=True), keys)
         article, article_keys = comparison_article(request, comparison)
         related, related_keys = related_comparisons(comparison)
         response = render(
@@ -151,9 +160,10 @@ def comparison_detail(request, first, second):
             },
         )
         return shows(response, article_keys | related_keys)
-    if (a.order, a.slug) > (b.order, b.slug):
-        response = redirect("comparisons:comparison_detail", first=b.slug, second=a.slug, permanent=True)
-        return shows(response, {page_keys.named(a), page_keys.named(b), *page_keys.ordered(a, b)})
+    if (a.order, a.slug) > (b.order, b.slug) or renamed:
+        a, b = sorted([a, b], key=lambda category: (category.order, category.slug))
+        response = redirect("comparisons:comparison_detail", first=a.slug, second=b.slug, permanent=True)
+        return shows(response, {page_keys.named(a), page_keys.named(b), *page_keys.ordered(a, b), *renamed})
     table = AttributeValue.objects.table_for(a, b)
     shown = [
         a,

@@ -677,3 +677,82 @@ def test_a_generated_table_can_show_only_where_the_categories_differ(
         )
     html = client.get(url("comparison_detail", first="aaa", second="bbb")).content.decode()
     assert html.count('<tr class="agree">') == 2 and 'id="differences-only"' not in html
+
+
+def rename(category, slug, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the change announced: pages renewed
+        category.slug = slug
+        category.save()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_address_that_named_a_renamed_category_redirects_in_one_step(
+    client, db, language, django_capture_on_commit_callbacks
+):
+    bpo = Category.objects.get(slug="bpo")
+    old = {
+        "category": url("category_detail", language, slug="bpo"),
+        "written": url("comparison_detail", language, first="bpo", second="kpo"),
+        "reversed": url("comparison_detail", language, first="kpo", second="bpo"),
+        "generated": url("comparison_detail", language, first="bpo", second="ito"),
+    }
+    for address in old.values():  # cached before the rename
+        assert client.get(address).status_code in (200, 301)
+    rename(bpo, "business-process-outsourcing", django_capture_on_commit_callbacks)
+    rename(
+        bpo, "bpo-services", django_capture_on_commit_callbacks
+    )  # a chain: each old slug goes to the newest
+    new = {
+        "category": url("category_detail", language, slug="bpo-services"),
+        "written": url("comparison_detail", language, first="bpo-services", second="kpo"),
+        "reversed": url("comparison_detail", language, first="bpo-services", second="kpo"),
+        "generated": url("comparison_detail", language, first="bpo-services", second="ito"),
+    }
+    for name, address in old.items():
+        for before in (address, address.replace("bpo", "business-process-outsourcing", 1)):
+            response = client.get(before)
+            assert (response.status_code, response["Location"]) == (301, new[name]), (name, before)
+        assert client.get(new[name]).status_code == 200, name
+
+
+def test_a_former_slug_taken_by_another_category_is_that_categorys(
+    client, db, make_category, django_capture_on_commit_callbacks
+):
+    rename(Category.objects.get(slug="kpo"), "knowledge", django_capture_on_commit_callbacks)
+    assert client.get(url("category_detail", slug="kpo")).status_code == 301
+    with django_capture_on_commit_callbacks(execute=True):
+        make_category("kpo")
+    response = client.get(url("category_detail", slug="kpo"))
+    assert response.status_code == 200 and "kpo outsourcing" in response.content.decode()
+    # The pair's address names the new category: a generated comparison, not the written BPO vs KPO.
+    pair = client.get(url("comparison_detail", first="bpo", second="kpo"), follow=True)
+    assert pair.status_code == 200 and "generated-notice" in pair.content.decode()
+    # Renamed back, a category's slug is its own again, and no longer a former one.
+    rename(Category.objects.get(slug="knowledge"), "kpo-knowledge", django_capture_on_commit_callbacks)
+    assert client.get(url("category_detail", slug="knowledge")).status_code == 301
+    assert client.get(url("category_detail", slug="no-such-slug")).status_code == 404
+
+
+def test_a_rename_in_the_admin_and_its_revert_both_leave_redirects(
+    client, db, django_capture_on_commit_callbacks
+):
+    """The slug's two paths an editor takes: the change form, and History's revert of it."""
+    from reversion.models import Version
+
+    from tests.helpers import admin_url, editor, form_data, post_change_form
+
+    editor_client = editor("rita")
+    itself = Category.objects.get(slug="ito")
+    before = Version.objects.get_for_object(itself).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_change_form(editor_client, itself, slug="it-outsourcing").status_code == 302
+    assert client.get(url("category_detail", "de", slug="ito"))["Location"] == url(
+        "category_detail", "de", slug="it-outsourcing"
+    )
+    revert = admin_url(Category, "revision", itself.pk, before.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert editor_client.post(revert, form_data(editor_client.get(revert))).status_code == 302
+    assert client.get(url("category_detail", "de", slug="ito")).status_code == 200
+    assert client.get(url("category_detail", "de", slug="it-outsourcing"))["Location"] == url(
+        "category_detail", "de", slug="ito"
+    )
