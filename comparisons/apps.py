@@ -18,16 +18,10 @@ class ComparisonsConfig(AppConfig):
     verbose_name = _("Outsourcing knowledge base")
 
     def ready(self):
-        from django.db.models.signals import post_save, pre_save
-
         from . import changes, checks, drafts  # noqa: F401 (checks registers itself)
-        from .models import Category, keep_former_slug, note_slug_to_leave
         from .page_cache import refresh_pages
 
         connection_created.connect(unicode_case_on_sqlite)
         changes.connect()
         drafts.connect()
         changes.content_changed.connect(refresh_pages, dispatch_uid="page-cache")
-        # After the write path's own receivers: a rename refused is never noted.
-        pre_save.connect(note_slug_to_leave, sender=Category, dispatch_uid="former-slug-note")
-        post_save.connect(keep_former_slug, sender=Category, dispatch_uid="former-slug-keep")

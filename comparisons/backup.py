@@ -8,16 +8,25 @@ import json
 
 from django.core import serializers
 
-from .models import Attribute, AttributeValue, Category, CategoryItem, Comparison, ComparisonRow, Source
+from .models import (
+    Attribute,
+    AttributeValue,
+    Category,
+    CategoryItem,
+    Comparison,
+    ComparisonRow,
+    FormerSlug,
+    Source,
+)
 from .translation_status import fingerprint
 
 # Bump when the file layout changes in a way an older import could not read,
-# and teach upgraded() to read the older one.
-FORMAT_VERSION = 3
+# and teach upgraded() to read the older one. (4: the categories' former slugs.)
+FORMAT_VERSION = 4
 
 FILES = {
     "01_sources.json": [Source],
-    "02_categories.json": [Category, CategoryItem],
+    "02_categories.json": [Category, CategoryItem, FormerSlug],
     "03_attributes.json": [Attribute, AttributeValue],
     "04_comparisons.json": [Comparison, ComparisonRow],
 }
@@ -44,7 +53,7 @@ def exported_fields(model):
     Every field but the untranslated base columns (a bare name would load into
     the active language) and what every save derives from the others.
     """
-    left_out = {*model.translated_fields(), "outdated_translations"}
+    left_out = {*getattr(model, "translated_fields", tuple)(), "outdated_translations"}
     return [
         field.name
         for field in [*model._meta.fields, *model._meta.many_to_many]

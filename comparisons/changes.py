@@ -476,6 +476,7 @@ def after_save(sender, instance, raw=False, **kwargs):
     if write is None:  # nothing changed (before_save)
         return
     action, fields, stored, owner = write
+    instance.after_write(stored, fields)
     note(sender, instance.pk, action, fields, owner, vars(instance), stored, raw)
 
 

@@ -83,6 +83,13 @@ class EditTracked(models.Model):
             update_fields = {*columns, *kept}
         super().save(*args, update_fields=update_fields, **kwargs)
 
+    def after_write(self, stored, fields):
+        """
+        What else a write of the record changes, in its change set and before
+        it is announced (changes.after_save): ``stored`` holds its columns as
+        they were (None for a new record), ``fields`` the ones it changed.
+        """
+
     def delete(self, *args, **kwargs):
         """A deletion is one change set with everything it cascades to: one history entry, not one per row."""
         with change_set():
@@ -337,6 +344,11 @@ class Category(TranslatedContent):
         """A language keeps only the word forms its sentences use (phrases.cases_in)."""
         used = cases_in(language)
         return tuple(f for f in cls.translated_fields() if f not in CASES or f in used)
+
+    def after_write(self, stored, fields):
+        # The slug it leaves keeps leading to it: its old addresses redirect (views.py).
+        if stored and "slug" in fields:
+            FormerSlug.objects.update_or_create(slug=stored["slug"], defaults={"category": self})
 
     def original_text(self, field):
         # Every word form is made from the original language's name in a sentence.
@@ -719,7 +731,10 @@ class FormerSlug(models.Model):
     """
     A slug a category had: the addresses that named it (its page, its
     comparisons, in every language) redirect to its address now (views.py).
-    A slug a published category has now is its own, whatever it was before.
+    Kept by the write path (Category.after_write) and carried by backups. A
+    slug a published category has now is its own, whatever it was before
+    (CategoryQuerySet.named() looks for it first); the most recent category
+    to leave a slug has its redirects.
     """
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -733,20 +748,6 @@ class FormerSlug(models.Model):
 
     def __str__(self):
         return self.slug
-
-
-def note_slug_to_leave(sender, instance, raw=False, **kwargs):
-    """Before a category is saved: the slug it had, if it changes (a rename, a revert, an import)."""
-    if instance.pk is not None:
-        stored = sender._base_manager.filter(pk=instance.pk).values_list("slug", flat=True).first()
-        instance._left_slug = stored if stored not in (None, instance.slug) else None
-
-
-def keep_former_slug(sender, instance, raw=False, **kwargs):
-    """After it is saved: its old slug redirects to it; its new one redirects nowhere."""
-    FormerSlug.objects.filter(slug=instance.slug).delete()
-    if left := instance.__dict__.pop("_left_slug", None):
-        FormerSlug.objects.update_or_create(slug=left, defaults={"category": instance})
 
 
 class DraftQuerySet(models.QuerySet):

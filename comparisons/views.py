@@ -2,7 +2,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -115,11 +115,24 @@ class ComparisonListView(PaginatedListView):
         self.object_list_shown = list(context["page_obj"].object_list)
         return context
 
+    def get(self, request, *args, **kwargs):
+        self.category = None
+        if request.GET.get(self.page_kwarg) in ("1", ""):
+            return super().get(request, *args, **kwargs)  # to the list's one address first
+        if slug := request.GET.get("category"):
+            self.category = Category.objects.published().named(slug).get(slug)
+            if self.category is None:
+                raise Http404("No such category")
+            if self.category.slug != slug:  # named before a rename
+                query = request.GET.copy()
+                query["category"] = self.category.slug
+                response = HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}")
+                return shows(response, {page_keys.named(self.category), "categories"})
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         comparisons = Comparison.objects.listed().with_categories()
-        self.category = None
-        if slug := self.request.GET.get("category"):
-            self.category = get_object_or_404(Category.objects.published(), slug=slug)
+        if self.category is not None:
             comparisons = comparisons.for_category(self.category)
         return comparisons
 
@@ -232,7 +245,13 @@ def related_comparisons(comparison):
 @reads_query("first", "second")
 def compare(request):
     """Pick any two categories; a matrix links every pair."""
-    form = CompareForm(request.GET or None)
+    query = request.GET.copy()
+    # A category named as it was before a rename is the category it is now.
+    named = Category.objects.published().named(*(query[key] for key in ("first", "second") if query.get(key)))
+    for key in ("first", "second"):
+        if query.get(key) in named:
+            query[key] = named[query[key]].slug
+    form = CompareForm(query or None)
     if form.is_valid():
         first, second = form.cleaned_data["first"], form.cleaned_data["second"]
         response = redirect("comparisons:comparison_detail", first=first.slug, second=second.slug)

@@ -757,3 +757,48 @@ def test_a_rename_in_the_admin_and_its_revert_both_leave_redirects(
     assert client.get(url("category_detail", "de", slug="it-outsourcing"))["Location"] == url(
         "category_detail", "de", slug="ito"
     )
+
+
+def test_query_strings_naming_a_renamed_category_follow_it(client, db, django_capture_on_commit_callbacks):
+    rename(Category.objects.get(slug="bpo"), "bpo-services", django_capture_on_commit_callbacks)
+    listed = client.get(url("comparison_list", "de", query="?category=bpo"), follow=True)
+    assert listed.redirect_chain == [(url("comparison_list", "de", query="?category=bpo-services"), 301)]
+    assert listed.status_code == 200
+    compared = client.get(url("compare", query="?first=kpo&second=bpo"))
+    assert compared["Location"] == url("comparison_detail", first="kpo", second="bpo-services")
+    assert client.get(url("comparison_list", query="?category=no-such-slug")).status_code == 404
+
+
+def test_an_unpublished_category_taking_a_former_slug_leaves_its_redirects(
+    client, db, make_category, django_capture_on_commit_callbacks
+):
+    rename(Category.objects.get(slug="kpo"), "knowledge", django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        hidden = make_category("kpo", is_published=False)
+    assert client.get(url("category_detail", slug="kpo"))["Location"] == url(
+        "category_detail", slug="knowledge"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        hidden.delete()
+    assert client.get(url("category_detail", slug="kpo"))["Location"] == url(
+        "category_detail", slug="knowledge"
+    )
+
+
+def test_former_slugs_travel_in_backups_and_a_save_of_other_fields_keeps_them(
+    client, db, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from comparisons.models import FormerSlug
+
+    bpo = Category.objects.get(slug="bpo")
+    rename(bpo, "bpo-services", django_capture_on_commit_callbacks)
+    # A slug changed in memory but not written (update_fields) is not left.
+    bpo.slug = "kpo"
+    bpo.save(update_fields=["order"])
+    assert set(FormerSlug.objects.values_list("slug", flat=True)) == {"bpo"}
+    call_command("exportcontent", str(tmp_path), verbosity=0)
+    FormerSlug.objects.all().delete()
+    call_command("loadcontent", str(tmp_path), verbosity=0)
+    assert list(FormerSlug.objects.values_list("slug", "category__slug")) == [("bpo", "bpo-services")]

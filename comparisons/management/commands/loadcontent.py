@@ -313,7 +313,8 @@ def database_refusal(obj, error):
     obj._state.adding = False  # the record's own row (on a reload) is not a clash with itself
     problems = {}
     # Keys are checked before saving; a base column of a translated field only mirrors its _en/_uk/_de.
-    exclude = [field.name for field in obj._meta.fields if field.is_relation] + list(obj.translated_fields())
+    translated = getattr(obj, "translated_fields", tuple)()
+    exclude = [field.name for field in obj._meta.fields if field.is_relation] + list(translated)
     for check in (lambda: obj.clean_fields(exclude=exclude), obj.validate_unique):
         try:
             check()
