@@ -802,3 +802,17 @@ def test_former_slugs_travel_in_backups_and_a_save_of_other_fields_keeps_them(
     FormerSlug.objects.all().delete()
     call_command("loadcontent", str(tmp_path), verbosity=0)
     assert list(FormerSlug.objects.values_list("slug", "category__slug")) == [("bpo", "bpo-services")]
+
+
+def test_the_category_form_lists_its_former_slugs_to_editors_and_translators(
+    as_role, db, django_capture_on_commit_callbacks
+):
+    from tests.helpers import change_url
+
+    bpo = Category.objects.get(slug="bpo")
+    rename(bpo, "bpo-services", django_capture_on_commit_callbacks)
+    for role in ("editor", "translator-de"):
+        client = as_role(role)
+        html = client.get(change_url(bpo)).content.decode()
+        assert re.search(r"former slugs.*?<div class=\"readonly\">bpo</div>", html, re.S | re.I), role
+        client.logout()

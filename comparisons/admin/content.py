@@ -275,7 +275,20 @@ class CategoryAdmin(DraftAdminMixin, ContentAdmin):
     filter_horizontal = ["sources"]
     inlines = [CategoryItemInline, AttributeValueInline]
     fieldsets = [
-        (None, {"fields": ["slug", "abbreviation", "name", "parent", "order", "is_published"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "slug",
+                    "former_slug_list",
+                    "abbreviation",
+                    "name",
+                    "parent",
+                    "order",
+                    "is_published",
+                ]
+            },
+        ),
         (
             _("The name in sentences"),
             {
@@ -288,6 +301,16 @@ class CategoryAdmin(DraftAdminMixin, ContentAdmin):
         ),
         (_("Text"), {"fields": ["summary", "description", "original_language", "sources"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A translator's are every column but their languages' (TranslatorRightsMixin); both see this one.
+        return [*super().get_readonly_fields(request, obj), "former_slug_list"]
+
+    @admin.display(description=_("former slugs"))
+    def former_slug_list(self, obj):
+        """Its old addresses, which redirect to its pages now (models.FormerSlug)."""
+        slugs = [former.slug for former in obj.former_slugs.order_by("slug")] if obj.pk else []
+        return ", ".join(slugs) or "—"
 
     def get_fieldsets(self, request, obj=None):
         """Each language shows only the cases its sentences use (English: the nominative)."""
