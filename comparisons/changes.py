@@ -476,7 +476,9 @@ def after_save(sender, instance, raw=False, **kwargs):
     if write is None:  # nothing changed (before_save)
         return
     action, fields, stored, owner = write
-    instance.after_write(stored, fields)
+    current = _change_set.get()
+    if not (current.importing if current is not None else raw):  # an import restores all as it was
+        instance.after_write(stored, fields)
     note(sender, instance.pk, action, fields, owner, vars(instance), stored, raw)
 
 

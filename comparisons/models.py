@@ -347,8 +347,15 @@ class Category(TranslatedContent):
 
     def after_write(self, stored, fields):
         # The slug it leaves keeps leading to it: its old addresses redirect (views.py).
+        # One it had unpublished takes no other category's redirects; one it takes again is its own.
         if stored and "slug" in fields:
-            FormerSlug.objects.update_or_create(slug=stored["slug"], defaults={"category": self})
+            keep = (
+                FormerSlug.objects.update_or_create
+                if stored["is_published"]
+                else FormerSlug.objects.get_or_create
+            )
+            keep(slug=stored["slug"], defaults={"category": self})
+            self.former_slugs.filter(slug=self.slug).delete()
 
     def original_text(self, field):
         # Every word form is made from the original language's name in a sentence.
@@ -731,10 +738,11 @@ class FormerSlug(models.Model):
     """
     A slug a category had: the addresses that named it (its page, its
     comparisons, in every language) redirect to its address now (views.py).
-    Kept by the write path (Category.after_write) and carried by backups. A
-    slug a published category has now is its own, whatever it was before
-    (CategoryQuerySet.named() looks for it first); the most recent category
-    to leave a slug has its redirects.
+    Kept by the write path (Category.after_write, not on an import, which
+    brings its own) and carried by backups. A slug a published category has
+    now is its own, whatever it was before (CategoryQuerySet.named() looks for
+    it first); the most recent published category to leave a slug has its
+    redirects.
     """
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)

@@ -117,22 +117,22 @@ class ComparisonListView(PaginatedListView):
 
     def get(self, request, *args, **kwargs):
         self.category = None
-        if request.GET.get(self.page_kwarg) in ("1", ""):
-            return super().get(request, *args, **kwargs)  # to the list's one address first
         if slug := request.GET.get("category"):
             self.category = Category.objects.published().named(slug).get(slug)
-            if self.category is None:
-                raise Http404("No such category")
-            if self.category.slug != slug:  # named before a rename
+            if self.category is not None and self.category.slug != slug:  # named before a rename
                 query = request.GET.copy()
                 query["category"] = self.category.slug
+                if query.get(self.page_kwarg) in ("1", ""):
+                    del query[self.page_kwarg]
                 response = HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}")
                 return shows(response, {page_keys.named(self.category), "categories"})
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         comparisons = Comparison.objects.listed().with_categories()
-        if self.category is not None:
+        if self.request.GET.get("category"):
+            if self.category is None:
+                raise Http404("No such category")
             comparisons = comparisons.for_category(self.category)
         return comparisons
 
@@ -248,14 +248,16 @@ def compare(request):
     query = request.GET.copy()
     # A category named as it was before a rename is the category it is now.
     named = Category.objects.published().named(*(query[key] for key in ("first", "second") if query.get(key)))
+    renamed = set()
     for key in ("first", "second"):
-        if query.get(key) in named:
+        if query.get(key) in named and named[query[key]].slug != query[key]:
             query[key] = named[query[key]].slug
+            renamed = {"categories"}  # the old slug's next holder changes the answer
     form = CompareForm(query or None)
     if form.is_valid():
         first, second = form.cleaned_data["first"], form.cleaned_data["second"]
         response = redirect("comparisons:comparison_detail", first=first.slug, second=second.slug)
-        return shows(response, {page_keys.named(first), page_keys.named(second)})
+        return shows(response, {page_keys.named(first), page_keys.named(second), *renamed})
     categories = list(Category.objects.published())
     # The matrix shows the main categories; the form reaches every pair.
     featured = categories[:MATRIX_CATEGORIES]

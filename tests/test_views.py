@@ -816,3 +816,52 @@ def test_the_category_form_lists_its_former_slugs_to_editors_and_translators(
         html = client.get(change_url(bpo)).content.decode()
         assert re.search(r"former slugs.*?<div class=\"readonly\">bpo</div>", html, re.S | re.I), role
         client.logout()
+
+
+def test_a_slug_left_unpublished_takes_no_redirect_and_the_compare_form_follows_its_holder(
+    client, db, make_category, django_capture_on_commit_callbacks
+):
+    from django.core.cache import caches
+
+    rename(Category.objects.get(slug="kpo"), "knowledge", django_capture_on_commit_callbacks)
+    compare = url("compare", query="?first=bpo&second=kpo")
+    assert client.get(compare)["Location"] == url("comparison_detail", first="bpo", second="knowledge")
+    with django_capture_on_commit_callbacks(execute=True):
+        hidden = make_category("kpo", is_published=False)
+    rename(hidden, "kpo-draft", django_capture_on_commit_callbacks)  # never public as "kpo"
+    for cache in caches.all():
+        cache.clear()
+    assert client.get(url("category_detail", slug="kpo"))["Location"] == url(
+        "category_detail", slug="knowledge"
+    )
+    # A published category taking the slug: the cached answer of the compare form follows it.
+    with django_capture_on_commit_callbacks(execute=True):
+        make_category("kpo")
+    assert client.get(compare)["Location"] == url("comparison_detail", first="bpo", second="kpo")
+
+
+def test_an_import_restores_former_slugs_as_its_files_hold_them(
+    db, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from comparisons.models import FormerSlug
+
+    call_command("exportcontent", str(tmp_path), verbosity=0)  # holds no former slugs
+    rename(Category.objects.get(slug="bpo"), "bpo-services", django_capture_on_commit_callbacks)
+    call_command("loadcontent", str(tmp_path), verbosity=0)  # "bpo" again, as the files say
+    assert Category.objects.filter(slug="bpo").exists()
+    assert list(FormerSlug.objects.values_list("slug", flat=True)) == ["bpo"]  # none made by the import
+
+
+def test_a_renamed_category_in_a_lists_query_is_one_redirect_whatever_its_page(
+    client, db, django_capture_on_commit_callbacks
+):
+    rename(Category.objects.get(slug="bpo"), "bpo-services", django_capture_on_commit_callbacks)
+    for page in ("&page=1", "&page="):
+        response = client.get(url("comparison_list", query=f"?category=bpo{page}"), follow=True)
+        assert response.redirect_chain == [(url("comparison_list", query="?category=bpo-services"), 301)]
+    # Renamed back: its slug is its own, not one of its former ones.
+    bpo = Category.objects.get(slug="bpo-services")
+    rename(bpo, "bpo", django_capture_on_commit_callbacks)
+    assert list(bpo.former_slugs.values_list("slug", flat=True)) == ["bpo-services"]
