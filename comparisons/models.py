@@ -347,7 +347,7 @@ class Category(TranslatedContent):
 
     def after_write(self, stored, fields):
         # The slug it leaves keeps leading to it: its old addresses redirect (views.py).
-        # One it had unpublished takes no other category's redirects; one it takes again is its own.
+        # One it had unpublished takes no other category's redirects.
         if stored and "slug" in fields:
             keep = (
                 FormerSlug.objects.update_or_create
@@ -355,6 +355,10 @@ class Category(TranslatedContent):
                 else FormerSlug.objects.get_or_create
             )
             keep(slug=stored["slug"], defaults={"category": self})
+        # The slug it has is its own, and once it is public under it, nobody else's.
+        if self.is_published and (stored is None or fields & {"slug", "is_published"}):
+            FormerSlug.objects.filter(slug=self.slug).delete()
+        elif stored and "slug" in fields:
             self.former_slugs.filter(slug=self.slug).delete()
 
     def original_text(self, field):

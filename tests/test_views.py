@@ -865,3 +865,22 @@ def test_a_renamed_category_in_a_lists_query_is_one_redirect_whatever_its_page(
     bpo = Category.objects.get(slug="bpo-services")
     rename(bpo, "bpo", django_capture_on_commit_callbacks)
     assert list(bpo.former_slugs.values_list("slug", flat=True)) == ["bpo-services"]
+
+
+def test_a_slug_a_published_category_took_never_returns_to_its_former_holder(
+    client, db, make_category, django_capture_on_commit_callbacks
+):
+    rename(Category.objects.get(slug="kpo"), "knowledge", django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = make_category("kpo")
+    assert client.get(url("category_detail", slug="kpo")).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        second.is_published = False
+        second.save()
+    rename(second, "kpo-new", django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        second.is_published = True
+        second.save()
+    assert client.get(url("category_detail", slug="kpo"))["Location"] == url(
+        "category_detail", slug="kpo-new"
+    )

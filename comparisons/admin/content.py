@@ -309,10 +309,12 @@ class CategoryAdmin(DraftAdminMixin, ContentAdmin):
     @admin.display(description=_("former slugs"))
     def former_slug_list(self, obj):
         """Its old addresses, which redirect to its pages now (models.FormerSlug)."""
+        if obj.pk is None:
+            return "—"
         # Not one a published category has now: that address is its page.
         taken = Category.objects.published().values("slug")
-        slugs = obj.former_slugs.exclude(slug__in=taken).order_by("slug").values_list("slug", flat=True)
-        return ", ".join(slugs if obj.pk else []) or "—"
+        slugs = obj.former_slugs.exclude(slug__in=taken).exclude(slug=obj.slug).order_by("slug")
+        return ", ".join(slugs.values_list("slug", flat=True)) or "—"
 
     def get_fieldsets(self, request, obj=None):
         """Each language shows only the cases its sentences use (English: the nominative)."""
