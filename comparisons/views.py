@@ -245,15 +245,19 @@ def related_comparisons(comparison):
 @reads_query("first", "second")
 def compare(request):
     """Pick any two categories; a matrix links every pair."""
-    query = request.GET.copy()
-    # A category named as it was before a rename is the category it is now.
-    named = Category.objects.published().named(*(query[key] for key in ("first", "second") if query.get(key)))
+    form = CompareForm(request.GET or None)
     renamed = set()
-    for key in ("first", "second"):
-        if query.get(key) in named and named[query[key]].slug != query[key]:
-            query[key] = named[query[key]].slug
-            renamed = {"categories"}  # the old slug's next holder changes the answer
-    form = CompareForm(query or None)
+    if form.is_bound and not form.is_valid():
+        # A category named as it was before a rename is the category it is now.
+        query = request.GET.copy()
+        refused = {key: query[key] for key in ("first", "second") if key in form.errors and query.get(key)}
+        named = Category.objects.published().named(*refused.values())
+        for key, slug in refused.items():
+            if slug in named and named[slug].slug != slug:
+                query[key] = named[slug].slug
+                renamed = {"categories"}  # the old slug's next holder changes the answer
+        if renamed:
+            form = CompareForm(query)
     if form.is_valid():
         first, second = form.cleaned_data["first"], form.cleaned_data["second"]
         response = redirect("comparisons:comparison_detail", first=first.slug, second=second.slug)
