@@ -21,11 +21,24 @@ class SearchForm(forms.Form):
 
 
 class CompareForm(forms.Form):
+    """Two categories to compare, and up to two more."""
+
     first = forms.ModelChoiceField(Category.objects.published(), label=_("First"), to_field_name="slug")
     second = forms.ModelChoiceField(Category.objects.published(), label=_("Second"), to_field_name="slug")
+    third = forms.ModelChoiceField(
+        Category.objects.published(), label=_("Third (optional)"), to_field_name="slug", required=False
+    )
+    fourth = forms.ModelChoiceField(
+        Category.objects.published(), label=_("Fourth (optional)"), to_field_name="slug", required=False
+    )
 
     def clean(self):
         data = super().clean()
-        if data.get("first") and data.get("first") == data.get("second"):
-            raise forms.ValidationError(_("Choose two different categories."), code="same")
+        chosen = [data[name] for name in self.fields if data.get(name)]
+        if len(set(chosen)) < len(chosen):
+            raise forms.ValidationError(_("Choose each category only once."), code="same")
         return data
+
+    def categories(self):
+        """The categories chosen, in the form's order."""
+        return [self.cleaned_data[name] for name in self.fields if self.cleaned_data.get(name)]

@@ -9,11 +9,13 @@ columns. Code that writes content names those columns explicitly: the plain
 attribute follows the active language and falls back to English on read.
 """
 
+import functools
 from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Coalesce, Greatest, Least, Lower, NullIf
 from django.urls import reverse
@@ -207,15 +209,42 @@ def say_the_same(*claims):
     return all(column == said[0] for column in said)
 
 
+class GeneratedRow:
+    """
+    A row of a generated comparison table: what the sources say of each
+    category along one attribute, each text once with all its sources.
+    """
+
+    def __init__(self, attribute, cells):
+        self.attribute = attribute
+        self.cells = cells  # [(category, claims)], in the table's order
+
+    def said_of_all(self):
+        return all(claims for _category, claims in self.cells)
+
+    @functools.cached_property
+    def shows_a_difference(self):
+        """
+        Whether the sources say different things of two categories or more:
+        what a "differences only" view keeps. A row said of one category only
+        shows no difference, and neither does one where all say the same.
+        """
+        said = [claims for _category, claims in self.cells if claims]
+        return len(said) > 1 and not say_the_same(*said)
+
+
 def split_by_coverage(table):
     """
-    A generated table's rows (attribute, *claims, whether the columns agree):
-    those the sources say something of in every column (the differences a
-    reader came for), and the others.
+    A generated table's rows: those the sources say something of for every
+    category (the differences a reader came for), and the others.
     """
-    said_of_all = [(attribute, *claims, say_the_same(*claims)) for attribute, *claims in table if all(claims)]
-    said_of_some = [(attribute, *claims, False) for attribute, *claims in table if not all(claims)]
-    return said_of_all, said_of_some
+    said_of_all = [row for row in table if row.said_of_all()]
+    return said_of_all, [row for row in table if not row.said_of_all()]
+
+
+def canonical_order(categories):
+    """Categories in the order a generated comparison's address names them."""
+    return sorted(categories, key=lambda category: (category.order, category.slug))
 
 
 def shown_text(field, language):
@@ -234,6 +263,15 @@ def shown_text(field, language):
             output_field=text,
         )
     )
+
+
+# The addresses of comparisons join slugs with "-vs-" (bpo-vs-kpo, bpo-vs-kpo-vs-ito):
+# a slug with "vs" as a word of its own would make them ambiguous.
+validate_no_vs = RegexValidator(
+    r"(^|-)vs(-|$)",
+    inverse_match=True,
+    message=_("A slug cannot have “vs” as a word: comparison addresses join slugs with “-vs-”."),
+)
 
 
 class CategoryQuerySet(SearchableQuerySet):
@@ -274,7 +312,7 @@ class CategoryQuerySet(SearchableQuerySet):
 
 
 class Category(TranslatedContent):
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, validators=[validate_no_vs])
     abbreviation = models.CharField(
         _("abbreviation"), max_length=40, help_text=_("Short name such as BPO, or “Call centre”.")
     )
@@ -488,19 +526,25 @@ class Attribute(TranslatedContent):
 
 
 class AttributeValueQuerySet(ContentQuerySet):
-    def table_for(self, first, second):
+    def table_for(self, *categories):
         """
         A comparison table generated from what the sources say of each
-        category: (attribute, first's claims, second's claims) for every
-        attribute that at least one of them has a value for.
+        category: a GeneratedRow for every published attribute that at least
+        one of them has a value for, in the attributes' order.
         """
-        values = self.filter(category__in=[first, second], attribute__is_published=True)
+        values = self.filter(category__in=categories, attribute__is_published=True)
         values = values.select_related("attribute", "source")
+        column = {category.pk: index for index, category in enumerate(categories)}
         table = {}
         for value in values.order_by("attribute__order", "attribute__slug", "source__seed_file"):
-            claims = table.setdefault(value.attribute, ([], []))
-            claims[0 if value.category_id == first.pk else 1].append(value)
-        return [(attribute, *(said_once(c, "value") for c in claims)) for attribute, claims in table.items()]
+            claims = table.setdefault(value.attribute, [[] for _category in categories])
+            claims[column[value.category_id]].append(value)
+        return [
+            GeneratedRow(
+                attribute, [(c, said_once(said, "value")) for c, said in zip(categories, claims, strict=True)]
+            )
+            for attribute, claims in table.items()
+        ]
 
 
 class AttributeValue(TranslatedContent):

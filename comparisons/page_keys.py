@@ -37,6 +37,8 @@ title on every page that links to it; a comparison nobody can read yet (not
 published) is on no page but its own.
 """
 
+import itertools
+
 from django.apps import apps
 from django.conf import settings
 from django.db import models
@@ -82,9 +84,12 @@ def presented(category):
 
 
 def ordered(*categories):
-    """Which of two categories comes first, and whether the two have a written comparison."""
-    first, second = categories
-    return {f"go{first.pk}", f"go{second.pk}", pair(first.pk, second.pk)}
+    """
+    Which of the categories comes first in a generated comparison's address,
+    and whether each two of them have a written comparison.
+    """
+    keys = {f"go{category.pk}" for category in categories}
+    return keys | {pair(a.pk, b.pk) for a, b in itertools.combinations(categories, 2)}
 
 
 def linked(comparisons):
@@ -112,12 +117,15 @@ def related(comparison, comparisons):
     return {f"gc{comparison.first_id}", f"gc{comparison.second_id}", *linked(comparisons)}
 
 
-def generated_page(first, second, table):
-    keys = {*presented(first), *presented(second), f"gv{first.pk}", f"gv{second.pk}", *ordered(first, second)}
-    for attribute, *claims in table:
-        keys.add(f"a{attribute.pk}")
-        for side in claims:
-            for claim in side:
+def generated_page(categories, table):
+    """A comparison generated from two categories' attribute values, or three or four's."""
+    keys = ordered(*categories)
+    for category in categories:
+        keys |= {*presented(category), f"gv{category.pk}"}
+    for row in table:
+        keys.add(f"a{row.attribute.pk}")
+        for _category, claims in row.cells:
+            for claim in claims:
                 keys |= cited(claim.said_by)
     return keys
 

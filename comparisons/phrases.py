@@ -111,6 +111,18 @@ COMPARED = Phrase(
     # dative, accusative or instrumental (or one word per name, in the English order).
     pgettext_lazy("case in: %(first)s and %(second)s compared", "nominative"),
 )
+COMPARED_THREE = Phrase(
+    gettext_noop("%(first)s, %(second)s and %(third)s compared"),
+    # Translators: the case your sentence puts the names in, as one English word: nominative, genitive,
+    # dative, accusative or instrumental (or one word per name, in the English order).
+    pgettext_lazy("case in: %(first)s, %(second)s and %(third)s compared", "nominative"),
+)
+COMPARED_FOUR = Phrase(
+    gettext_noop("%(first)s, %(second)s, %(third)s and %(fourth)s compared"),
+    # Translators: the case your sentence puts the names in, as one English word: nominative, genitive,
+    # dative, accusative or instrumental (or one word per name, in the English order).
+    pgettext_lazy("case in: %(first)s, %(second)s, %(third)s and %(fourth)s compared", "nominative"),
+)
 KIND_OF = Phrase(
     gettext_noop("A kind of %(name)s"),
     # Translators: the case your sentence puts the names in, as one English word: nominative, genitive,
@@ -146,12 +158,24 @@ PHRASES = {
     "difference": DIFFERENCE,
     "versus": VERSUS,
     "compared": COMPARED,
+    "compared_three": COMPARED_THREE,
+    "compared_four": COMPARED_FOUR,
     "kind_of": KIND_OF,
     "includes": INCLUDES,
     "all_comparisons_with": ALL_COMPARISONS_WITH,
     "more_about": MORE_ABOUT,
     "compare_with_another": COMPARE_WITH_ANOTHER,
 }
+
+
+# The title of a comparison of two, three or four categories, and the names of its slots in order.
+COMPARED_BY_COUNT = {2: COMPARED, 3: COMPARED_THREE, 4: COMPARED_FOUR}
+SLOTS = ("first", "second", "third", "fourth")
+
+
+def compared(categories):
+    """ "BPO, KPO and ITO compared", in the active language: a whole sentence for each number of names."""
+    return COMPARED_BY_COUNT[len(categories)].text(**dict(zip(SLOTS, categories, strict=False)))
 
 
 @functools.cache

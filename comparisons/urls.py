@@ -1,9 +1,24 @@
-from django.urls import path
+from django.urls import path, register_converter
 from django.utils.translation import gettext_lazy as _
 
 from . import views
 
 app_name = "comparisons"
+
+
+class CategorySlugs:
+    """Three or more category slugs joined by "-vs-": bpo-vs-kpo-vs-ito (no slug has "vs" as a word)."""
+
+    regex = r"[-a-zA-Z0-9_]+(?:-vs-[-a-zA-Z0-9_]+){2,}"
+
+    def to_python(self, value):
+        return value.split("-vs-")
+
+    def to_url(self, value):
+        return "-vs-".join(value)
+
+
+register_converter(CategorySlugs, "category_slugs")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,5 +27,7 @@ urlpatterns = [
     path(_("categories/"), views.CategoryListView.as_view(), name="category_list"),
     path(_("categories/<slug:slug>/"), views.category_detail, name="category_detail"),
     path(_("comparisons/"), views.ComparisonListView.as_view(), name="comparison_list"),
+    # Before the pair's pattern, which would read "a-vs-b-vs-c" as "a-vs-b" and "c".
+    path("<category_slugs:slugs>/", views.comparison_of_many, name="comparison_of_many"),
     path("<slug:first>-vs-<slug:second>/", views.comparison_detail, name="comparison_detail"),
 ]

@@ -8,12 +8,13 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 from django.views.generic import ListView
 
-from . import page_keys, throttle
+from . import page_keys, phrases, throttle
 from .forms import CompareForm, SearchForm
-from .models import AttributeValue, Category, CategoryItem, Comparison, split_by_coverage
+from .models import AttributeValue, Category, CategoryItem, Comparison, canonical_order, split_by_coverage
 from .page_cache import fragment, kept_apart, reads_query, shows
 from .translation_status import complete_languages
 
@@ -26,6 +27,8 @@ CATEGORY_COMPARISONS = 50
 CATEGORY_CHILDREN = 50
 RELATED_COMPARISONS = 10
 MATRIX_CATEGORIES = 12
+# A table of more columns than this reads badly on any screen.
+MAX_COMPARED = 4
 PER_PAGE = 50
 
 
@@ -173,34 +176,83 @@ def comparison_detail(request, first, second):
             },
         )
         return shows(response, article_keys | related_keys)
-    if (a.order, a.slug) > (b.order, b.slug) or renamed:
-        a, b = sorted([a, b], key=lambda category: (category.order, category.slug))
+    if [a, b] != canonical_order([a, b]) or renamed:
+        a, b = canonical_order([a, b])
         response = redirect("comparisons:comparison_detail", first=a.slug, second=b.slug, permanent=True)
         return shows(response, {page_keys.named(a), page_keys.named(b), *page_keys.ordered(a, b), *renamed})
-    table = AttributeValue.objects.table_for(a, b)
-    shown = [
-        a,
-        b,
-        *(record for attribute, *claims in table for record in (attribute, *claims[0], *claims[1])),
-    ]
-    said_of_both, said_of_some = split_by_coverage(table)
+    return generated_comparison(request, [a, b])
+
+
+@require_safe
+def comparison_of_many(request, slugs):
+    """
+    Three or four categories side by side, generated from their attribute
+    values, at one address per set: the categories in their fixed order
+    (canonical_order()). Any other order, or a slug from before a rename,
+    redirects permanently to it.
+    """
+    if len(slugs) > MAX_COMPARED:
+        return bad_comparison(request, _("A table compares four categories at most: choose fewer."))
+    named = Category.objects.published().named(*slugs)
+    if any(slug not in named for slug in slugs):
+        raise Http404("No such categories")
+    categories = [named[slug] for slug in slugs]
+    if len(set(categories)) < len(categories):
+        return bad_comparison(request, _("Each category may appear in the address only once."))
+    canonical = canonical_order(categories)
+    if [category.slug for category in canonical] != slugs:
+        renamed = (
+            {"categories"}
+            if any(c.slug != slug for c, slug in zip(categories, slugs, strict=True))
+            else set()
+        )
+        response = redirect(
+            "comparisons:comparison_of_many", slugs=[category.slug for category in canonical], permanent=True
+        )
+        return shows(response, {*map(page_keys.named, categories), *page_keys.ordered(*categories), *renamed})
+    # Each two of them that somebody compared in writing: linked from the table.
+    written = list(
+        Comparison.objects.published().with_categories().filter(first__in=categories, second__in=categories)
+    )
+    return generated_comparison(request, categories, written)
+
+
+def bad_comparison(request, message):
+    """400 in the reader's language, saying what to change."""
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def generated_comparison(request, categories, written=()):
+    """
+    The page of a comparison nobody has written, generated from what the
+    sources say of each category: the rows they say something of for every
+    category first, the others folded away.
+    """
+    table = AttributeValue.objects.table_for(*categories)
+    claims = [claim for row in table for _category, said in row.cells for claim in said]
+    said_of_all, said_of_some = split_by_coverage(table)
+    differences = sum(row.shows_a_difference for row in table)
     response = render(
         request,
         "comparisons/comparison_generated.html",
         {
-            "first": a,
-            "second": b,
-            "categories": [a, b],
+            "title": phrases.compared(categories),
+            "categories": categories,
             "table": table,
-            "said_of_both": said_of_both,
-            "said_of_one": said_of_some,
+            "said_of_all": said_of_all,
+            "said_of_some": said_of_some,
             # Offered where it hides some rows, not all.
-            "some_agree": 0 < sum(agree for *_row, agree in said_of_both) < len(said_of_both),
+            "differences_toggle": 0 < differences < len(table),
+            "differences_folded": any(row.shows_a_difference for row in said_of_some),
+            "written": written,
+            "sources": list({source: None for claim in claims for source in claim.said_by}),
             # The categories' descriptions are on their own pages, not here.
-            "page_languages": complete_languages(shown, unshown={"description"}),
+            "page_languages": complete_languages(
+                [*categories, *(row.attribute for row in table), *claims], unshown={"description"}
+            ),
         },
     )
-    return shows(response, page_keys.generated_page(a, b, table))
+    return shows(response, page_keys.generated_page(categories, table) | page_keys.linked(written))
 
 
 def comparison_article(request, comparison):
@@ -242,15 +294,15 @@ def related_comparisons(comparison):
 
 
 @require_safe
-@reads_query("first", "second")
+@reads_query(*CompareForm.base_fields)
 def compare(request):
-    """Pick any two categories; a matrix links every pair."""
+    """Pick two categories, or three or four; a matrix links every pair."""
     form = CompareForm(request.GET or None)
     renamed = set()
     if form.is_bound and not form.is_valid():
         # A category named as it was before a rename is the category it is now.
         query = request.GET.copy()
-        refused = {key: query[key] for key in ("first", "second") if key in form.errors and query.get(key)}
+        refused = {key: query[key] for key in form.fields if key in form.errors and query.get(key)}
         named = Category.objects.published().named(*refused.values())
         for key, slug in refused.items():
             if slug in named and named[slug].slug != slug:
@@ -259,10 +311,20 @@ def compare(request):
         if renamed:
             form = CompareForm(query)
     if form.is_valid():
-        first, second = form.cleaned_data["first"], form.cleaned_data["second"]
-        response = redirect("comparisons:comparison_detail", first=first.slug, second=second.slug)
-        return shows(response, {page_keys.named(first), page_keys.named(second), *renamed})
+        chosen = form.categories()
+        keys = {*map(page_keys.named, chosen), *renamed}
+        if len(chosen) == 2:
+            response = redirect("comparisons:comparison_detail", first=chosen[0].slug, second=chosen[1].slug)
+        else:
+            slugs = [category.slug for category in canonical_order(chosen)]
+            response = redirect("comparisons:comparison_of_many", slugs=slugs)
+            keys |= page_keys.ordered(*chosen)
+        return shows(response, keys)
     categories = list(Category.objects.published())
+    if not form.is_bound:
+        form.initial = {
+            name: category.slug for name, category in zip(("first", "second"), categories, strict=False)
+        }
     # The matrix shows the main categories; the form reaches every pair.
     featured = categories[:MATRIX_CATEGORIES]
     written = {

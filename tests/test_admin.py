@@ -64,6 +64,21 @@ def test_change_form_saves_an_edited_translation(editor_client, db):
     assert comparison.rows.count() == 7
 
 
+@pytest.mark.parametrize("slug", ["bpo-vs-kpo", "vs", "vs-bpo", "bpo-vs"])
+def test_a_slug_with_vs_as_a_word_is_refused_with_a_message(editor_client, db, slug):
+    """Comparison addresses join slugs with "-vs-": such a slug would make them ambiguous."""
+    bpo = Category.objects.get(slug="bpo")
+    url = admin_url(Category, "change", bpo.pk)
+    data = form_data(editor_client.get(url))
+    data["slug"] = slug
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "comparison addresses join slugs" in str(response.context["adminform"].form.errors["slug"])
+    assert Category.objects.filter(slug="bpo").exists()
+    data["slug"] = "bpo-versus"  # "vs" inside a word is fine
+    assert editor_client.post(url, data).status_code == 302
+
+
 def test_change_list_filters_by_missing_translation(editor_client, db):
     change(Category.objects.filter(slug="ito"), summary_de="")
     response = editor_client.get(admin_url(Category, "changelist"), {"translation": "missing-de"})

@@ -129,7 +129,7 @@ def test_the_varnish_configuration_follows_the_views_declarations():
     from comparisons.management.commands.varnishvcl import public_pages_vcl
 
     text = public_pages_vcl()
-    assert "(?!(?:category|first|p|page|q|second)=)" in text
+    assert "(?!(?:category|first|fourth|p|page|q|second|third)=)" in text
     assert r"robots\.txt" in text and r"sitemap\.xml" in text and "admin" not in text
 
 
@@ -239,6 +239,25 @@ def test_a_new_comparison_replaces_the_generated_page_of_its_pair(
             "Written at last." in client.get(path, follow=True).content.decode() or path != "/en/kpo-vs-ito/"
         )
         assert "kpo-vs-ito" in client.get(path).content.decode()
+
+
+def test_a_table_of_three_follows_its_values_its_order_and_its_written_pairs(
+    client, db, make_comparison, django_capture_on_commit_callbacks
+):
+    path = "/en/bpo-vs-kpo-vs-ito/"
+    assert 'href="/en/kpo-vs-ito/"' not in client.get(path).content.decode()
+    kpo, ito = Category.objects.get(slug="kpo"), Category.objects.get(slug="ito")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_comparison(kpo, ito)
+    assert 'href="/en/kpo-vs-ito/"' in client.get(path).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        change(ito.attribute_values.filter(attribute__slug="stands-for"), value_en="Newly worded.")
+    assert "Newly worded." in client.get(path).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        change(Category.objects.filter(slug="ito"), order=0)  # now first in every address
+    response = client.get(path)
+    assert (response.status_code, response["Location"]) == (301, "/en/ito-vs-bpo-vs-kpo/")
+    assert client.get("/en/ito-vs-bpo-vs-kpo/").status_code == 200
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from comparisons.admin.content import COUNTED
 from comparisons.checks import check_language_sentences, check_phrase_cases
 from comparisons.language_sentences import SENTENCES
 from comparisons.models import Category, Comparison
-from comparisons.phrases import CASES, PHRASES, cases_in
+from comparisons.phrases import CASES, COMPARED_BY_COUNT, PHRASES, SLOTS, cases_in
 from tests.helpers import LANGUAGES
 
 PAIR_PHRASES = {key: phrase for key, phrase in PHRASES.items() if phrase.slots == ("first", "second")}
@@ -219,6 +219,28 @@ def test_every_comparison_page_names_its_pair_grammatically(client, db, language
             for text in page.texts:
                 assert_no_capital_mid_sentence(text, language, nouns)
             assert_no_repeated_name(page)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_table_of_three_or_four_names_them_grammatically(client, db, language):
+    nouns = common_nouns(language)
+    with translation.override(language):
+        for count in (3, 4):
+            for chosen in itertools.combinations(categories(), count):
+                slots = dict(zip(SLOTS, chosen, strict=False))
+                page = page_texts(
+                    client,
+                    reverse("comparisons:comparison_of_many", kwargs={"slugs": [c.slug for c in chosen]}),
+                )
+                phrase = COMPARED_BY_COUNT[count]
+                title = phrase.text(**slots)
+                assert_sentence_holds_its_forms(title, phrase, language, **slots)
+                assert page.headline == title
+                assert title in page.texts  # the heading
+                assert any(text.startswith(f"{title} · ") for text in page.texts)  # the <title>
+                for text in page.texts:
+                    assert_no_capital_mid_sentence(text, language, nouns)
+                assert_no_repeated_name(page)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -23,6 +23,10 @@ PAGES = {
     "home": (("comparisons:home", {}), 2),
     "comparison": (("comparisons:comparison_detail", {"first": "bpo", "second": "kpo"}), 6),
     "generated comparison": (("comparisons:comparison_detail", {"first": "kpo", "second": "ito"}), 3),
+    "four categories": (
+        ("comparisons:comparison_of_many", {"slugs": ["bpo", "kpo", "ito", "call-centre"]}),
+        3,
+    ),
     "category": (("comparisons:category_detail", {"slug": "bpo"}), 5),
     "compare": (("comparisons:compare", {}), 2),
     "search": (("comparisons:search", {}), 3),

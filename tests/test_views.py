@@ -1,6 +1,8 @@
 """The reader's pages in every language: status, language, content, links."""
 
 import ast
+import itertools
+import json
 import re
 from xml.etree import ElementTree
 
@@ -125,10 +127,18 @@ def test_compare_page_shows_the_matrix(client, db, language):
     assert len(re.findall(r'<td><a href="', html)) == count * (count - 1)
 
 
-def test_compare_form_rejects_the_same_category_twice(client, db):
-    response = client.get(url("compare", "de"), {"first": "bpo", "second": "bpo"})
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"first": "bpo", "second": "bpo"},
+        {"first": "bpo", "second": "kpo", "third": "bpo"},
+        {"first": "bpo", "second": "kpo", "third": "ito", "fourth": "kpo"},
+    ],
+)
+def test_compare_form_rejects_the_same_category_twice(client, db, query):
+    response = client.get(url("compare", "de"), query, follow=True)  # the parameters in order first
     assert response.status_code == 400
-    assert "Wählen Sie zwei verschiedene Kategorien" in response.content.decode()
+    assert "Wählen Sie jede Kategorie nur einmal." in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -645,13 +655,16 @@ def test_a_generated_table_shows_what_both_are_said_to_be_first_and_folds_the_re
     html = client.get(url("comparison_detail", "uk", first="kpo", second="ito")).content.decode()
     tables = re.findall(r'<table class="comparison-table">.*?</table>', html, re.S)
     assert len(tables) == 2
-    folded = html[html.index('<details class="said-of-one">') :]
+    folded = html[html.index('<details class="said-of-some no-difference">') :]
     assert folded.index("<summary>") < folded.index(tables[1])
     both, one = (len(re.findall(r"<tr>|<tr class", table)) - 1 for table in tables)  # less the head row
     assert both >= 1 and one >= 1
     assert "у джерелах не згадано" not in tables[0] and "у джерелах не згадано" in tables[1]
     assert f"Ще {one} критеріїв, за якими джерела описують лише одну з двох категорій" in html
-    assert 'id="differences-only"' not in html  # nothing agrees, nothing to hide
+    # What is said of one of them only shows no difference: "differences only" hides it.
+    assert tables[1].count('<tr class="no-difference">') == one
+    assert tables[0].count('<tr class="no-difference">') == 0
+    assert '<input type="checkbox" id="differences-only">' in html
 
 
 def test_a_generated_table_can_show_only_where_the_categories_differ(
@@ -668,15 +681,17 @@ def test_a_generated_table_can_show_only_where_the_categories_differ(
             )
     html = client.get(url("comparison_detail", first="aaa", second="bbb")).content.decode()
     assert '<input type="checkbox" id="differences-only">' in html
-    assert re.findall(r'<tr class="agree">\s*<th scope="row">(?:<span[^>]*>)?([^<]+)<', html) == ["Same"]
-    assert 'class="said-of-one"' not in html
+    assert re.findall(r'<tr class="no-difference">\s*<th scope="row">(?:<span[^>]*>)?([^<]+)<', html) == [
+        "Same"
+    ]
+    assert 'class="said-of-some' not in html
     # Where they agree on everything, there is nothing to show only the differences of.
     with django_capture_on_commit_callbacks(execute=True):  # the change announced: the page is renewed
         AttributeValue.objects.filter(category=second, attribute__slug="different").update(
             value_en="One thing."
         )
     html = client.get(url("comparison_detail", first="aaa", second="bbb")).content.decode()
-    assert html.count('<tr class="agree">') == 2 and 'id="differences-only"' not in html
+    assert html.count('<tr class="no-difference">') == 2 and 'id="differences-only"' not in html
 
 
 def rename(category, slug, django_capture_on_commit_callbacks):
@@ -695,6 +710,7 @@ def test_every_address_that_named_a_renamed_category_redirects_in_one_step(
         "written": url("comparison_detail", language, first="bpo", second="kpo"),
         "reversed": url("comparison_detail", language, first="kpo", second="bpo"),
         "generated": url("comparison_detail", language, first="bpo", second="ito"),
+        "three": url("comparison_of_many", language, slugs=["kpo", "bpo", "ito"]),
     }
     for address in old.values():  # cached before the rename
         assert client.get(address).status_code in (200, 301)
@@ -708,6 +724,7 @@ def test_every_address_that_named_a_renamed_category_redirects_in_one_step(
         "written": url("comparison_detail", language, first="bpo-services", second="kpo"),
         "reversed": url("comparison_detail", language, first="bpo-services", second="kpo"),
         "generated": url("comparison_detail", language, first="bpo-services", second="ito"),
+        "three": url("comparison_of_many", language, slugs=["bpo-services", "kpo", "ito"]),
     }
     for name, address in old.items():
         for before in (address, address.replace("bpo", "business-process-outsourcing", 1)):
@@ -891,3 +908,130 @@ def test_a_slug_a_published_category_took_never_returns_to_its_former_holder(
     assert client.get(url("category_detail", slug="kpo"))["Location"] == url(
         "category_detail", slug="kpo-new"
     )
+
+
+# Three or four categories in one table ---------------------------------------------
+
+SET_TITLES = {
+    "en": "BPO, KPO and ITO compared",
+    "uk": "Різниця між BPO, KPO та ITO",
+    "de": "BPO, KPO und ITO im Vergleich",
+}
+
+
+def json_ld_of(html):
+    return json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_three_categories_have_one_address_and_a_grammatical_title(client, db, language):
+    canonical = url("comparison_of_many", language, slugs=["bpo", "kpo", "ito"])
+    assert canonical == f"/{language}/bpo-vs-kpo-vs-ito/"
+    for order in itertools.permutations(["bpo", "kpo", "ito"]):
+        if list(order) != ["bpo", "kpo", "ito"]:
+            response = client.get(url("comparison_of_many", language, slugs=order))
+            assert (response.status_code, response["Location"]) == (301, canonical)
+    response = client.get(canonical)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"<h1>{SET_TITLES[language]}</h1>" in html and f"<title>{SET_TITLES[language]} · " in html
+    assert f'<link rel="canonical" href="http://testserver{canonical}">' in html
+    alternates = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
+    assert alternates == {
+        **{code: f"http://testserver/{code}/bpo-vs-kpo-vs-ito/" for code in LANGUAGES},
+        "x-default": "http://testserver/en/bpo-vs-kpo-vs-ito/",
+    }
+    data = json_ld_of(html)
+    assert data["headline"] == SET_TITLES[language] and data["url"] == f"http://testserver{canonical}"
+    assert [about["url"] for about in data["about"]] == [
+        f"http://testserver{url('category_detail', language, slug=slug)}" for slug in ("bpo", "kpo", "ito")
+    ]
+    assert data["isBasedOn"]
+    # A column per category, and BPO vs KPO, written, is linked.
+    head = re.search(r"<thead>(.*?)</thead>", html, re.S)[1]
+    assert re.findall(r'<th scope="col">([^<]+)</th>', head)[1:] == ["BPO", "KPO", "ITO"]
+    assert f'href="{url("comparison_detail", language, first="bpo", second="kpo")}"' in html
+
+
+def test_four_categories_put_each_name_in_the_case_of_the_sentence(client, db):
+    html = client.get(url("comparison_of_many", "uk", slugs=["bpo", "kpo", "ito", "call-centre"])).content
+    assert "<h1>Різниця між BPO, KPO, ITO та кол-центром</h1>" in html.decode()
+    html = client.get(url("comparison_of_many", "de", slugs=["bpo", "kpo", "ito", "call-centre"])).content
+    assert "<h1>BPO, KPO, ITO und Callcenter im Vergleich</h1>" in html.decode()
+
+
+def test_every_cell_of_a_table_of_three_keeps_its_sources(client, db):
+    html = client.get(url("comparison_of_many", slugs=["bpo", "kpo", "ito"])).content.decode()
+    cells = re.findall(r'<td data-label="[^"]+">(.*?)</td>', html, re.S)
+    assert len(cells) >= 3 * 10
+    for cell in cells:
+        claims = cell.count("<li>")
+        assert claims == 0 and "not covered by the sources" in cell or cell.count('class="source"') >= claims
+    # The rows said of all three come first; the others fold away, counted.
+    assert html.index("Stands for") < html.index('<details class="said-of-some">') < html.index("Definition")
+    assert re.search(r"<summary>\d+ more attributes that the sources cover for only some of these", html)
+    # Some rows show a difference, some (said of one only) do not: "differences only" is offered.
+    assert '<input type="checkbox" id="differences-only">' in html
+    assert '<tr class="no-difference">' in html and re.search(r"<tr>\s*<th", html)
+
+
+@pytest.mark.parametrize(
+    ("slugs", "message"),
+    [
+        (
+            ["bpo", "kpo", "ito", "call-centre", "outsourcing"],
+            "Таблиця порівнює щонайбільше чотири категорії",
+        ),
+        (["bpo", "kpo", "bpo"], "Кожна категорія може трапитися в адресі лише один раз."),
+    ],
+)
+def test_more_than_four_or_one_twice_is_a_bad_request_in_the_readers_language(client, db, slugs, message):
+    response = client.get(url("comparison_of_many", "uk", slugs=slugs))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html and '<html lang="uk">' in html
+    assert f'href="{url("compare", "uk")}"' in html
+
+
+def test_a_category_named_twice_through_its_former_slug_is_a_bad_request(
+    client, db, django_capture_on_commit_callbacks
+):
+    rename(
+        Category.objects.get(slug="bpo"), "business-process-outsourcing", django_capture_on_commit_callbacks
+    )
+    response = client.get(url("comparison_of_many", slugs=["bpo", "kpo", "business-process-outsourcing"]))
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("slugs", [["bpo", "kpo", "nothing"], ["bpo", "vs", "kpo"]])
+def test_an_unknown_category_in_a_table_of_three_is_not_found(client, db, slugs):
+    assert client.get(url("comparison_of_many", "de", slugs=slugs)).status_code == 404
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_compare_form_leads_to_the_table_of_three_or_four(client, db, language):
+    query = {"first": "ito", "fourth": "", "second": "bpo", "third": "kpo"}  # in the order of the address
+    response = client.get(url("compare", language), query)
+    assert (response.status_code, response["Location"]) == (
+        302,
+        url("comparison_of_many", language, slugs=["bpo", "kpo", "ito"]),
+    )
+    query["fourth"] = "call-centre"
+    response = client.get(url("compare", language), query)
+    assert response["Location"] == url(
+        "comparison_of_many", language, slugs=["bpo", "kpo", "ito", "call-centre"]
+    )
+    query["third"] = query["fourth"] = ""
+    response = client.get(url("compare", language), query)
+    assert response["Location"] == url("comparison_detail", language, first="ito", second="bpo")
+
+
+def test_the_compare_form_offers_two_more_categories_as_a_choice(client, db):
+    html = client.get(url("compare", "de")).content.decode()
+    assert '<label for="id_third">Dritte (optional)</label>' in html
+    assert '<label for="id_fourth">Vierte (optional)</label>' in html
+    assert html.count('<option value="">(keine)</option>') == 2
+    assert re.search(
+        r'<select id="id_first" name="first">(?:(?!</select>).)*value="outsourcing" selected', html
+    )
+    assert re.search(r'<select id="id_second" name="second">(?:(?!</select>).)*value="bpo" selected', html)

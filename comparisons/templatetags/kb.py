@@ -193,3 +193,27 @@ def article_json_ld(context, comparison, based_on):
         "isBasedOn": based_on,
     }
     return json_ld(data)
+
+
+@register.simple_tag(takes_context=True)
+def generated_json_ld(context, title, categories, sources):
+    """schema.org WebPage data for a generated comparison: the categories it compares, its sources."""
+    request = context["request"]
+    language = get_language()
+    data = {
+        "@context": "https://schema.org",
+        "@type": "WebPage",
+        "headline": title,
+        "inLanguage": language,
+        "url": request.build_absolute_uri(request.path),
+        "about": [
+            {
+                "@type": "Thing",
+                "name": category.text_in("name", language)[0],
+                "url": request.build_absolute_uri(category.get_absolute_url()),
+            }
+            for category in categories
+        ],
+        "isBasedOn": [source.text_in("title", language)[0] for source in sources],
+    }
+    return json_ld(data)

@@ -13,5 +13,5 @@ sub public_page {
 
 # Only the query parameters some page reads, in one order.
 sub page_parameters {
-    set req.url = regsuball(req.url, "([?&])(?!(?:category|first|p|page|q|second)=)[^&]*", "\1");
+    set req.url = regsuball(req.url, "([?&])(?!(?:category|first|fourth|p|page|q|second|third)=)[^&]*", "\1");
 }

@@ -61,6 +61,58 @@ def test_table_fits_a_360px_phone_without_horizontal_scrolling(site, phone):
     assert "BPO" in label
 
 
+def test_reader_compares_three_categories_in_ukrainian(site, page):
+    page.goto(f"{site['url']}/uk/")
+    page.get_by_role("navigation", name="Головне меню").get_by_role(
+        "link", name="Порівняти категорії"
+    ).click()
+    page.get_by_label("Перша").select_option("ito")
+    page.get_by_label("Друга").select_option("bpo")
+    page.get_by_label("Третя (необов’язково)").select_option("kpo")
+    page.get_by_role("button", name="Порівняти").click()
+    # One address per set, whatever order the reader picked them in.
+    expect(page).to_have_url(re.compile(r"/uk/bpo-vs-kpo-vs-ito/$"))
+    expect(page.locator("h1")).to_have_text("Різниця між BPO, KPO та ITO")
+    expect(page.locator(".comparison-table").first.locator("thead th")).to_have_text(
+        ["Критерій", "BPO", "KPO", "ITO"]
+    )
+    # What the sources say of some of the three only is folded; opened, it shows every row.
+    folded = page.locator("details.said-of-some")
+    folded.locator(":scope > summary").click()
+    same_or_one = folded.locator("tr.no-difference").first
+    different = folded.locator("tbody tr:not(.no-difference)").first
+    expect(same_or_one).to_be_visible()
+    expect(different).to_be_visible()
+    # Differences only: rows that cannot show one hide, without a script or a new address.
+    page.get_by_label("Показувати лише відмінності").check()
+    expect(same_or_one).to_be_hidden()
+    expect(different).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/uk/bpo-vs-kpo-vs-ito/$"))
+    page.get_by_label("Показувати лише відмінності").uncheck()
+    expect(same_or_one).to_be_visible()
+
+
+def test_a_table_of_four_shows_as_cards_on_a_360px_phone(site, phone):
+    phone.goto(f"{site['url']}/de/bpo-vs-kpo-vs-ito-vs-call-centre/")
+    expect(phone.locator("h1")).to_have_text("BPO, KPO, ITO und Callcenter im Vergleich")
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"page is {overflow}px wider than the screen"
+    cells = phone.locator(".comparison-table").first.locator("tbody tr").first.locator("td")
+    expect(cells).to_have_count(4)
+    boxes = [cells.nth(index).bounding_box() for index in range(4)]
+    # Cards: each category's value below the last, as wide as the card, labelled with its name.
+    assert all(a["y"] < b["y"] for a, b in zip(boxes, boxes[1:], strict=False))
+    assert all(box["x"] >= 0 and box["x"] + box["width"] <= 360 for box in boxes)
+    labels = [
+        phone.evaluate(
+            f"getComputedStyle(document.querySelectorAll('.comparison-table tbody tr')[0]"
+            f".querySelectorAll('td')[{index}], '::before').content"
+        )
+        for index in range(4)
+    ]
+    assert labels == ['"BPO"', '"KPO"', '"ITO"', '"Callcenter"']
+
+
 def test_source_of_a_row_opens_in_place(site, page):
     page.goto(f"{site['url']}/en/bpo-vs-kpo/")
     details = page.locator("table.comparison-table details.source").first
@@ -86,6 +138,8 @@ def test_static_files_are_hashed_compressed_and_cached_for_long(site, page):
         "/uk/bpo-vs-kpo/",
         "/de/bpo-vs-call-centre/",
         "/en/kpo-vs-ito/",
+        "/uk/bpo-vs-kpo-vs-ito/",
+        "/de/bpo-vs-kpo-vs-ito-vs-call-centre/",
         "/uk/",
         "/de/vergleichen/",
         "/uk/poshuk/?q=bpo",
