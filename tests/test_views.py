@@ -138,7 +138,7 @@ def test_compare_page_shows_the_matrix(client, db, language):
 def test_compare_form_rejects_the_same_category_twice(client, db, query):
     response = client.get(url("compare", "de"), query, follow=True)  # the parameters in order first
     assert response.status_code == 400
-    assert "Wählen Sie jede Kategorie nur einmal." in response.content.decode()
+    assert "Wählen Sie jede Kategorie nur einmal aus." in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -914,7 +914,7 @@ def test_a_slug_a_published_category_took_never_returns_to_its_former_holder(
 
 SET_TITLES = {
     "en": "BPO, KPO and ITO compared",
-    "uk": "Різниця між BPO, KPO та ITO",
+    "uk": "Порівняння BPO, KPO та ITO",
     "de": "BPO, KPO und ITO im Vergleich",
 }
 
@@ -955,7 +955,7 @@ def test_three_categories_have_one_address_and_a_grammatical_title(client, db, l
 
 def test_four_categories_put_each_name_in_the_case_of_the_sentence(client, db):
     html = client.get(url("comparison_of_many", "uk", slugs=["bpo", "kpo", "ito", "call-centre"])).content
-    assert "<h1>Різниця між BPO, KPO, ITO та кол-центром</h1>" in html.decode()
+    assert "<h1>Порівняння BPO, KPO, ITO та кол-центру</h1>" in html.decode()
     html = client.get(url("comparison_of_many", "de", slugs=["bpo", "kpo", "ito", "call-centre"])).content
     assert "<h1>BPO, KPO, ITO und Callcenter im Vergleich</h1>" in html.decode()
 
@@ -980,9 +980,9 @@ def test_every_cell_of_a_table_of_three_keeps_its_sources(client, db):
     [
         (
             ["bpo", "kpo", "ito", "call-centre", "outsourcing"],
-            "Таблиця порівнює щонайбільше чотири категорії",
+            "В одній таблиці можна порівняти щонайбільше чотири категорії",
         ),
-        (["bpo", "kpo", "bpo"], "Кожна категорія може трапитися в адресі лише один раз."),
+        (["bpo", "kpo", "bpo"], "Кожну категорію можна вказати в адресі лише один раз."),
     ],
 )
 def test_more_than_four_or_one_twice_is_a_bad_request_in_the_readers_language(client, db, slugs, message):

@@ -72,7 +72,7 @@ def test_reader_compares_three_categories_in_ukrainian(site, page):
     page.get_by_role("button", name="Порівняти").click()
     # One address per set, whatever order the reader picked them in.
     expect(page).to_have_url(re.compile(r"/uk/bpo-vs-kpo-vs-ito/$"))
-    expect(page.locator("h1")).to_have_text("Різниця між BPO, KPO та ITO")
+    expect(page.locator("h1")).to_have_text("Порівняння BPO, KPO та ITO")
     expect(page.locator(".comparison-table").first.locator("thead th")).to_have_text(
         ["Критерій", "BPO", "KPO", "ITO"]
     )
