@@ -21,8 +21,9 @@ from .models import (
 from .translation_status import fingerprint
 
 # Bump when the file layout changes in a way an older import could not read,
-# and teach upgraded() to read the older one. (4: the categories' former slugs.)
-FORMAT_VERSION = 4
+# and teach upgraded() to read the older one. (4: the categories' former slugs;
+# 5: the attributes' descriptions, which an older export leaves empty.)
+FORMAT_VERSION = 5
 
 FILES = {
     "01_sources.json": [Source],

@@ -500,12 +500,34 @@ class AttributeQuerySet(ContentQuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def for_glossary(self):
+        return self.published().select_related("description_source")
+
 
 class Attribute(TranslatedContent):
     """A dimension along which categories are compared, e.g. “required skills”."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     label = models.CharField(_("label"), max_length=120)
+    # Shown wherever the label heads a row, and in the glossary. Optional, so that
+    # an attribute from an older backup still loads; a missing one shows as missing.
+    description = models.TextField(
+        _("description"),
+        max_length=600,
+        blank=True,
+        help_text=_(
+            "What the attribute means, in a sentence or two that a reader new to outsourcing understands."
+        ),
+    )
+    description_source = models.ForeignKey(
+        Source,
+        verbose_name=_("description taken from"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attribute_descriptions",
+        help_text=_("The source article that defines the attribute. Leave empty where the editors wrote it."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     # A new attribute starts unpublished: its values and rows show once it is published.
     is_published = models.BooleanField(_("published"), default=False)
@@ -521,8 +543,19 @@ class Attribute(TranslatedContent):
             models.CheckConstraint(condition=not_blank("label"), name="attribute_label_not_blank"),
         ]
 
+    # Written for every attribute, but an older backup's attributes have none: where the
+    # original has no description, no language misses one.
+    optional_translated_fields = ("description",)
+
     def __str__(self):
         return self.label
+
+    def get_absolute_url(self):
+        return reverse("comparisons:glossary") + f"#attribute-{self.slug}"
+
+    def is_explained(self):
+        """Whether a reader in the active language is shown a description (perhaps English's)."""
+        return bool(self.text_in("description", get_language())[0])
 
 
 class AttributeValueQuerySet(ContentQuerySet):
@@ -533,7 +566,7 @@ class AttributeValueQuerySet(ContentQuerySet):
         one of them has a value for, in the attributes' order.
         """
         values = self.filter(category__in=categories, attribute__is_published=True)
-        values = values.select_related("attribute", "source")
+        values = values.select_related("attribute__description_source", "source")
         column = {category.pk: index for index, category in enumerate(categories)}
         table = {}
         for value in values.order_by("attribute__order", "attribute__slug", "source__seed_file"):
@@ -642,7 +675,9 @@ class ComparisonQuerySet(SearchableQuerySet):
 
 def page_parts():
     """The prefetches of what a comparison's page shows besides the comparison and its categories."""
-    rows = ComparisonRow.objects.filter(attribute__is_published=True).select_related("attribute", "source")
+    rows = ComparisonRow.objects.filter(attribute__is_published=True).select_related(
+        "attribute__description_source", "source"
+    )
     return (models.Prefetch("rows", rows), "sources")
 
 
@@ -718,7 +753,7 @@ class Comparison(TranslatedContent):
         ]
 
     # An empty title in a language shows the usual pattern, not another language's title.
-    optional_translated_fields = ("title",)
+    optional_translated_fields = patterned_fields = ("title",)
 
     def __str__(self):
         return VERSUS.text(first=self.first, second=self.second)

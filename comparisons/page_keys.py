@@ -21,10 +21,12 @@ hundred of them in its headers:
 ``gv<pk>``          its attribute values (generated comparisons)
 ``gk<pk>``          the categories filed under it
 ``gc<pk>``          its published comparisons
-``a<pk>``           an attribute's label and order
+``a<pk>``           an attribute's label, description and order
 ``s<pk>``           a source
 ``p<pk>-<pk>``      whether two categories (lower key first) have a published comparison
 ``categories``      the set of categories, their tree, order, names and summaries (the lists)
+``attributes``      the set of published attributes, their labels, descriptions and order
+                    (the glossary)
 ``comparisons``     the set of published comparisons (the lists)
 ``search``          every search result page
 ``sitemaps``        the sitemap index and its sections: every page's address,
@@ -142,6 +144,9 @@ def category_page(category, children, comparisons):
 
 # Lists of categories show the set, and each one's names and its parent's.
 CATEGORY_LISTS = {"categories"}
+ATTRIBUTE_LIST = "attributes"
+# What the glossary shows of an attribute.
+ATTRIBUTE_LIST_FIELDS = {"slug", "label", "description", "description_source_id", "order", "is_published"}
 
 # The sitemaps list every page with its languages and last change: any change of
 # a page's record or its parts may change them, and each rendering is cheap.
@@ -264,6 +269,8 @@ def attribute_touched(pk, fields, whole, records):
     keys = {f"a{pk}"}
     if records and not any(record.get("is_published") for record in records):
         return keys  # shown nowhere yet
+    if whole or fields & ATTRIBUTE_LIST_FIELDS:
+        keys.add(ATTRIBUTE_LIST)
     if whole or "is_published" in fields:
         # Published or withdrawn: the tables of its values and rows show or drop it.
         AttributeValue = apps.get_model("comparisons", "AttributeValue")

@@ -193,6 +193,7 @@ class PageSitemap(Sitemap):
             "comparisons:compare",
             "comparisons:comparison_list",
             "comparisons:category_list",
+            "comparisons:glossary",
         ]
 
     def location(self, name):

@@ -54,8 +54,8 @@ class CategoryItemTranslationOptions(TranslationOptions):
 
 @register(Attribute)
 class AttributeTranslationOptions(TranslationOptions):
-    fields = ("label",)
-    required_languages = ENGLISH
+    fields = ("label", "description")
+    required_languages = {settings.MODELTRANSLATION_DEFAULT_LANGUAGE: ("label",)}
 
 
 @register(AttributeValue)

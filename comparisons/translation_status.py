@@ -140,9 +140,12 @@ class TranslatedFields(models.Model):
     class Meta:
         abstract = True
 
-    # Fields that may stay empty in every language (the page shows a pattern
-    # instead): missing in a language only where the original has a text.
+    # Fields that may stay empty in every language: missing in a language only
+    # where the original has a text.
     optional_translated_fields = ()
+    # Of those, the ones whose empty text shows no other language's (a title's
+    # pattern stands in): a page is whole in a language without them.
+    patterned_fields = ()
 
     @classmethod
     def translated_fields(cls):
@@ -162,7 +165,7 @@ class TranslatedFields(models.Model):
         """
         query = models.Q()
         for field in cls.translated_fields_in(language):
-            if optional or field not in cls.optional_translated_fields:
+            if optional or field not in cls.patterned_fields:
                 query |= cls.field_missing_q(field, language)
         return query
 
@@ -307,13 +310,14 @@ def complete_languages(records, unshown=()):
     """
     Languages in which every text of these records is written (a page that shows
     them has them all), but for the ``unshown`` fields the page leaves out. An
-    optional field left empty shows no other language's text, so it does not count.
+    field with a pattern (patterned_fields) left empty shows no other language's
+    text, so it does not count.
     """
     return [
         code
         for code in language_codes()
         if not any(
-            set(record.missing_translations(code)) - {*record.optional_translated_fields, *unshown}
+            set(record.missing_translations(code)) - {*record.patterned_fields, *unshown}
             for record in records
         )
     ]

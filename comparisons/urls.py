@@ -27,6 +27,7 @@ urlpatterns = [
     path(_("categories/"), views.CategoryListView.as_view(), name="category_list"),
     path(_("categories/<slug:slug>/"), views.category_detail, name="category_detail"),
     path(_("comparisons/"), views.ComparisonListView.as_view(), name="comparison_list"),
+    path(_("glossary/"), views.glossary, name="glossary"),
     # Before the pair's pattern, which would read "a-vs-b-vs-c" as "a-vs-b" and "c".
     path("<category_slugs:slugs>/", views.comparison_of_many, name="comparison_of_many"),
     path("<slug:first>-vs-<slug:second>/", views.comparison_detail, name="comparison_detail"),

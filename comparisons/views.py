@@ -14,7 +14,15 @@ from django.views.generic import ListView
 
 from . import page_keys, phrases, throttle
 from .forms import CompareForm, SearchForm
-from .models import AttributeValue, Category, CategoryItem, Comparison, canonical_order, split_by_coverage
+from .models import (
+    Attribute,
+    AttributeValue,
+    Category,
+    CategoryItem,
+    Comparison,
+    canonical_order,
+    split_by_coverage,
+)
 from .page_cache import fragment, kept_apart, reads_query, shows
 from .translation_status import complete_languages
 
@@ -27,6 +35,7 @@ CATEGORY_COMPARISONS = 50
 CATEGORY_CHILDREN = 50
 RELATED_COMPARISONS = 10
 MATRIX_CATEGORIES = 12
+GLOSSARY_TERMS = 200
 # A table of more columns than this reads badly on any screen.
 MAX_COMPARED = 4
 PER_PAGE = 50
@@ -70,6 +79,25 @@ def category_detail(request, slug):
         },
     )
     return shows(response, page_keys.category_page(category, children, comparisons))
+
+
+@require_safe
+def glossary(request):
+    """What each attribute the tables compare by means, and what each category is."""
+    attributes = list(Attribute.objects.for_glossary()[:GLOSSARY_TERMS])
+    # One more than shown tells whether to link to the full list, without a count query.
+    categories = list(Category.objects.published()[: GLOSSARY_TERMS + 1])
+    response = render(
+        request,
+        "comparisons/glossary.html",
+        {
+            "attributes": attributes,
+            "categories": categories[:GLOSSARY_TERMS],
+            "more_categories": len(categories) > GLOSSARY_TERMS,
+        },
+    )
+    sources = page_keys.cited(attribute.description_source for attribute in attributes)
+    return shows(response, {page_keys.ATTRIBUTE_LIST, *page_keys.CATEGORY_LISTS, *sources})
 
 
 class PaginatedListView(ListView):

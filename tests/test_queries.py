@@ -28,6 +28,7 @@ PAGES = {
         3,
     ),
     "category": (("comparisons:category_detail", {"slug": "bpo"}), 5),
+    "glossary": (("comparisons:glossary", {}), 2),
     "compare": (("comparisons:compare", {}), 2),
     "search": (("comparisons:search", {}), 3),
     "comparison list": (("comparisons:comparison_list", {}), 2),

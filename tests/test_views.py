@@ -582,6 +582,7 @@ EVERY_KIND_OF_PAGE = [
     ("category_detail", {"slug": "call-centre"}, ""),
     ("comparison_detail", {"first": "bpo", "second": "kpo"}, ""),
     ("comparison_detail", {"first": "kpo", "second": "ito"}, ""),  # generated
+    ("glossary", {}, ""),
 ]
 
 

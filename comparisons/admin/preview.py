@@ -59,7 +59,7 @@ def preview_pages(record):
     (label, path) of public pages that show the record, in the active
     language, its own first: a category's page and its pairs with the other
     categories (generated from its attribute values where nobody wrote
-    them); for an attribute, which has no page, the tables that show it.
+    them); for an attribute, the glossary and the tables that show it.
     """
     if isinstance(record, Comparison):
         return [(str(record), record.get_absolute_url())]
@@ -78,8 +78,8 @@ def preview_pages(record):
         *((str(comparison), comparison.get_absolute_url()) for comparison in written[:PREVIEW_PAGES]),
     ]:
         pages.setdefault(address, label)
-    found = [(label, address) for address, label in pages.items()][:PREVIEW_PAGES]
-    return found or [(gettext("Home"), reverse("comparisons:home"))]
+    found = [(label, address) for address, label in pages.items()][: PREVIEW_PAGES - 1]
+    return [(gettext("Glossary"), reverse("comparisons:glossary")), *found]
 
 
 def public_page(request, page_path, language, preview):

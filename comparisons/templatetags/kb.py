@@ -217,3 +217,40 @@ def generated_json_ld(context, title, categories, sources):
         "isBasedOn": [source.text_in("title", language)[0] for source in sources],
     }
     return json_ld(data)
+
+
+@register.simple_tag(takes_context=True)
+def glossary_json_ld(context, attributes, categories):
+    """schema.org DefinedTermSet data for the glossary: each attribute and category a DefinedTerm."""
+    request = context["request"]
+    language = get_language()
+    page = request.build_absolute_uri(request.path)
+    terms = [
+        {
+            "@type": "DefinedTerm",
+            "name": attribute.text_in("label", language)[0],
+            "description": attribute.text_in("description", language)[0],
+            "url": f"{page}#attribute-{attribute.slug}",
+        }
+        for attribute in attributes
+        if attribute.is_explained()
+    ]
+    terms += [
+        {
+            "@type": "DefinedTerm",
+            "name": category.text_in("abbreviation", language)[0],
+            "alternateName": category.text_in("name", language)[0],
+            "description": category.text_in("summary", language)[0],
+            "url": request.build_absolute_uri(category.get_absolute_url()),
+        }
+        for category in categories
+    ]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "DefinedTermSet",
+        "name": gettext("Glossary"),
+        "inLanguage": language,
+        "url": page,
+        "hasDefinedTerm": terms,
+    }
+    return json_ld(data)

@@ -90,6 +90,17 @@ def test_reader_compares_three_categories_in_ukrainian(site, page):
     expect(page).to_have_url(re.compile(r"/uk/bpo-vs-kpo-vs-ito/$"))
     page.get_by_label("Показувати лише відмінності").uncheck()
     expect(same_or_one).to_be_visible()
+    # A row's label opens what the attribute means, in place, and leads on to the glossary.
+    explanation = (
+        page.locator(".comparison-table").first.locator("details.explanation").filter(has_text="Розшифровка")
+    )
+    expect(explanation.get_by_text("Як розшифровується абревіатура.")).to_be_hidden()
+    explanation.locator(":scope > summary").click()
+    expect(explanation.get_by_text("Як розшифровується абревіатура.")).to_be_visible()
+    expect(explanation.get_by_text("Пояснення редакції.")).to_be_visible()
+    explanation.get_by_role("link", name="Усі критерії в глосарії").click()
+    expect(page).to_have_url(re.compile(r"/uk/hlosarii/#attribute-stands-for$"))
+    expect(page.locator("#attribute-stands-for")).to_be_in_viewport()
 
 
 def test_a_table_of_four_shows_as_cards_on_a_360px_phone(site, phone):
@@ -140,6 +151,7 @@ def test_static_files_are_hashed_compressed_and_cached_for_long(site, page):
         "/en/kpo-vs-ito/",
         "/uk/bpo-vs-kpo-vs-ito/",
         "/de/bpo-vs-kpo-vs-ito-vs-call-centre/",
+        "/de/glossar/",
         "/uk/",
         "/de/vergleichen/",
         "/uk/poshuk/?q=bpo",

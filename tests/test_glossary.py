@@ -1,0 +1,147 @@
+"""Every attribute explained: where its label heads a row, and in the glossary."""
+
+import html as html_module
+import json
+import re
+
+import pytest
+from django.utils.html import escape
+
+from comparisons.models import Attribute, Source
+from tests.helpers import LANGUAGES, change, url
+
+GLOSSARY = {"en": "/en/glossary/", "uk": "/uk/hlosarii/", "de": "/de/glossar/"}
+EDITORIAL = {
+    "en": "Explanation by the editors.",
+    "uk": "Пояснення редакції.",
+    "de": "Erläuterung der Redaktion.",
+}
+
+
+def explanations(html):
+    """{label: (description, the rest of the explanation)} of each row's explained label."""
+    found = re.findall(
+        r'<details class="explanation"><summary><span[^>]*>([^<]+)</span>.*?</summary>\s*'
+        r'<div class="explanation-text"><p[^>]*>([^<]+)</p>(.*?)</div></details>',
+        html,
+        re.S,
+    )
+    return {label: (description, rest) for label, description, rest in found}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    "page",
+    [
+        ("comparison_detail", {"first": "bpo", "second": "kpo"}),  # written
+        ("comparison_detail", {"first": "kpo", "second": "ito"}),  # generated
+        ("comparison_of_many", {"slugs": ["bpo", "kpo", "ito"]}),
+    ],
+    ids=["written", "generated", "three"],
+)
+def test_every_row_label_opens_its_explanation_in_the_readers_language(client, db, language, page):
+    name, kwargs = page
+    html = client.get(url(name, language, **kwargs)).content.decode()
+    rows = re.findall(r'<th scope="row">', html)
+    found = explanations(html)
+    # Every row's label, each attribute once.
+    assert len(found) == html.count('<details class="explanation">') == len(rows) > 0
+    for attribute in Attribute.objects.filter(is_published=True):
+        label = getattr(attribute, f"label_{language}")
+        if label in found:
+            description, rest = found[label]
+            assert html_module.unescape(description) == getattr(attribute, f"description_{language}")
+            assert EDITORIAL[language] in rest
+            assert f'href="{GLOSSARY[language]}#attribute-{attribute.slug}"' in rest
+
+
+def test_a_missing_translation_of_an_explanation_shows_the_english_one_visibly(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        change(Attribute.objects.filter(slug="stands-for"), description_de="")
+    english = Attribute.objects.get(slug="stands-for").description_en
+    for path in (url("comparison_detail", "de", first="bpo", second="kpo"), GLOSSARY["de"]):
+        html = client.get(path).content.decode()
+        assert f'<p lang="en">{english}</p> <small class="fallback-note">' in html, path
+
+
+def test_an_attribute_without_a_description_shows_its_label_alone(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        change(
+            Attribute.objects.filter(slug="stands-for"),
+            description_en="",
+            description_uk="",
+            description_de="",
+        )
+    attribute = Attribute.objects.get(slug="stands-for")
+    assert attribute.missing_translations("de") == []  # nothing to translate
+    html = client.get(url("comparison_detail", "en", first="bpo", second="kpo")).content.decode()
+    assert '<th scope="row"><span>Stands for</span>' in html
+    glossary = client.get(GLOSSARY["en"]).content.decode()
+    assert 'id="attribute-stands-for">' in glossary and "Not explained yet." in glossary
+
+
+def test_a_description_is_a_translated_field_like_every_other(db):
+    attribute = Attribute.objects.get(slug="focus")
+    assert {attribute.translation_status("description", code) for code in LANGUAGES} == {"up-to-date"}
+    original = attribute.original_language
+    translations = [code for code in LANGUAGES if code != original]
+    change(Attribute.objects.filter(slug="focus"), **{f"description_{translations[0]}": ""})
+    assert Attribute.objects.missing_in(translations[0]).filter(slug="focus").exists()
+    change(Attribute.objects.filter(slug="focus"), **{f"description_{original}": "Reworded."})
+    assert (
+        Attribute.objects.get(slug="focus").translation_status("description", translations[1]) == "outdated"
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_glossary_lists_every_published_attribute_and_category(client, db, language):
+    assert url("glossary", language) == GLOSSARY[language]
+    html = client.get(GLOSSARY[language]).content.decode()
+    attributes = Attribute.objects.filter(is_published=True)
+    for attribute in attributes:
+        assert (
+            f'<dt id="attribute-{attribute.slug}"><span>{getattr(attribute, f"label_{language}")}</span></dt>'
+            in html
+        )
+        assert escape(getattr(attribute, f"description_{language}")) in html
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1])
+    assert data["@type"] == "DefinedTermSet" and data["inLanguage"] == language
+    terms = data["hasDefinedTerm"]
+    assert len(terms) == attributes.count() + 6
+    assert terms[0]["url"] == f"http://testserver{GLOSSARY[language]}#attribute-definition"
+    assert {term["name"] for term in terms} >= {"BPO", "KPO", "ITO"}
+    assert f'href="{url("category_detail", language, slug="bpo")}"' in html
+    # Every page links to it.
+    assert f'<a href="{GLOSSARY[language]}">' in client.get(url("home", language)).content.decode()
+
+
+def test_the_glossary_leaves_out_an_unpublished_attribute_and_names_a_defining_source(
+    client, db, django_capture_on_commit_callbacks
+):
+    source = Source.objects.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        change(Attribute.objects.filter(slug="equipment"), is_published=False)
+        change(Attribute.objects.filter(slug="focus"), description_source=source)
+    html = client.get(GLOSSARY["en"]).content.decode()
+    assert 'id="attribute-equipment"' not in html
+    focus = html[html.index('id="attribute-focus"') :]
+    focus = focus[: focus.index("</dd>")]
+    assert "Defined in a source article." in focus and f"<cite>{source.title_en}</cite>" in focus
+    # The source's title changes where the glossary names it.
+    with django_capture_on_commit_callbacks(execute=True):
+        change(Source.objects.filter(pk=source.pk), title_en="A retitled article")
+    assert "<cite>A retitled article</cite>" in client.get(GLOSSARY["en"]).content.decode()
+
+
+def test_a_changed_description_is_on_every_page_that_shows_it(client, db, django_capture_on_commit_callbacks):
+    pages = [GLOSSARY["uk"], url("comparison_detail", "uk", first="bpo", second="kpo"), "/uk/kpo-vs-ito/"]
+    for page in pages:
+        client.get(page)  # cached
+    with django_capture_on_commit_callbacks(execute=True):
+        change(Attribute.objects.filter(slug="stands-for"), description_uk="Нове пояснення.")
+    for page in pages:
+        assert "Нове пояснення." in client.get(page).content.decode(), page
