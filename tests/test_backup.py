@@ -12,7 +12,7 @@ from comparisons.backup import FILES, fixture_paths
 from comparisons.changes import content_models
 from comparisons.management.commands import exportcontent
 from comparisons.management.commands.loadcontent import DEFAULT_FIXTURES
-from comparisons.models import Category, Comparison, Source
+from comparisons.models import Attribute, Category, Comparison, Source
 from comparisons.phrases import CASES
 from comparisons.translation_status import MISSING, UP_TO_DATE
 from tests.helpers import bpo_vs_kpo, change, trilingual
@@ -92,6 +92,25 @@ def test_a_backup_from_before_the_word_forms_loads_with_its_headings_as_names(db
     (tmp_path / "manifest.json").write_text('{"format": 2}')  # the same files read as today's: refused
     with pytest.raises(CommandError, match="English sentence"):
         call_command("loadcontent", str(tmp_path), verbosity=0)
+
+
+def test_a_backup_from_before_the_descriptions_loads_without_them(db, tmp_path):
+    """Format 4 had no attribute descriptions: its attributes load unexplained, with nothing to translate."""
+    call_command("exportcontent", str(tmp_path), verbosity=0)
+    (tmp_path / "manifest.json").write_text('{"format": 4}')
+    attributes = tmp_path / "03_attributes.json"
+    records = json.loads(attributes.read_text())
+    for record in records:
+        if record["model"] == "comparisons.attribute":
+            fields = record["fields"]
+            for column in [c for c in fields if c.startswith("description")]:
+                del fields[column]
+            del fields["translated_from"]["description"]
+    attributes.write_text(json.dumps(records))
+    call_command("loadcontent", str(tmp_path), verbosity=0)
+    focus = Attribute.objects.get(slug="focus")
+    assert not focus.description_en and not focus.is_explained()
+    assert [focus.translation_status("description", code) for code in ("en", "uk", "de")] == [UP_TO_DATE] * 3
 
 
 # The snapshot tests commit for real (a second connection must see the first
