@@ -15,7 +15,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Coalesce, Greatest, Least, Lower, NullIf
 from django.urls import reverse
@@ -264,6 +264,9 @@ def shown_text(field, language):
         )
     )
 
+
+# An optional text is a text or nothing: spaces alone would show as an empty explanation.
+validate_some_text = RegexValidator(r"\S", message=_("Write a text, or leave the field empty."))
 
 # The addresses of comparisons join slugs with "-vs-" (bpo-vs-kpo, bpo-vs-kpo-vs-ito):
 # a slug with "vs" as a word of its own would make them ambiguous.
@@ -515,6 +518,8 @@ class Attribute(TranslatedContent):
         _("description"),
         max_length=600,
         blank=True,
+        # A TextField's max_length binds its form only: an import and the shell are held to it too.
+        validators=[MaxLengthValidator(600), validate_some_text],
         help_text=_(
             "What the attribute means, in a sentence or two that a reader new to outsourcing understands."
         ),

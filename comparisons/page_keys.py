@@ -110,7 +110,7 @@ def comparison_page(comparison):
     """A written comparison's page, but for its related comparisons (related())."""
     keys = {f"c{comparison.pk}", *presented(comparison.first), *presented(comparison.second)}
     for row in comparison.rows.all():
-        keys |= {f"a{row.attribute_id}", *cited([row.source])}
+        keys |= {f"a{row.attribute_id}", *cited([row.source, row.attribute.description_source])}
     return keys | cited(comparison.sources.all())
 
 
@@ -125,7 +125,7 @@ def generated_page(categories, table):
     for category in categories:
         keys |= {*presented(category), f"gv{category.pk}"}
     for row in table:
-        keys.add(f"a{row.attribute.pk}")
+        keys |= {f"a{row.attribute.pk}", *cited([row.attribute.description_source])}
         for _category, claims in row.cells:
             for claim in claims:
                 keys |= cited(claim.said_by)

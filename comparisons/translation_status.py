@@ -141,7 +141,8 @@ class TranslatedFields(models.Model):
         abstract = True
 
     # Fields that may stay empty in every language: missing in a language only
-    # where the original has a text.
+    # where there is a text to show instead (the original's, or English, which
+    # readers fall back to).
     optional_translated_fields = ()
     # Of those, the ones whose empty text shows no other language's (a title's
     # pattern stands in): a page is whole in a language without them.
@@ -176,6 +177,8 @@ class TranslatedFields(models.Model):
             written = models.Q()
             for code in language_codes():
                 written |= models.Q(original_language=code) & ~blank_q(f"{field}_{code}")
+            if field not in cls.patterned_fields:
+                written |= ~blank_q(f"{field}_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}")
             query &= written
         return query
 
@@ -207,7 +210,11 @@ class TranslatedFields(models.Model):
         """Whether the field has no text in ``language`` where it needs one (without the fingerprints)."""
         if getattr(self, f"{field}_{language}"):
             return False
-        return field not in self.optional_translated_fields or bool(self.original_text(field))
+        if field not in self.optional_translated_fields or self.original_text(field):
+            return True
+        # Readers see the English text instead, unless a pattern stands in.
+        default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+        return field not in self.patterned_fields and bool(getattr(self, f"{field}_{default}"))
 
     def translation_status(self, field, language):
         if not getattr(self, f"{field}_{language}"):

@@ -6,10 +6,15 @@ from . import views
 app_name = "comparisons"
 
 
+# A slug's characters up to the next "-vs-": a slug never holds one, and a
+# pattern whose pieces could would try exponentially many splits of a long path.
+SLUG_PIECE = r"(?:(?!-vs-)[-a-zA-Z0-9_])+"
+
+
 class CategorySlugs:
     """Three or more category slugs joined by "-vs-": bpo-vs-kpo-vs-ito (no slug has "vs" as a word)."""
 
-    regex = r"[-a-zA-Z0-9_]+(?:-vs-[-a-zA-Z0-9_]+){2,}"
+    regex = rf"{SLUG_PIECE}(?:-vs-{SLUG_PIECE}){{2,}}"
 
     def to_python(self, value):
         return value.split("-vs-")

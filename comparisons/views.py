@@ -245,6 +245,16 @@ def comparison_of_many(request, slugs):
     return generated_comparison(request, categories, written)
 
 
+def shown_languages(categories, table, claims):
+    """The languages a generated page has all its texts in (the categories' descriptions are not on it)."""
+    of_categories = complete_languages(categories, unshown={"description"})
+    return [
+        code
+        for code in complete_languages([*(row.attribute for row in table), *claims])
+        if code in of_categories
+    ]
+
+
 def bad_comparison(request, message):
     """400 in the reader's language, saying what to change."""
     return render(request, "400.html", {"message": message}, status=400)
@@ -274,10 +284,7 @@ def generated_comparison(request, categories, written=()):
             "differences_folded": any(row.shows_a_difference for row in said_of_some),
             "written": written,
             "sources": list({source: None for claim in claims for source in claim.said_by}),
-            # The categories' descriptions are on their own pages, not here.
-            "page_languages": complete_languages(
-                [*categories, *(row.attribute for row in table), *claims], unshown={"description"}
-            ),
+            "page_languages": shown_languages(categories, table, claims),
         },
     )
     return shows(response, page_keys.generated_page(categories, table) | page_keys.linked(written))

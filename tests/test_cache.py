@@ -254,9 +254,17 @@ def test_a_table_of_three_follows_its_values_its_order_and_its_written_pairs(
         change(ito.attribute_values.filter(attribute__slug="stands-for"), value_en="Newly worded.")
     assert "Newly worded." in client.get(path).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
+        change(Comparison.objects.filter(first=kpo, second=ito), title_en="KPO or ITO: a new title")
+    assert "KPO or ITO: a new title" in client.get(path).content.decode()
+    # The addresses that lead to it, cached, follow a change of the categories' order.
+    reordered = "/en/kpo-vs-bpo-vs-ito/"
+    form = "/en/compare/?first=ito&fourth=&second=bpo&third=kpo"
+    for address in (reordered, form):
+        assert client.get(address)["Location"] == path
+    with django_capture_on_commit_callbacks(execute=True):
         change(Category.objects.filter(slug="ito"), order=0)  # now first in every address
-    response = client.get(path)
-    assert (response.status_code, response["Location"]) == (301, "/en/ito-vs-bpo-vs-kpo/")
+    for address in (path, reordered, form):
+        assert client.get(address)["Location"] == "/en/ito-vs-bpo-vs-kpo/", address
     assert client.get("/en/ito-vs-bpo-vs-kpo/").status_code == 200
 
 

@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils.html import escape
 
 from comparisons.models import Attribute, Source
@@ -123,6 +124,7 @@ def test_the_glossary_leaves_out_an_unpublished_attribute_and_names_a_defining_s
     client, db, django_capture_on_commit_callbacks
 ):
     source = Source.objects.first()
+    assert 'id="attribute-equipment"' in client.get(GLOSSARY["en"]).content.decode()  # cached
     with django_capture_on_commit_callbacks(execute=True):
         change(Attribute.objects.filter(slug="equipment"), is_published=False)
         change(Attribute.objects.filter(slug="focus"), description_source=source)
@@ -130,7 +132,10 @@ def test_the_glossary_leaves_out_an_unpublished_attribute_and_names_a_defining_s
     assert 'id="attribute-equipment"' not in html
     focus = html[html.index('id="attribute-focus"') :]
     focus = focus[: focus.index("</dd>")]
-    assert "Defined in a source article." in focus and f"<cite>{source.title_en}</cite>" in focus
+    assert (
+        f"Defined in the source article: <cite>{source.title_en}</cite>, {source.site_en} (article in"
+        in focus
+    )
     # The source's title changes where the glossary names it.
     with django_capture_on_commit_callbacks(execute=True):
         change(Source.objects.filter(pk=source.pk), title_en="A retitled article")
@@ -145,3 +150,57 @@ def test_a_changed_description_is_on_every_page_that_shows_it(client, db, django
         change(Attribute.objects.filter(slug="stands-for"), description_uk="Нове пояснення.")
     for page in pages:
         assert "Нове пояснення." in client.get(page).content.decode(), page
+
+
+PAGES_OF_STANDS_FOR = ["/en/bpo-vs-kpo/", "/en/kpo-vs-ito/", "/en/bpo-vs-kpo-vs-ito/", GLOSSARY["en"]]
+
+
+def test_a_source_that_defines_an_attribute_is_named_wherever_the_explanation_is(
+    client, db, source, django_capture_on_commit_callbacks
+):
+    for page in PAGES_OF_STANDS_FOR:
+        assert "A test article" not in client.get(page).content.decode()  # cached
+    with django_capture_on_commit_callbacks(execute=True):
+        change(Attribute.objects.filter(slug="stands-for"), description_source=source)
+    for page in PAGES_OF_STANDS_FOR:
+        html = client.get(page).content.decode()
+        assert "Defined in the source article: <cite>A test article</cite>" in html, page
+    with django_capture_on_commit_callbacks(execute=True):
+        change(Source.objects.filter(pk=source.pk), title_en="A retitled article")
+    for page in PAGES_OF_STANDS_FOR:
+        assert "<cite>A retitled article</cite>" in client.get(page).content.decode(), page
+
+
+def test_a_description_written_only_in_english_is_missing_in_the_other_languages(
+    client, db, django_capture_on_commit_callbacks
+):
+    """Readers see the English text instead: the translators' lists and the page's languages say so."""
+    focus = Attribute.objects.get(slug="focus")
+    assert focus.original_language != "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        change(
+            Attribute.objects.filter(slug="focus"),
+            description_en="Only English.",
+            description_uk="",
+            description_de="",
+        )
+    focus.refresh_from_db()
+    assert focus.missing_translations("de") == ["description"] and focus.missing_translations("en") == []
+    assert list(Attribute.objects.missing_in("uk").values_list("slug", flat=True)) == ["focus"]
+    assert focus.translation_status("description", "uk") == "missing"
+    html = client.get("/en/bpo-vs-kpo-vs-ito/").content.decode()
+    assert re.findall(r'<link rel="alternate" hreflang="([^"]+)"', html) == ["en", "x-default"]
+
+
+@pytest.mark.parametrize(("text", "refused"), [("y" * 601, "at most 600"), ("   ", "Write a text")])
+def test_an_import_refuses_a_description_too_long_or_of_spaces_only(db, tmp_path, text, refused):
+    call_command("exportcontent", str(tmp_path), verbosity=0)
+    path = tmp_path / "03_attributes.json"
+    records = json.loads(path.read_text())
+    focus = next(
+        r for r in records if r["model"] == "comparisons.attribute" and r["fields"]["slug"] == "focus"
+    )
+    focus["fields"]["description_de"] = text
+    path.write_text(json.dumps(records))
+    with pytest.raises(CommandError, match=refused):
+        call_command("loadcontent", str(tmp_path), verbosity=0)

@@ -63,7 +63,9 @@ def add_content():
             slug=f"extra-{index}",
             order=100 + index,
             is_published=True,
+            description_source=source,  # named wherever the attribute is explained
             **trilingual("label", f"Extra {index}"),
+            **trilingual("description", f"What extra {index} means."),
         )
         ComparisonRow.objects.create(
             comparison=comparison,

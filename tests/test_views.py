@@ -1036,3 +1036,28 @@ def test_the_compare_form_offers_two_more_categories_as_a_choice(client, db):
         r'<select id="id_first" name="first">(?:(?!</select>).)*value="outsourcing" selected', html
     )
     assert re.search(r'<select id="id_second" name="second">(?:(?!</select>).)*value="bpo" selected', html)
+
+
+def test_a_long_address_of_many_pieces_is_answered_at_once(client, db):
+    """The address pattern reads each slug once: a path of thousands of pieces is no exponential search."""
+    pieces = "-vs-".join(["a"] * 3000)
+    assert client.get(f"/en/{pieces}/x/").status_code == 404
+    assert client.get(f"/en/{pieces}!").status_code == 404
+
+
+def test_a_table_names_no_unpublished_category_or_comparison(client, db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        change(Comparison.objects.filter(first__slug="bpo", second__slug="kpo"), is_published=False)
+    html = client.get(url("comparison_of_many", slugs=["bpo", "kpo", "ito"])).content.decode()
+    assert 'href="/en/bpo-vs-kpo/"' not in html and "written-heading" not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        change(Category.objects.filter(slug="ito"), is_published=False)
+    assert client.get(url("comparison_of_many", slugs=["bpo", "kpo", "ito"])).status_code == 404
+
+
+def test_an_error_page_names_no_canonical_address(client, db):
+    response = client.get(url("comparison_of_many", "uk", slugs=["bpo", "kpo", "bpo"]))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'rel="canonical"' not in html and 'rel="alternate"' not in html
+    assert '<meta name="robots" content="noindex">' in html

@@ -166,6 +166,7 @@ COUNTED = {
     ComparisonRow: ngettext_lazy("%(count)d comparison row", "%(count)d comparison rows", "count"),
     CategoryItem: ngettext_lazy("%(count)d category item", "%(count)d category items", "count"),
     AttributeValue: ngettext_lazy("%(count)d attribute value", "%(count)d attribute values", "count"),
+    Attribute: ngettext_lazy("%(count)d attribute description", "%(count)d attribute descriptions", "count"),
 }
 
 
@@ -191,6 +192,7 @@ class SourceAdmin(ContentAdmin):
                 row_count=Count("comparison_rows", distinct=True),
                 item_count=Count("category_items", distinct=True),
                 value_count=Count("attribute_values", distinct=True),
+                description_count=Count("attribute_descriptions", distinct=True),
             )
         )
 
@@ -202,6 +204,7 @@ class SourceAdmin(ContentAdmin):
             (ComparisonRow, obj.row_count, "source__id__exact"),
             (CategoryItem, obj.item_count, "source__id__exact"),
             (AttributeValue, obj.value_count, "source__id__exact"),
+            (Attribute, obj.description_count, "description_source__id__exact"),
         ]
         return format_html_join(
             ", ",
@@ -371,7 +374,7 @@ class AttributeAdmin(DraftAdminMixin, ContentAdmin):
         "translation_status",
     ]
     list_editable = ["order"]
-    list_filter = ["is_published", TranslationStatusFilter]
+    list_filter = ["is_published", "description_source", TranslationStatusFilter]
     search_fields = ["slug", *in_every_language("label")]
     prepopulated_fields = {"slug": [f"label_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"]}
 

@@ -94,9 +94,17 @@ def test_reader_compares_three_categories_in_ukrainian(site, page):
     explanation = (
         page.locator(".comparison-table").first.locator("details.explanation").filter(has_text="Розшифровка")
     )
-    expect(explanation.get_by_text("Як розшифровується абревіатура.")).to_be_hidden()
+    expect(
+        explanation.get_by_text(
+            "Повна англійська назва, яку позначає абревіатура, та її український відповідник."
+        )
+    ).to_be_hidden()
     explanation.locator(":scope > summary").click()
-    expect(explanation.get_by_text("Як розшифровується абревіатура.")).to_be_visible()
+    expect(
+        explanation.get_by_text(
+            "Повна англійська назва, яку позначає абревіатура, та її український відповідник."
+        )
+    ).to_be_visible()
     expect(explanation.get_by_text("Пояснення редакції.")).to_be_visible()
     explanation.get_by_role("link", name="Усі критерії в глосарії").click()
     expect(page).to_have_url(re.compile(r"/uk/hlosarii/#attribute-stands-for$"))
