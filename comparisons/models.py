@@ -163,27 +163,6 @@ class SearchableQuerySet(ContentQuerySet):
         return self.filter(condition)
 
 
-# Ukrainian letters in the national transliteration, for abbreviations typed in
-# Cyrillic: readers write КПО, БПО, ІТО where the texts say KPO, BPO, ITO.
-UKRAINIAN_TO_LATIN = str.maketrans(
-    {
-        **dict(zip("абвгґдезиіїйклмнопрстуф", "abvhgdezyiiiklmnoprstuf", strict=True)),
-        **{
-            "є": "ie",
-            "ж": "zh",
-            "х": "kh",
-            "ц": "ts",
-            "ч": "ch",
-            "ш": "sh",
-            "щ": "shch",
-            "ю": "iu",
-            "я": "ia",
-        },
-        "ь": "",
-    }
-)
-
-
 def said_once(records, field):
     """
     The records, each text once (as the reader sees it, in the active language
@@ -279,13 +258,6 @@ validate_no_vs = RegexValidator(
 
 class CategoryQuerySet(SearchableQuerySet):
     search_fields = ("abbreviation", "name", "summary", "description")
-
-    def search_terms(self, query):
-        """The query, and the Latin abbreviation of a category if that is what it spells in Cyrillic."""
-        latin = query.lower().translate(UKRAINIAN_TO_LATIN)
-        if latin != query.lower() and self.filter(abbreviation_en__iexact=latin).exists():
-            return [query, latin]
-        return [query]
 
     def published(self):
         return self.filter(is_published=True)

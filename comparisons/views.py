@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 from django.views.generic import ListView
 
-from . import page_keys, phrases, throttle
+from . import page_keys, phrases, search_terms, throttle
 from .forms import CompareForm, SearchForm
 from .models import (
     Attribute,
@@ -399,22 +399,22 @@ def search(request):
         if canonical != query and len(canonical) <= SearchForm.base_fields["q"].max_length:
             return shows(HttpResponsePermanentRedirect(f"{request.path}?{urlencode({'q': canonical})}"), ())
     form = SearchForm(request.GET or None)
-    results = None
+    results = correction = None
     terms = []
     if form.is_valid():
         if not throttle.allow_search(request):
             return too_many_searches(request)
-        terms = Category.objects.search_terms(form.cleaned_data["q"])
-        results = {
-            "comparisons": list(
-                Comparison.objects.published().with_categories().search(*terms)[:SEARCH_RESULTS_PER_KIND]
-            ),
-            "categories": list(Category.objects.published().search(*terms)[:SEARCH_RESULTS_PER_KIND]),
-            "items": CategoryItem.objects.filter(category__is_published=True)
-            .select_related("category")
-            .search(*terms)
-            .said_once(SEARCH_RESULTS_PER_KIND),
-        }
+        query = form.cleaned_data["q"]
+        # What the query's words may also be: the categories' names and abbreviations.
+        categories = list(Category.objects.published()[: search_terms.VOCABULARY_CATEGORIES])
+        terms = search_terms.terms_for(query, categories)
+        results = search_results(terms)
+        if not any(results.values()) and (correction := search_terms.corrected(query, categories)):
+            # A typo, perhaps: the results for the words it is closest to, said so.
+            terms = search_terms.terms_for(correction, categories)
+            results = search_results(terms)
+            if not any(results.values()):
+                correction, terms = None, search_terms.terms_for(query, categories)
     response = render(
         request,
         "comparisons/search.html",
@@ -422,12 +422,29 @@ def search(request):
             "search_form": form,
             "query": form.cleaned_data["q"] if form.is_valid() else "",
             "terms": terms,
+            # The terms searched for besides what the reader typed (or the correction of it).
+            "other_terms": terms[1:],
+            "correction": correction,
             "results": results,
             "result_count": sum(map(len, results.values())) if results else 0,
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
     return shows(response, {"search"})
+
+
+def search_results(terms):
+    """The published records of each kind whose shown text holds one of the terms."""
+    return {
+        "comparisons": list(
+            Comparison.objects.published().with_categories().search(*terms)[:SEARCH_RESULTS_PER_KIND]
+        ),
+        "categories": list(Category.objects.published().search(*terms)[:SEARCH_RESULTS_PER_KIND]),
+        "items": CategoryItem.objects.filter(category__is_published=True)
+        .select_related("category")
+        .search(*terms)
+        .said_once(SEARCH_RESULTS_PER_KIND),
+    }
 
 
 def too_many_searches(request):

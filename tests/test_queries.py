@@ -30,7 +30,7 @@ PAGES = {
     "category": (("comparisons:category_detail", {"slug": "bpo"}), 5),
     "glossary": (("comparisons:glossary", {}), 2),
     "compare": (("comparisons:compare", {}), 2),
-    "search": (("comparisons:search", {}), 3),
+    "search": (("comparisons:search", {}), 4),
     "comparison list": (("comparisons:comparison_list", {}), 2),
     "category list": (("comparisons:category_list", {}), 2),
 }
@@ -119,3 +119,18 @@ def test_a_cached_page_makes_no_query(client, db, page):
     (name, kwargs), _budget = PAGES[page]
     count_queries(client, name, kwargs, "uk")
     assert count_queries(client, name, kwargs, "uk", cached=True) == 0
+
+
+def test_a_search_read_as_a_typo_costs_a_fixed_number_of_queries(client, db):
+    """The categories once, then each kind of result for the query and for its correction."""
+
+    def count():
+        cache.clear()
+        with translation.override("en"), CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("comparisons:search"), {"q": "outsorcing"})
+        assert "Nothing found for “outsorcing”" in response.content.decode()
+        return len(queries)
+
+    small = count()
+    grow_content()
+    assert count() == small == 7

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from comparisons import search_terms
 from comparisons.language_sentences import language_sentence
 from comparisons.models import Category, Comparison
 from comparisons.sitemaps import LanguageSitemap
@@ -538,14 +539,59 @@ def test_long_texts_are_paragraphs_never_escaped_markup(client, db, language, na
 def test_an_abbreviation_typed_in_cyrillic_finds_the_latin_one(client, db, query):
     html = client.get(url("search", "uk"), {"q": query}, follow=True).content.decode()
     assert "<mark>KPO</mark>" in html
-    assert "Також шукали «KPO»." in html
+    assert "Також шукали «KPO», «Аутсорсинг процесів обробки знань»." in html
     assert url("comparison_detail", "uk", first="bpo", second="kpo") in html
 
 
-def test_only_abbreviations_get_a_latin_spelling(db):
-    assert Category.objects.search_terms("бпо") == ["бпо", "bpo"]
-    assert Category.objects.search_terms("та") == ["та"]  # "ta" is no category's abbreviation
-    assert Category.objects.search_terms("BPO") == ["BPO"]
+def terms_for(query, language="en"):
+    with translation.override(language):
+        return search_terms.terms_for(query, list(Category.objects.published()))
+
+
+def test_a_query_also_means_the_other_spelling_the_abbreviation_or_the_name(db):
+    assert terms_for("бпо", "uk") == ["бпо", "BPO", "Аутсорсинг бізнес-процесів"]
+    assert terms_for("та", "uk") == ["та"]  # "ta" is no category's abbreviation
+    assert terms_for("BPO") == ["BPO", "Business Process Outsourcing"]
+    assert terms_for("business  process OUTSOURCING") == ["business  process OUTSOURCING", "BPO"]
+    assert terms_for("Call Center") == ["Call Center", "call centre"]
+    assert terms_for("call center", "de") == ["call center", "call centre", "callcenter"]
+    assert terms_for("organisation") == ["organisation", "organization"]
+    assert terms_for("payroll") == ["payroll"]
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "found"),
+    [
+        ("en", "call center", "Call centre"),
+        ("en", "business process outsourcing", "BPO"),
+        ("de", "Call Center", "Callcenter"),
+        ("uk", "бпо", "BPO"),
+    ],
+)
+def test_a_search_finds_what_readers_type(client, db, language, query, found):
+    html = client.get(url("search", language), {"q": query}).content.decode()
+    categories = html[html.index('id="found-categories"') :]
+    assert f"<mark>{found}</mark>" in categories
+    assert re.search(r"\b0 ", html[html.index('class="result-count"') :][:80]) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "status"),
+    [
+        ("en", "outsorcing", "Nothing found for “outsorcing”. 11 results for “outsourcing”."),
+        ("uk", "аутсорсінг", "За запитом «аутсорсінг» нічого не знайдено."),
+        ("de", "Kalcenter", "Für „Kalcenter“ wurde nichts gefunden."),
+    ],
+)
+def test_a_typo_finds_what_the_closest_word_finds_and_says_so(client, db, language, query, status):
+    html = client.get(url("search", language), {"q": query}).content.decode()
+    assert status in html
+    assert "<mark>" in html
+
+
+def test_a_query_like_no_word_finds_nothing_and_suggests_nothing(client, db):
+    html = client.get(url("search", "en"), {"q": "xyzzy"}).content.decode()
+    assert "0 results for “xyzzy”." in html and "Nothing found" not in html
 
 
 def test_what_two_articles_both_say_is_listed_once_with_both_sources(client, db):

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext
 
 from comparisons import language_sentences
 from comparisons.phrases import PHRASES
@@ -164,6 +164,13 @@ def excerpt(text, query, width=90):
     start = max(position - width, 0)
     end = min(position + len(term) + width, len(text))
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+@register.filter
+def quoted_list(terms):
+    """Search terms each in the active language's quotation marks, as a list: “a”, “b”."""
+    quoted = pgettext("a search term in quotation marks", "“%(term)s”")
+    return ", ".join(quoted % {"term": term} for term in terms)
 
 
 # What json_script escapes, so that no text can end the script element or open a comment in it.
