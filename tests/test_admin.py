@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
 
+from comparisons.checks import check_slugs_join
 from comparisons.models import (
     Attribute,
     AttributeValue,
@@ -218,3 +219,13 @@ def test_a_change_form_costs_the_same_queries_whatever_its_number_of_parts(
         CategoryItem.objects.create(category=first, kind="service", name_en=f"Item {index}", source=source)
     for obj, count in before.items():
         assert count_queries(editor_client, admin_url(type(obj), "change", obj.pk)) == count, obj
+
+
+def test_a_slug_stored_before_the_rule_is_named_by_the_checks(db):
+    """migrate and `check --database` warn of a slug with "vs" as a word that an older version stored."""
+    assert check_slugs_join(None, databases=["default"]) == []
+    Category.objects.filter(slug="ito").update(slug="it-vs-outsourcing")  # as an older version could
+    assert [(w.id, "it-vs-outsourcing" in w.msg) for w in check_slugs_join(None, databases=["default"])] == [
+        ("comparisons.W002", True)
+    ]
+    assert check_slugs_join(None) == []  # no database named: not looked at
