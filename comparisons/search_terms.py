@@ -96,8 +96,8 @@ def terms_for(query, categories):
         terms.append(respelt)
     # Words a language writes as one (call center: Callcenter).
     joined = "".join(wanted.split())
-    if joined != wanted and joined in vocabulary(categories):
-        terms.append(joined)
+    if joined != wanted and (known := vocabulary(categories).get(joined)):
+        terms.append(known)
     unique = {}
     for term in terms:
         unique.setdefault(folded(term), term)
@@ -105,13 +105,18 @@ def terms_for(query, categories):
 
 
 def vocabulary(categories):
-    """The words of the categories' names, abbreviations and names in a sentence, as readers see them."""
+    """
+    {word in lower case: the word as written} of the categories' names in a
+    sentence, abbreviations and names, as readers see them: a word keeps the
+    spelling of a name in a sentence first (outsourcing, Callcenter).
+    """
     language = get_language()
-    words = set()
-    for category in categories:
-        for field in ("abbreviation", "name", "nominative"):
-            for code in {language, settings.MODELTRANSLATION_DEFAULT_LANGUAGE}:
-                words.update(WORD.findall(category.text_in(field, code)[0].casefold()))
+    words = {}
+    for field in ("nominative", "abbreviation", "name"):
+        for category in categories:
+            for code in (language, settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+                for word in WORD.findall(category.text_in(field, code)[0]):
+                    words.setdefault(word.casefold(), word)
     return words
 
 
@@ -124,5 +129,5 @@ def corrected(query, categories):
         close = (
             [] if word in known or len(word) < 4 else difflib.get_close_matches(word, known, 1, TYPO_CUTOFF)
         )
-        fixed.append(close[0] if close else word)
-    return " ".join(fixed) if fixed != words else None
+        fixed.append(known[close[0]] if close else word)
+    return " ".join(fixed) if [word.casefold() for word in fixed] != words else None
