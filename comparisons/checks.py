@@ -88,7 +88,8 @@ def check_slugs_join(app_configs, databases=None, **kwargs):
             if validate_no_vs.regex.search(slug):
                 warnings.append(
                     checks.Warning(
-                        f"The category slug “{slug}” has “vs” as a word: its comparisons’ addresses are ambiguous.",
+                        f"The category slug “{slug}” has “vs” as a word: "
+                        "its comparisons’ addresses are ambiguous.",
                         hint="Rename it in the admin.",
                         id="comparisons.W002",
                     )
