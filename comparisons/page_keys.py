@@ -244,7 +244,8 @@ def category_touched(pk, fields, whole, records):
     if whole or fields & CATEGORY_SECTION_FIELDS:
         keys |= {f"gs{pk}", "categories"}
     if whole or fields & {"order"}:
-        keys |= {f"go{pk}", "categories"}
+        # Search reads queries against the first categories in order (search_terms.py).
+        keys |= {f"go{pk}", "categories", "search"}
     if whole or fields & {"order", "parent_id"}:
         # Its parent's page lists it among the categories filed there, in order.
         keys |= {"categories", *(f"gk{record['parent_id']}" for record in records if record.get("parent_id"))}

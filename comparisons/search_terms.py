@@ -9,14 +9,21 @@ and name a category by its name or its abbreviation, while readers type
   (in the reader's language and in English);
 - the Latin abbreviation a query spells in Cyrillic (бпо: BPO);
 - where nothing matches, the query with each unknown word replaced by the
-  closest word the categories' names use (outsorcing: outsourcing).
+  closest word the categories' names use: searched instead where one letter
+  is off (outsorcing: outsourcing), offered as "did you mean" where two are
+  (processor: process), since a real word may be that far from a name.
+
+Words are compared in lower case as the database's lower() makes it (ß stays ß).
 """
 
 import difflib
+import functools
 import re
 
 from django.conf import settings
 from django.utils.translation import get_language
+
+from .models import Category
 
 # Ukrainian letters in the national transliteration, for abbreviations typed in
 # Cyrillic: readers write КПО, БПО, ІТО where the texts say KPO, BPO, ITO.
@@ -60,74 +67,111 @@ OTHER_SPELLING = AMERICAN_TO_BRITISH | {
 }
 # The categories whose names a query is read against (the first, in order).
 VOCABULARY_CATEGORIES = 500
+# The fields of a category that a query is read against.
+NAME_FIELDS = ("abbreviation", "name", "nominative")
 # Terms searched for one query at most, the query's own included.
 MAX_TERMS = 5
-# How alike a typed word and a known one must be to be taken for a typo (difflib's ratio).
-TYPO_CUTOFF = 0.8
+# How many edits away a typed word may be from a known one: searched instead, or only offered.
+SEARCHED_INSTEAD, OFFERED = 1, 2
 WORD = re.compile(r"\w+")
 
 
 def folded(text):
-    return " ".join(text.casefold().split())
+    """Lower case, hyphens read as spaces, spaces collapsed: "Call-Centre " and "call centre" alike."""
+    return " ".join(text.lower().replace("-", " ").split())
 
 
-def terms_for(query, categories):
-    """The terms to search for ``query``: the query first, then what it also means, each once."""
-    language = get_language()
-    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
-    wanted = folded(query)
-    terms = [query]
-    latin = wanted.translate(UKRAINIAN_TO_LATIN)
-    for category in categories:
-        abbreviations = {folded(category.text_in("abbreviation", code)[0]) for code in (language, default)}
-        names = {
-            folded(category.text_in(field, code)[0])
-            for field in ("name", "nominative")
-            for code in (language, default)
-        }
-        if latin != wanted and latin in abbreviations:
-            terms.append(category.text_in("abbreviation", default)[0])
-        if wanted in abbreviations or latin in abbreviations:
-            terms.append(category.text_in("name", language)[0])
-        if wanted in names:
-            terms.append(category.text_in("abbreviation", language)[0])
-    respelt = " ".join(OTHER_SPELLING.get(word, word) for word in wanted.split())
-    if respelt != wanted:
-        terms.append(respelt)
-    # Words a language writes as one (call center: Callcenter).
-    joined = "".join(wanted.split())
-    if joined != wanted and (known := vocabulary(categories).get(joined)):
-        terms.append(known)
-    unique = {}
-    for term in terms:
-        unique.setdefault(folded(term), term)
-    return list(unique.values())[:MAX_TERMS]
+def edits(a, b):
+    """The letters to insert, delete, replace or swap with the next to make ``a`` into ``b``."""
+    previous, current = None, list(range(len(b) + 1))
+    for i, letter in enumerate(a, 1):
+        before, previous, current = previous, current, [i] + [0] * len(b)
+        for j, other in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (letter != other))
+            if i > 1 and j > 1 and letter == b[j - 2] and a[i - 2] == other:
+                current[j] = min(current[j], before[j - 2] + 1)
+    return current[-1]
 
 
-def vocabulary(categories):
-    """
-    {word in lower case: the word as written} of the categories' names in a
-    sentence, abbreviations and names, as readers see them: a word keeps the
-    spelling of a name in a sentence first (outsourcing, Callcenter).
-    """
-    language = get_language()
-    words = {}
-    for field in ("nominative", "abbreviation", "name"):
-        for category in categories:
-            for code in (language, settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
-                for word in WORD.findall(category.text_in(field, code)[0]):
-                    words.setdefault(word.casefold(), word)
-    return words
+class QueryReading:
+    """What the published categories' names make of readers' queries, read once per search."""
 
+    def __init__(self, categories):
+        self.categories = categories
+        self.language = get_language()
+        self.languages = (self.language, settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
 
-def corrected(query, categories):
-    """The query with each word the categories do not use replaced by the closest one they do, or None."""
-    known = vocabulary(categories)
-    words = folded(query).split()
-    fixed = []
-    for word in words:
-        close = (
-            [] if word in known or len(word) < 4 else difflib.get_close_matches(word, known, 1, TYPO_CUTOFF)
-        )
-        fixed.append(known[close[0]] if close else word)
-    return " ".join(fixed) if [word.casefold() for word in fixed] != words else None
+    @classmethod
+    def of_published(cls):
+        """The first categories, with only the fields a query is read against."""
+        fields = [f"{field}_{code}" for field in NAME_FIELDS for code in dict(settings.LANGUAGES)]
+        return cls(list(Category.objects.published().only(*fields)[:VOCABULARY_CATEGORIES]))
+
+    def text(self, category, field, language):
+        return category.text_in(field, language)[0]
+
+    @functools.cached_property
+    def vocabulary(self):
+        """
+        {word in lower case: the word as written} of the names, a word
+        spelt as a name in a sentence has it first (outsourcing, Callcenter).
+        """
+        words = {}
+        for field in ("nominative", "abbreviation", "name"):
+            for category in self.categories:
+                for code in self.languages:
+                    for word in WORD.findall(self.text(category, field, code)):
+                        words.setdefault(word.lower(), word)
+        return words
+
+    def terms_for(self, query):
+        """The terms to search for ``query``: the query first, then what it also means, each once."""
+        wanted = folded(query)
+        # The query in the other English spelling, and written as one word where a name is.
+        respelt = WORD.sub(lambda word: OTHER_SPELLING.get(word[0], word[0]), wanted)
+        joined = self.vocabulary.get(wanted.replace(" ", ""), "") if " " in wanted else ""
+        latin = wanted.translate(UKRAINIAN_TO_LATIN)
+        terms = [query, respelt, joined]
+        for variant in {wanted, respelt, folded(joined)} - {""}:
+            terms += self.meanings(variant, latin if variant == wanted else variant)
+        unique = {}
+        for term in terms:
+            if term:  # once each, as the database compares them: a hyphen is no space there
+                unique.setdefault(" ".join(term.lower().split()), term)
+        return list(unique.values())[:MAX_TERMS]
+
+    def meanings(self, variant, latin):
+        """A category's abbreviation for its name, its name for its abbreviation (and a Cyrillic one)."""
+        found = []
+        default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+        for category in self.categories:
+            abbreviations = {folded(self.text(category, "abbreviation", code)) for code in self.languages}
+            names = {
+                folded(self.text(category, f, code))
+                for f in ("name", "nominative")
+                for code in self.languages
+            }
+            if latin != variant and latin in abbreviations:
+                found.append(self.text(category, "abbreviation", default))
+            if variant in abbreviations or latin in abbreviations:
+                found.append(self.text(category, "name", self.language))
+            if variant in names:
+                found.append(self.text(category, "abbreviation", self.language))
+        return found
+
+    def corrected(self, query, most=SEARCHED_INSTEAD):
+        """
+        The query with each word the names do not use replaced by the
+        closest one they do, at most ``most`` edits away, or None.
+        """
+        words = folded(query).split()
+        fixed = [self.closest(word, most) for word in words]
+        return " ".join(fixed) if [word.lower() for word in fixed] != words else None
+
+    def closest(self, word, most):
+        if word in self.vocabulary or len(word) < 4:
+            return word
+        candidates = difflib.get_close_matches(word, self.vocabulary, 5, 0.6)
+        near = [(edits(word, known), known) for known in candidates]
+        near = [pair for pair in near if pair[0] <= most]
+        return self.vocabulary[min(near)[1]] if near else word

@@ -399,22 +399,26 @@ def search(request):
         if canonical != query and len(canonical) <= SearchForm.base_fields["q"].max_length:
             return shows(HttpResponsePermanentRedirect(f"{request.path}?{urlencode({'q': canonical})}"), ())
     form = SearchForm(request.GET or None)
-    results = correction = None
+    results = correction = suggestion = None
     terms = []
     if form.is_valid():
         if not throttle.allow_search(request):
             return too_many_searches(request)
         query = form.cleaned_data["q"]
         # What the query's words may also be: the categories' names and abbreviations.
-        categories = list(Category.objects.published()[: search_terms.VOCABULARY_CATEGORIES])
-        terms = search_terms.terms_for(query, categories)
+        reading = search_terms.QueryReading.of_published()
+        terms = reading.terms_for(query)
         results = search_results(terms)
-        if not any(results.values()) and (correction := search_terms.corrected(query, categories)):
-            # A typo, perhaps: the results for the words it is closest to, said so.
-            terms = search_terms.terms_for(correction, categories)
-            results = search_results(terms)
-            if not any(results.values()):
-                correction, terms = None, search_terms.terms_for(query, categories)
+        tried = reading.corrected(query) if not any(results.values()) else None
+        if tried:
+            # A typo, surely: the results for the word it is one letter from, said so.
+            results = search_results(reading.terms_for(tried))
+            if any(results.values()):
+                correction, terms = tried, reading.terms_for(tried)
+        if not any(results.values()):
+            # A word two letters from a name may be a word of its own: only offered.
+            offered = reading.corrected(query, most=search_terms.OFFERED)
+            suggestion = offered if offered != tried else None
     response = render(
         request,
         "comparisons/search.html",
@@ -425,6 +429,8 @@ def search(request):
             # The terms searched for besides what the reader typed (or the correction of it).
             "other_terms": terms[1:],
             "correction": correction,
+            "suggestion": suggestion,
+            "suggestion_url": f"{request.path}?{urlencode({'q': suggestion})}" if suggestion else "",
             "results": results,
             "result_count": sum(map(len, results.values())) if results else 0,
         },
