@@ -490,7 +490,7 @@ class Attribute(TranslatedContent):
         _("description"),
         max_length=600,
         blank=True,
-        # A TextField's max_length binds its form only: an import and the shell are held to it too.
+        # A TextField's max_length binds its form only: full_clean() (an import, a revert) holds to it too.
         validators=[MaxLengthValidator(600), validate_some_text],
         help_text=_(
             "What the attribute means, in a sentence or two that a reader new to outsourcing understands."
@@ -741,7 +741,9 @@ class Comparison(TranslatedContent):
         )
 
     def translated_parts(self):
-        return [self, *self.rows.all()]
+        # The rows' attributes too: the table shows their labels and descriptions.
+        rows = list(self.rows.all())
+        return [self, *rows, *{row.attribute_id: row.attribute for row in rows}.values()]
 
     def categories(self):
         return [self.first, self.second]

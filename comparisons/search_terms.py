@@ -100,6 +100,7 @@ class QueryReading:
         self.categories = categories
         self.language = get_language()
         self.languages = (self.language, settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
+        self.nearest = {}
 
     @classmethod
     def of_published(cls):
@@ -128,12 +129,14 @@ class QueryReading:
         """The terms to search for ``query``: the query first, then what it also means, each once."""
         wanted = folded(query)
         # The query in the other English spelling, and written as one word where a name is.
-        respelt = WORD.sub(lambda word: OTHER_SPELLING.get(word[0], word[0]), wanted)
+        typed = " ".join(query.lower().split())
+        respelt = WORD.sub(lambda word: OTHER_SPELLING.get(word[0], word[0]), typed)
         joined = self.vocabulary.get(wanted.replace(" ", ""), "") if " " in wanted else ""
         latin = wanted.translate(UKRAINIAN_TO_LATIN)
         terms = [query, respelt, joined]
-        for variant in {wanted, respelt, folded(joined)} - {""}:
-            terms += self.meanings(variant, latin if variant == wanted else variant)
+        for variant in dict.fromkeys([wanted, folded(respelt), folded(joined)]):
+            if variant:
+                terms += self.meanings(variant, latin if variant == wanted else variant)
         unique = {}
         for term in terms:
             if term:  # once each, as the database compares them: a hyphen is no space there
@@ -171,7 +174,12 @@ class QueryReading:
     def closest(self, word, most):
         if word in self.vocabulary or len(word) < 4:
             return word
-        candidates = difflib.get_close_matches(word, self.vocabulary, 5, 0.6)
-        near = [(edits(word, known), known) for known in candidates]
-        near = [pair for pair in near if pair[0] <= most]
+        near = [pair for pair in self.near(word) if pair[0] <= most]
         return self.vocabulary[min(near)[1]] if near else word
+
+    def near(self, word):
+        """(edits, known word) of the words of the names most like ``word``, looked for once."""
+        if word not in self.nearest:
+            candidates = difflib.get_close_matches(word, self.vocabulary, 5, 0.6)
+            self.nearest[word] = [(edits(word, known), known) for known in candidates]
+        return self.nearest[word]

@@ -141,8 +141,7 @@ class TranslatedFields(models.Model):
         abstract = True
 
     # Fields that may stay empty in every language: missing in a language only
-    # where there is a text to show instead (the original's, or English, which
-    # readers fall back to).
+    # where another language has a text (or, for patterned ones, the original).
     optional_translated_fields = ()
     # Of those, the ones whose empty text shows no other language's (a title's
     # pattern stands in): a page is whole in a language without them.
@@ -178,7 +177,8 @@ class TranslatedFields(models.Model):
             for code in language_codes():
                 written |= models.Q(original_language=code) & ~blank_q(f"{field}_{code}")
             if field not in cls.patterned_fields:
-                written |= ~blank_q(f"{field}_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}")
+                for code in language_codes():
+                    written |= ~blank_q(f"{field}_{code}")
             query &= written
         return query
 
@@ -212,9 +212,10 @@ class TranslatedFields(models.Model):
             return False
         if field not in self.optional_translated_fields or self.original_text(field):
             return True
-        # Readers see the English text instead, unless a pattern stands in.
-        default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
-        return field not in self.patterned_fields and bool(getattr(self, f"{field}_{default}"))
+        # Unless a pattern stands in, a text written in any language is one to translate.
+        return field not in self.patterned_fields and any(
+            getattr(self, f"{field}_{code}") for code in language_codes()
+        )
 
     def translation_status(self, field, language):
         if not getattr(self, f"{field}_{language}"):

@@ -24,6 +24,7 @@ from .models import (
     split_by_coverage,
 )
 from .page_cache import fragment, kept_apart, reads_query, shows
+from .phrases import CASES
 from .translation_status import complete_languages
 
 # Pages list a bounded number of records, whatever the size of the knowledge
@@ -87,6 +88,8 @@ def glossary(request):
     attributes = list(Attribute.objects.for_glossary()[:GLOSSARY_TERMS])
     # One more than shown tells whether to link to the full list, without a count query.
     categories = list(Category.objects.published()[: GLOSSARY_TERMS + 1])
+    # Of the categories, the glossary shows the names and summaries only.
+    of_categories = complete_languages(categories[:GLOSSARY_TERMS], unshown={"description", *CASES})
     response = render(
         request,
         "comparisons/glossary.html",
@@ -94,6 +97,7 @@ def glossary(request):
             "attributes": attributes,
             "categories": categories[:GLOSSARY_TERMS],
             "more_categories": len(categories) > GLOSSARY_TERMS,
+            "page_languages": [code for code in complete_languages(attributes) if code in of_categories],
         },
     )
     sources = page_keys.cited(attribute.description_source for attribute in attributes)
@@ -416,9 +420,10 @@ def search(request):
             if any(results.values()):
                 correction, terms = tried, reading.terms_for(tried)
         if not any(results.values()):
-            # A word two letters from a name may be a word of its own: only offered.
+            # A word two letters from a name may be a word of its own: only offered, if it finds something.
             offered = reading.corrected(query, most=search_terms.OFFERED)
-            suggestion = offered if offered != tried else None
+            if offered and offered != tried and SearchForm({"q": offered}).is_valid():
+                suggestion = offered if any(search_results(reading.terms_for(offered)).values()) else None
     response = render(
         request,
         "comparisons/search.html",

@@ -204,3 +204,32 @@ def test_an_import_refuses_a_description_too_long_or_of_spaces_only(db, tmp_path
     path.write_text(json.dumps(records))
     with pytest.raises(CommandError, match=refused):
         call_command("loadcontent", str(tmp_path), verbosity=0)
+
+
+def test_a_page_is_not_offered_in_a_language_its_explanations_fall_back_from(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        change(
+            Attribute.objects.filter(slug="stands-for"),
+            description_en="Only English.",
+            description_uk="",
+            description_de="",
+        )
+    for page in ("/en/bpo-vs-kpo/", "/en/bpo-vs-kpo-vs-ito/", GLOSSARY["en"]):
+        html = client.get(page).content.decode()
+        assert re.findall(r'<link rel="alternate" hreflang="([^"]+)"', html) == ["en", "x-default"], page
+
+
+def test_a_description_written_in_any_language_is_to_translate_in_the_others(db):
+    attribute = Attribute.objects.get(slug="overseen-by")
+    assert attribute.original_language == "en"
+    change(
+        Attribute.objects.filter(pk=attribute.pk),
+        description_en="",
+        description_uk="Лише українською.",
+        description_de="",
+    )
+    attribute.refresh_from_db()
+    assert [attribute.is_missing("description", code) for code in LANGUAGES] == [True, False, True]
+    assert set(Attribute.objects.missing_in("en").values_list("slug", flat=True)) == {"overseen-by"}

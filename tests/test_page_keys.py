@@ -265,3 +265,10 @@ def test_publishing_an_attribute_draft_leaves_no_stale_page(
     with django_capture_on_commit_callbacks(execute=True):
         assert publish(editor_client, attribute).status_code == 302
     assert stale_pages(reader, paths) == []
+
+
+def test_a_category_reordered_refreshes_the_searches():
+    """Search reads queries against the first categories in order (search_terms.VOCABULARY_CATEGORIES)."""
+    from comparisons import page_keys
+
+    assert "search" in page_keys.category_touched(1, {"order"}, False, [{"is_published": True}])

@@ -554,7 +554,7 @@ def test_a_query_also_means_the_other_spelling_the_abbreviation_or_the_name(db):
     assert terms_for("BPO") == ["BPO", "Business Process Outsourcing"]
     assert terms_for("business  process OUTSOURCING") == ["business  process OUTSOURCING", "BPO"]
     assert terms_for("Call Center") == ["Call Center", "call centre"]
-    assert terms_for("call-center") == ["call-center", "call centre"]
+    assert terms_for("call-center") == ["call-center", "call-centre", "Call centre"]
     assert terms_for("call center", "de") == ["call center", "call centre", "Callcenter"]
     # The other spelling is read for names too: the contact centre's German name.
     assert terms_for("Contact Center", "de") == ["Contact Center", "contact centre", "Contact-Center"]
@@ -1151,3 +1151,28 @@ def test_an_error_page_names_no_canonical_address(client, db):
     assert response.status_code == 400
     assert 'rel="canonical"' not in html and 'rel="alternate"' not in html
     assert '<meta name="robots" content="noindex">' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "query"), [("de", "IT-Outsourcing"), ("en", "back-office"), ("uk", "бізнес-процесів")]
+)
+def test_a_hyphenated_query_is_searched_as_typed_only(db, language, query):
+    assert terms_for(query, language) == [query]
+
+
+def test_a_german_term_sent_to_the_database_keeps_its_sharp_s(db, make_category):
+    """The database's lower() keeps ß; casefold() would search for "grosshandel" and find nothing."""
+    make_category("wholesale", name_de="Großhandel", nominative_de="Großhandel")
+    assert "großhandel centre" in terms_for("Großhandel Center", "de")
+    assert terms_for("Groß handel", "de")[1] == "Großhandel"
+
+
+def test_a_suggestion_that_would_find_nothing_is_not_offered(client, db):
+    """The names' words include English ones no Ukrainian text holds."""
+    html = client.get(url("search", "uk"), {"q": "tenology"}).content.decode()
+    assert "Technology" not in html and "на увазі" not in html
+
+
+def test_a_suggestion_too_long_to_search_is_not_offered(client, db):
+    html = client.get(url("search", "en"), {"q": " ".join(["prcss"] * 16)}).content.decode()
+    assert "Did you mean" not in html
