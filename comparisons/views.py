@@ -416,9 +416,10 @@ def search(request):
         tried = reading.corrected(query) if not any(results.values()) else None
         if tried:
             # A typo, surely: the results for the word it is one letter from, said so.
-            results = search_results(reading.terms_for(tried))
+            tried_terms = reading.terms_for(tried)
+            results = search_results(tried_terms)
             if any(results.values()):
-                correction, terms = tried, reading.terms_for(tried)
+                correction, terms = tried, tried_terms
         if not any(results.values()):
             # A word two letters from a name may be a word of its own: only offered, if it finds something.
             offered = reading.corrected(query, most=search_terms.OFFERED)

@@ -1128,6 +1128,13 @@ def test_the_compare_form_offers_two_more_categories_as_a_choice(client, db):
     assert re.search(r'<select id="id_second" name="second">(?:(?!</select>).)*value="bpo" selected', html)
 
 
+def test_a_slug_in_an_address_never_spans_a_vs():
+    """A path splits into slugs one way only: a pattern trying every split takes exponential time."""
+    from comparisons.urls import SLUG_PIECE
+
+    assert re.fullmatch(SLUG_PIECE, "call-centre") and not re.fullmatch(SLUG_PIECE, "bpo-vs-kpo")
+
+
 def test_a_long_address_of_many_pieces_is_answered_at_once(client, db):
     """The address pattern reads each slug once: a path of thousands of pieces is no exponential search."""
     pieces = "-vs-".join(["a"] * 3000)

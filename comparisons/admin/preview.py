@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from .. import changes, drafts, page_cache
-from ..models import AttributeValue, Category, Comparison, ComparisonRow, Draft
+from ..models import AttributeValue, Category, Comparison, ComparisonRow, Draft, canonical_order
 from ..phrases import VERSUS
 from ..snapshots import NoLongerFits, restored_for_now
 
@@ -48,8 +48,7 @@ class Preview:
 
 def pair_page(first, second):
     """(label, path) of a pair's page, in the order of its one address (the other redirects)."""
-    if (first.order, first.slug) > (second.order, second.slug):
-        first, second = second, first
+    first, second = canonical_order([first, second])
     path = reverse("comparisons:comparison_detail", kwargs={"first": first.slug, "second": second.slug})
     return VERSUS.text(first=first, second=second), path
 

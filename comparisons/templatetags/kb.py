@@ -71,6 +71,17 @@ def language_sentence(kind, code):
 
 
 @register.simple_tag
+def citation(source):
+    """A source as a reader sees it cited: its title, its site and the language of its article."""
+    return format_html(
+        "{}, {} ({})",
+        translated(source, "title", "cite"),
+        plain(source, "site"),
+        language_sentences.language_sentence("article_in", source.language),
+    )
+
+
+@register.simple_tag
 def plain(obj, field):
     """The field's text (English where untranslated) for titles and attributes."""
     return obj.text_in(field, get_language())[0]
