@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,10 +19,11 @@ class ComparisonsConfig(AppConfig):
     verbose_name = _("Outsourcing knowledge base")
 
     def ready(self):
-        from . import changes, checks, drafts  # noqa: F401 (checks registers itself)
+        from . import changes, checks, drafts, search_index  # noqa: F401 (checks registers itself)
         from .page_cache import refresh_pages
 
         connection_created.connect(unicode_case_on_sqlite)
+        post_migrate.connect(search_index.make_search_indexes, sender=self)
         changes.connect()
         drafts.connect()
         changes.content_changed.connect(refresh_pages, dispatch_uid="page-cache")

@@ -16,13 +16,15 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
-from django.db import models
+from django.db import connections, models
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, Least, Lower, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from . import search_index
 from .changes import BOOKKEEPING, ContentQuerySet, change_set
 from .phrases import CASES, DIFFERENCE, VERSUS, cases_in
 from .translation_status import TranslatedFields, in_every_language
@@ -31,6 +33,10 @@ LANGUAGE_CHOICES = settings.LANGUAGES
 # The longest text a field may hold (eight times the longest of the seeds): the
 # admin's forms refuse more, and so does an import (loadcontent).
 MAX_TEXT_CHARACTERS = 20_000
+# The shortest term the search looks for: its indexes are of three characters.
+SHORTEST_TERM = 3
+# The matches a search reads first, by key, for a page of results (found_first()).
+MATCHES_READ = 1000
 
 
 def not_blank(field):
@@ -145,15 +151,30 @@ class TranslatedContent(EditTracked, TranslatedFields):
 class SearchableQuerySet(ContentQuerySet):
     """
     Case-insensitive search in the text a reader sees: the active language,
-    or English where that language has no text yet. Lower() folds Cyrillic
-    and umlauts on PostgreSQL; on SQLite, apps.py gives lower() the same
-    Unicode rules.
+    or English where that language has no text yet. The databases' indexes
+    find a substring of three characters or more (SQLite's FTS5 trigram
+    tables, search_index.py; PostgreSQL's trigram indexes, migration 0005), so
+    shorter terms are not searched for.
     """
 
     search_fields = ()
 
-    def search(self, *terms):
-        """Records whose shown text contains any of the terms."""
+    def search(self, *terms, first=None):
+        """
+        Records whose shown text contains any of the terms of SHORTEST_TERM
+        characters or more. With ``first`` on SQLite, only the first so many
+        records by key that hold one are looked at (see found_first()).
+        """
+        terms = [term for term in terms if len(term) >= SHORTEST_TERM]
+        if not terms:
+            return self.none()
+        if connections[self.db].vendor == "sqlite":
+            index = search_index.index_table(self.model)
+            match = search_index.match_expression(self.model, get_language(), terms)
+            sql = f"SELECT rowid FROM {index} WHERE {index} MATCH %s ORDER BY rowid"
+            if first is not None:
+                return self.filter(pk__in=RawSQL(f"{sql} LIMIT %s", [match, first]))
+            return self.filter(pk__in=RawSQL(sql, [match]))
         condition = models.Q()
         for index, field in enumerate(self.search_fields):
             alias = f"search_text_{index}"
@@ -161,6 +182,23 @@ class SearchableQuerySet(ContentQuerySet):
             for term in terms:
                 condition |= models.Q(**{f"{alias}__contains": term.lower()})
         return self.filter(condition)
+
+    def found_first(self, terms, limit):
+        """
+        The first ``limit`` records by key that search() finds, as fast for a
+        term in every record as for a rare one. SQLite collects every match of
+        its index before it filters and sorts them (70 ms for 100,000), so the
+        first MATCHES_READ are read alone, and all only where those leave fewer
+        than ``limit`` (drafts, unpublished categories). PostgreSQL's planner
+        walks the key's index itself where a term is common.
+        """
+        ordered = self.order_by("pk")
+        if connections[self.db].vendor != "sqlite":
+            return list(ordered.search(*terms)[:limit])
+        found = list(ordered.search(*terms, first=MATCHES_READ)[:limit])
+        if len(found) < limit:
+            found = list(ordered.search(*terms)[:limit])
+        return found
 
 
 def said_once(records, field):

@@ -17,13 +17,14 @@ Words are compared in lower case as the database's lower() makes it (ß stays ß
 """
 
 import difflib
-import functools
 import re
 
 from django.conf import settings
 from django.utils.translation import get_language
 
+from . import page_keys
 from .models import Category
+from .page_cache import fragment
 
 # Ukrainian letters in the national transliteration, for abbreviations typed in
 # Cyrillic: readers write КПО, БПО, ІТО where the texts say KPO, BPO, ITO.
@@ -94,36 +95,61 @@ def edits(a, b):
 
 
 class QueryReading:
-    """What the published categories' names make of readers' queries, read once per search."""
+    """
+    What the published categories' names make of readers' queries: their
+    texts, the words they use, and each one's abbreviations and names folded.
+    """
 
-    def __init__(self, categories):
-        self.categories = categories
+    def __init__(self, rows):
+        """``rows``: the categories' name fields as values() gives them (the reader's language, English)."""
         self.language = get_language()
-        self.languages = (self.language, settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
+        default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+        self.languages = (self.language, default)
+        # Each category's names as the reader sees them (English where the language has none), and English.
+        self.categories = [
+            {
+                field: tuple(
+                    row[f"{field}_{code}"] or row[f"{field}_{default}"] or "" for code in self.languages
+                )
+                for field in NAME_FIELDS
+            }
+            for row in rows
+        ]
+        # {word in lower case: the word as written} of the names, a word spelt
+        # as a name in a sentence has it first (outsourcing, Callcenter).
+        self.vocabulary = {}
+        for field in ("nominative", "abbreviation", "name"):
+            for category in self.categories:
+                for text in category[field]:
+                    for word in WORD.findall(text):
+                        self.vocabulary.setdefault(word.lower(), word)
+        # (abbreviations, names) of each category, folded.
+        self.folded_names = [
+            (
+                {folded(text) for text in category["abbreviation"]},
+                {folded(text) for field in ("name", "nominative") for text in category[field]},
+            )
+            for category in self.categories
+        ]
         self.nearest = {}
 
     @classmethod
     def of_published(cls):
-        """The first categories, with only the fields a query is read against."""
-        fields = [f"{field}_{code}" for field in NAME_FIELDS for code in dict(settings.LANGUAGES)]
-        return cls(list(Category.objects.published().only(*fields)[:VOCABULARY_CATEGORIES]))
-
-    def text(self, category, field, language):
-        return category.text_in(field, language)[0]
-
-    @functools.cached_property
-    def vocabulary(self):
         """
-        {word in lower case: the word as written} of the names, a word
-        spelt as a name in a sentence has it first (outsourcing, Callcenter).
+        The reading of the first categories' names, kept in the shared cache
+        while they stay the same (page_cache.fragment): a search then reads no
+        category. A page made with it is tagged with its ``keys``.
         """
-        words = {}
-        for field in ("nominative", "abbreviation", "name"):
-            for category in self.categories:
-                for code in self.languages:
-                    for word in WORD.findall(self.text(category, field, code)):
-                        words.setdefault(word.lower(), word)
-        return words
+        language = get_language()
+
+        def read():
+            codes = dict.fromkeys([language, settings.MODELTRANSLATION_DEFAULT_LANGUAGE])
+            fields = [f"{field}_{code}" for field in NAME_FIELDS for code in codes]
+            rows = Category.objects.published().values(*fields)[:VOCABULARY_CATEGORIES]
+            return cls(rows), page_keys.CATEGORY_LISTS
+
+        reading, reading.keys = fragment(f"search-reading:{language}", read)
+        return reading
 
     def terms_for(self, query):
         """The terms to search for ``query``: the query first, then what it also means, each once."""
@@ -146,20 +172,13 @@ class QueryReading:
     def meanings(self, variant, latin):
         """A category's abbreviation for its name, its name for its abbreviation (and a Cyrillic one)."""
         found = []
-        default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
-        for category in self.categories:
-            abbreviations = {folded(self.text(category, "abbreviation", code)) for code in self.languages}
-            names = {
-                folded(self.text(category, f, code))
-                for f in ("name", "nominative")
-                for code in self.languages
-            }
+        for category, (abbreviations, names) in zip(self.categories, self.folded_names, strict=True):
             if latin != variant and latin in abbreviations:
-                found.append(self.text(category, "abbreviation", default))
+                found.append(category["abbreviation"][1])
             if variant in abbreviations or latin in abbreviations:
-                found.append(self.text(category, "name", self.language))
+                found.append(category["name"][0])
             if variant in names:
-                found.append(self.text(category, "abbreviation", self.language))
+                found.append(category["abbreviation"][0])
         return found
 
     def corrected(self, query, most=SEARCHED_INSTEAD):

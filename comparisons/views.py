@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 from django.views.generic import ListView
@@ -15,6 +15,7 @@ from django.views.generic import ListView
 from . import page_keys, phrases, search_terms, throttle
 from .forms import CompareForm, SearchForm
 from .models import (
+    SHORTEST_TERM,
     Attribute,
     AttributeValue,
     Category,
@@ -405,13 +406,17 @@ def search(request):
     form = SearchForm(request.GET or None)
     results = correction = suggestion = None
     terms = []
+    keys = {"search"}
     if form.is_valid():
         if not throttle.allow_search(request):
             return too_many_searches(request)
         query = form.cleaned_data["q"]
         # What the query's words may also be: the categories' names and abbreviations.
         reading = search_terms.QueryReading.of_published()
+        keys |= reading.keys
         terms = reading.terms_for(query)
+        if not any(len(term) >= SHORTEST_TERM for term in terms):
+            return too_short_to_search(request, form, keys)
         results = search_results(terms)
         tried = reading.corrected(query) if not any(results.values()) else None
         if tried:
@@ -442,15 +447,27 @@ def search(request):
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
-    return shows(response, {"search"})
+    return shows(response, keys)
+
+
+def too_short_to_search(request, form, keys):
+    """400: a query of fewer characters than the search looks for, and no name it abbreviates."""
+    message = ngettext(
+        "Type at least %(count)d character.",
+        "Type at least %(count)d characters.",
+        SHORTEST_TERM,
+    ) % {"count": SHORTEST_TERM}
+    form.add_error("q", message)
+    response = render(request, "comparisons/search.html", {"search_form": form}, status=400)
+    return shows(response, keys)
 
 
 def search_results(terms):
     """The published records of each kind whose shown text holds one of the terms."""
     return {
-        "comparisons": list(
-            Comparison.objects.published().with_categories().search(*terms)[:SEARCH_RESULTS_PER_KIND]
-        ),
+        "comparisons": Comparison.objects.published()
+        .with_categories()
+        .found_first(terms, SEARCH_RESULTS_PER_KIND),
         "categories": list(Category.objects.published().search(*terms)[:SEARCH_RESULTS_PER_KIND]),
         "items": CategoryItem.objects.filter(category__is_published=True)
         .select_related("category")

@@ -1,0 +1,158 @@
+"""
+The search's indexes (SQLite's FTS5 tables, search_index.py; PostgreSQL's
+trigram indexes): what they find is what a reader sees, whichever way a text
+was written, on both databases.
+"""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils.translation import override
+
+from comparisons import models, search_index
+from comparisons.changes import change_set
+from comparisons.models import Category, CategoryItem, Comparison
+from tests.helpers import url
+
+sqlite_only = pytest.mark.skipif("connection.vendor != 'sqlite'", reason="the FTS5 tables are SQLite's")
+
+
+def found(model, language, *terms):
+    with override(language):
+        return set(model.objects.search(*terms).values_list("pk", flat=True))
+
+
+def test_a_term_is_found_inside_the_text_shown_in_the_language_in_any_case(make_category):
+    rpo = make_category(
+        "rpo",
+        summary_en="Handled by the Finance department",
+        summary_uk="",
+        summary_de="Von der Finanzabteilung erledigt",
+    )
+    assert found(Category, "en", "NCE DEP") == {rpo.pk}
+    # Ukrainian has no summary: the reader sees the English one, and finds it.
+    assert found(Category, "uk", "finance") == {rpo.pk}
+    # German has its own: the English one is not what a German reader sees.
+    assert found(Category, "de", "finance") == set()
+    assert found(Category, "de", "ABTEILUNG", "nowhere") == {rpo.pk}
+    assert found(Category, "de", "") == set()
+
+
+def test_a_term_with_quotes_or_operators_is_searched_as_written(make_category):
+    rpo = make_category("rpo", summary_en='The "near" AND (far) OR * column: text')
+    assert found(Category, "en", '"near" AND') == {rpo.pk}
+    assert found(Category, "en", "(far) OR *") == {rpo.pk}
+    assert found(Category, "en", "column: text") == {rpo.pk}
+    assert found(Category, "en", "NEAR(far)") == set()
+
+
+def test_terms_shorter_than_three_characters_are_not_searched(make_category):
+    qxv = make_category("qxv")
+    assert found(Category, "en", "qx") == set()
+    assert found(Category, "en", "qx", "qxv") == {qxv.pk}
+
+
+def test_every_way_of_writing_keeps_the_index_current(make_comparison, make_category):
+    """A save, a change, a bulk insert, SQL of its own and a delete: the database indexes each."""
+    first, second = make_category("rpo"), make_category("hro")
+    comparison = make_comparison(first, second, introduction_en="Payroll runs monthly.")
+    assert found(Comparison, "en", "payroll") == {comparison.pk}
+
+    comparison.introduction_en = "Salaries are paid monthly."
+    comparison.save()
+    assert found(Comparison, "en", "payroll") == set()
+    assert found(Comparison, "uk", "salaries") == set()  # the Ukrainian text is its own
+    assert found(Comparison, "en", "salaries") == {comparison.pk}
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Comparison._meta.db_table} SET introduction_uk = '' WHERE id = %s", [comparison.pk]
+        )
+    assert found(Comparison, "uk", "salaries") == {comparison.pk}
+
+    ledger = CategoryItem(
+        category=first, kind="service", name_en="Ledger keeping", source=comparison.sources.get()
+    )
+    with change_set(reason="An import", importing=True):
+        [item] = CategoryItem.objects.bulk_create([ledger])
+    assert found(CategoryItem, "de", "ledger") == {item.pk}
+
+    comparison.delete()
+    item.delete()
+    assert found(Comparison, "en", "salaries") == found(CategoryItem, "en", "ledger") == set()
+
+
+@pytest.mark.parametrize("language", ["en", "uk", "de"])
+@pytest.mark.parametrize("model", [Category, CategoryItem, Comparison])
+def test_the_index_finds_in_the_seeds_what_a_reader_sees_in_them(db, model, language):
+    """The seeds, loaded by loadcontent: found exactly where the shown text holds the term."""
+    fields = model.objects.all().search_fields
+    for term in ("kpo", "call", "центр", "dienst", "outsourcing", "ß"):
+        expected = {
+            record.pk
+            for record in model.objects.all()
+            if any(term in record.text_in(field, language)[0].lower() for field in fields)
+        }
+        assert found(model, language, term) == (expected if len(term) >= 3 else set()), term
+    assert found(model, language, "kpo", "центр") == found(model, language, "kpo") | found(
+        model, language, "центр"
+    )
+
+
+@sqlite_only
+def test_an_index_whose_triggers_a_migration_dropped_is_made_again_and_refilled(make_category):
+    """SQLite copies a table to alter it, and drops its triggers: the next migrate puts them back."""
+    rpo = make_category("rpo")
+    index = search_index.index_table(Category)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {index}_update")
+        cursor.execute(f"DELETE FROM {index}")
+        cursor.execute(
+            f"UPDATE {Category._meta.db_table} SET summary_en = 'Recruitment' WHERE id = %s", [rpo.pk]
+        )
+    assert found(Category, "en", "recruitment") == set()
+
+    call_command("migrate", verbosity=0)
+
+    assert found(Category, "en", "recruitment") == {rpo.pk}
+    assert found(Category, "en", "bpo")  # the whole table, not only the row changed
+    Category.objects.filter(pk=rpo.pk).first().save()
+    assert found(Category, "en", "recruitment") == {rpo.pk}
+
+
+@sqlite_only
+def test_an_index_as_defined_is_left_as_it_is(db, django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):
+        search_index.make_search_indexes(using="default")
+
+
+def test_too_short_a_query_is_a_400_saying_so_in_the_readers_language(client, db):
+    response = client.get(url("search", "uk"), {"q": "ab"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Введіть щонайменше 3 символи." in html and 'value="ab"' in html
+
+
+def test_an_abbreviation_of_two_letters_finds_what_its_name_finds(client, make_category):
+    make_category("hr", name_en="Human resources outsourcing")
+    response = client.get(url("search", "en"), {"q": "HR"})
+    assert response.status_code == 200
+    assert "<mark>Human resources outsourcing</mark>" in response.content.decode()
+
+
+def test_the_first_found_are_the_first_by_key_even_behind_many_unpublished(
+    make_comparison, make_category, monkeypatch
+):
+    """found_first() reads the first matches alone, and all of them where those are not published."""
+    monkeypatch.setattr(models, "MATCHES_READ", 2)
+    categories = [make_category(slug) for slug in ("qxa", "qxb", "qxc")]
+    pairs = [(categories[0], categories[1]), (categories[0], categories[2]), (categories[1], categories[2])]
+    made = [make_comparison(*pair, key_difference_en="Quixotic pricing.") for pair in pairs]
+    published = Comparison.objects.published()
+    with override("en"):
+        assert published.found_first(["quixotic"], 2) == made[:2]
+        for comparison in made[:2]:
+            comparison.is_published = False
+            comparison.save()
+        assert published.found_first(["quixotic"], 2) == made[2:]
+        assert published.found_first(["qu"], 2) == []
