@@ -45,7 +45,7 @@ QUERIES = [
     ("uk", "кпо", "an abbreviation typed in Cyrillic"),
     ("de", "Callcenter", "a German compound"),
     ("en", "synthetic", "in every synthetic record"),
-    ("en", "key difference 4242", "in one synthetic comparison"),
+    ("en", "key difference 99999", "in one synthetic comparison"),
     ("en", "quarterly dividend", "nowhere, with no correction"),
 ]
 

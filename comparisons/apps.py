@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,6 +23,7 @@ class ComparisonsConfig(AppConfig):
         from .page_cache import refresh_pages
 
         connection_created.connect(unicode_case_on_sqlite)
+        pre_migrate.connect(search_index.drop_search_indexes, sender=self)
         post_migrate.connect(search_index.make_search_indexes, sender=self)
         changes.connect()
         drafts.connect()

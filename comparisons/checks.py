@@ -97,6 +97,31 @@ def check_slugs_join(app_configs, databases=None, **kwargs):
     return warnings
 
 
+@checks.register(checks.Tags.database)
+def check_search_indexes(app_configs, databases=None, **kwargs):
+    """
+    On SQLite, each searched table's index and triggers are as search_index.py
+    defines them: a trigger dropped by hand leaves later writes unsearchable.
+    Run by `migrate` (which then makes them again) and `check --database`.
+    """
+    from django.db import connections
+
+    from .search_index import index_table, out_of_date
+
+    return [
+        checks.Warning(
+            f"The search index {index_table(model)} is missing or not as defined: "
+            "searches miss what was written since.",
+            hint="Run manage.py migrate, which makes it again from the table.",
+            id="comparisons.W003",
+        )
+        for alias in databases or ()
+        if connections[alias].vendor == "sqlite"
+        for model, table_is_there in out_of_date(alias)
+        if table_is_there
+    ]
+
+
 @checks.register(checks.Tags.caches, deploy=True)
 def check_shared_cache(app_configs, **kwargs):
     """Without the shared cache every page is rendered, and no page is marked for Varnish to keep."""

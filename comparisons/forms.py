@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +20,10 @@ class MultilineTextField(forms.CharField):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=100, strip=True)
+
+    def clean_q(self):
+        # Composed as the texts are: some keyboards and pasted text send "й" as "и" and a breve.
+        return unicodedata.normalize("NFC", self.cleaned_data["q"])
 
 
 class CompareForm(forms.Form):

@@ -159,29 +159,9 @@ class SearchableQuerySet(ContentQuerySet):
 
     search_fields = ()
 
-    def search(self, *terms, first=None):
-        """
-        Records whose shown text contains any of the terms of SHORTEST_TERM
-        characters or more. With ``first`` on SQLite, only the first so many
-        records by key that hold one are looked at (see found_first()).
-        """
-        terms = [term for term in terms if len(term) >= SHORTEST_TERM]
-        if not terms:
-            return self.none()
-        if connections[self.db].vendor == "sqlite":
-            index = search_index.index_table(self.model)
-            match = search_index.match_expression(self.model, get_language(), terms)
-            sql = f"SELECT rowid FROM {index} WHERE {index} MATCH %s ORDER BY rowid"
-            if first is not None:
-                return self.filter(pk__in=RawSQL(f"{sql} LIMIT %s", [match, first]))
-            return self.filter(pk__in=RawSQL(sql, [match]))
-        condition = models.Q()
-        for index, field in enumerate(self.search_fields):
-            alias = f"search_text_{index}"
-            self = self.alias(**{alias: shown_text(field, get_language())})
-            for term in terms:
-                condition |= models.Q(**{f"{alias}__contains": term.lower()})
-        return self.filter(condition)
+    def search(self, *terms):
+        """Records whose shown text contains any of the terms of SHORTEST_TERM characters or more."""
+        return self.matching(terms)
 
     def found_first(self, terms, limit):
         """
@@ -195,10 +175,25 @@ class SearchableQuerySet(ContentQuerySet):
         ordered = self.order_by("pk")
         if connections[self.db].vendor != "sqlite":
             return list(ordered.search(*terms)[:limit])
-        found = list(ordered.search(*terms, first=MATCHES_READ)[:limit])
+        found = list(ordered.matching(terms, first=MATCHES_READ)[:limit])
         if len(found) < limit:
             found = list(ordered.search(*terms)[:limit])
         return found
+
+    def matching(self, terms, first=None):
+        terms = [term for term in terms if len(term) >= SHORTEST_TERM]
+        if not terms:
+            return self.none()
+        if connections[self.db].vendor == "sqlite":
+            sql, params = search_index.matching(self.model, get_language(), terms, first)
+            return self.filter(pk__in=RawSQL(sql, params))
+        condition = models.Q()
+        for index, field in enumerate(self.search_fields):
+            alias = f"search_text_{index}"
+            self = self.alias(**{alias: shown_text(field, get_language())})
+            for term in terms:
+                condition |= models.Q(**{f"{alias}__contains": term.lower()})
+        return self.filter(condition)
 
 
 def said_once(records, field):

@@ -1,27 +1,29 @@
 """
 SQLite's full-text index of what readers search: an FTS5 table with the
-trigram tokenizer beside each searched table.
+trigram tokenizer beside each searched table (SQLite 3.34 or later).
 
 SearchableQuerySet.search() looks for each term inside the text a reader sees,
-a field in the reader's language or in English where that one is empty. On
-PostgreSQL a trigram index on each such expression serves it (migration 0005).
-SQLite has no index for LIKE '%term%' and reads every row through a Python
-lower(), 2.9 s at 100,000 comparisons. Its FTS5 trigram tokenizer finds a
+a field in the reader's language or in English where that one is empty (the
+rule of TranslatedFields.text_in and models.shown_text). On PostgreSQL a
+trigram index on each such expression serves it (migration 0005). SQLite has
+no index for LIKE '%term%' and reads every row through a Python lower(): 0.2
+to 0.8 s a search at 100,000 comparisons. Its FTS5 trigram tokenizer finds a
 substring of three characters or more, in any case (Unicode case folding),
 from the index. So <table>_search holds, for each record (same rowid), one
 column per searched field and language: the text shown in that language.
 
 The database keeps it current with triggers on insert, update and delete, so
-that every write (the write path, bulk_create, update(), a raw import) is
-indexed. They are made after each migrate rather than in a migration: SQLite
-alters a table by copying it into a new one, which drops its triggers, and a
-later migration of a searched table would otherwise stop the index without a
-word. Where the index or a trigger is missing or defined otherwise (another
-field or language searched), all of that table's are made anew and filled.
+that every write (the write path, bulk_create, SQL of its own, an import) is
+indexed. They are dropped before a migration of this app and made again after
+it, rather than in a migration: SQLite copies a table to alter it, which drops
+its triggers, and refuses to drop a column a trigger names. Where the index or
+a trigger is missing or defined otherwise (another field or language
+searched), all of that table's are made anew and filled.
 """
 
-from django.apps import apps
+from django.apps import apps as global_apps
 from django.conf import settings
+from django.db import connections, router, transaction
 
 SEARCHED_MODELS = ("Category", "CategoryItem", "Comparison")
 
@@ -30,27 +32,32 @@ def index_table(model):
     return f"{model._meta.db_table}_search"
 
 
-def index_columns(model):
-    """The index's columns: each searched field in each language, as in ``<field>_<language>``."""
-    fields = model._default_manager.all().search_fields
-    return [f"{field}_{code}" for field in fields for code, _name in settings.LANGUAGES]
-
-
 def match_expression(model, language, terms):
-    """FTS5's query for records whose text in ``language`` contains one of the terms."""
+    """FTS5's query for records whose text in ``language`` contains one of the terms, taken literally."""
     fields = model._default_manager.all().search_fields
     columns = " ".join(f"{field}_{language}" for field in fields)
-    strings = " OR ".join('"{}"'.format(term.replace('"', '""')) for term in terms)
+    # A string holds no NUL: a name imported with one is searched without it.
+    strings = " OR ".join('"{}"'.format(term.replace("\x00", "").replace('"', '""')) for term in terms)
     return f"{{{columns}}} : ({strings})"
 
 
+def matching(model, language, terms, first=None):
+    """SQL and parameters for the keys of the records that match, in key order (the first so many)."""
+    index = index_table(model)
+    sql = f"SELECT rowid FROM {index} WHERE {index} MATCH %s ORDER BY rowid"
+    params = [match_expression(model, language, terms)]
+    if first is not None:
+        sql, params = f"{sql} LIMIT %s", [*params, first]
+    return sql, params
+
+
 def definitions(model):
-    """{name: CREATE statement} of the index table and its triggers, as sqlite_master keeps them."""
+    """(triggers, fill): the CREATE statements of the index and its triggers as sqlite_master keeps them."""
     table, index = model._meta.db_table, index_table(model)
     pk = model._meta.pk.column
     default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
     fields = model._default_manager.all().search_fields
-    columns = index_columns(model)
+    columns = [f"{field}_{code}" for field in fields for code, _name in settings.LANGUAGES]
     listed = ", ".join(columns)
 
     def shown(row):
@@ -62,7 +69,7 @@ def definitions(model):
 
     add = f"INSERT INTO {index}(rowid, {listed}) VALUES (new.{pk}, {shown('new')});"
     remove = f"DELETE FROM {index} WHERE rowid = old.{pk};"
-    return {
+    made = {
         index: f"CREATE VIRTUAL TABLE {index} USING fts5({listed}, tokenize='trigram')",
         f"{index}_insert": f"CREATE TRIGGER {index}_insert AFTER INSERT ON {table} BEGIN {add} END",
         f"{index}_update": (
@@ -70,32 +77,64 @@ def definitions(model):
             f"BEGIN {remove} {add} END"
         ),
         f"{index}_delete": f"CREATE TRIGGER {index}_delete AFTER DELETE ON {table} BEGIN {remove} END",
-        "fill": f"INSERT INTO {index}(rowid, {listed}) SELECT {pk}, {shown(table)} FROM {table}",
     }
+    fill = f"INSERT INTO {index}(rowid, {listed}) SELECT {pk}, {shown(table)} FROM {table}"
+    return made, fill
 
 
-def make_search_indexes(using, **kwargs):
+def searched_models(using):
+    """The searched models this database holds (the router's say)."""
+    models = [global_apps.get_model("comparisons", name) for name in SEARCHED_MODELS]
+    return [model for model in models if router.allow_migrate_model(using, model)]
+
+
+def drop(cursor, model):
+    index = index_table(model)
+    for trigger in ("insert", "update", "delete"):
+        cursor.execute(f"DROP TRIGGER IF EXISTS {index}_{trigger}")
+    cursor.execute(f"DROP TABLE IF EXISTS {index}")
+
+
+def drop_search_indexes(sender, using, plan, **kwargs):
+    """pre_migrate: before a migration of this app on SQLite, drop the indexes (made again after)."""
+    connection = connections[using]
+    if connection.vendor != "sqlite" or not any(m.app_label == sender.label for m, _back in plan or ()):
+        return
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for model in searched_models(using):
+            drop(cursor, model)
+
+
+def out_of_date(using):
+    """(model, whether its table is there) of each searched model whose index is not as defined."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        existing = dict(cursor.fetchall())
+    found = []
+    for model in searched_models(using):
+        made, _fill = definitions(model)
+        if model._meta.db_table not in existing:
+            if index_table(model) in existing:
+                found.append((model, False))
+        elif any(existing.get(name) != sql for name, sql in made.items()):
+            found.append((model, True))
+    return found
+
+
+def make_search_indexes(sender, using, **kwargs):
     """
     post_migrate: on SQLite, make each index and its triggers where they are
-    missing or differ, and fill that index from its table.
+    missing or differ, and fill that index from its table; where the table is
+    not there (this app not migrated, or migrated to zero), drop them.
     """
-    from django.db import connections, transaction
-
     connection = connections[using]
     if connection.vendor != "sqlite":
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'trigger')")
-        existing = dict(cursor.fetchall())
-    for name in SEARCHED_MODELS:
-        model = apps.get_model("comparisons", name)
-        wanted = definitions(model)
-        fill = wanted.pop("fill")
-        if any(existing.get(name) != sql for name, sql in wanted.items()):
-            with transaction.atomic(using=using), connection.cursor() as cursor:
-                for trigger in list(wanted)[1:]:
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-                cursor.execute(f"DROP TABLE IF EXISTS {index_table(model)}")
-                for sql in wanted.values():
+    for model, table_is_there in out_of_date(using):
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            drop(cursor, model)
+            if table_is_there:
+                made, fill = definitions(model)
+                for sql in made.values():
                     cursor.execute(sql)
                 cursor.execute(fill)

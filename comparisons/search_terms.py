@@ -17,6 +17,7 @@ Words are compared in lower case as the database's lower() makes it (ß stays ß
 """
 
 import difflib
+import functools
 import re
 
 from django.conf import settings
@@ -115,41 +116,53 @@ class QueryReading:
             }
             for row in rows
         ]
-        # {word in lower case: the word as written} of the names, a word spelt
-        # as a name in a sentence has it first (outsourcing, Callcenter).
-        self.vocabulary = {}
+        self.nearest = {}
+
+    @classmethod
+    def of_published(cls):
+        """
+        The reading of the first categories' names. The names are kept in the
+        shared cache while they stay the same (page_cache.fragment): a search
+        then reads no category. A page made with it is tagged with its ``keys``.
+        """
+        codes = dict.fromkeys([get_language(), settings.MODELTRANSLATION_DEFAULT_LANGUAGE])
+        fields = [f"{field}_{code}" for field in NAME_FIELDS for code in codes]
+
+        def read():
+            return list(Category.objects.published().values(*fields)[:VOCABULARY_CATEGORIES]), (
+                page_keys.CATEGORY_LISTS
+            )
+
+        # Plain rows, named by their fields: what a cache keeps from before a deploy still fits.
+        rows, keys = fragment(f"search-names:{','.join(fields)}", read)
+        reading = cls(rows)
+        reading.keys = keys
+        return reading
+
+    @functools.cached_property
+    def vocabulary(self):
+        """
+        {word in lower case: the word as written} of the names, a word
+        spelt as a name in a sentence has it first (outsourcing, Callcenter).
+        """
+        words = {}
         for field in ("nominative", "abbreviation", "name"):
             for category in self.categories:
                 for text in category[field]:
                     for word in WORD.findall(text):
-                        self.vocabulary.setdefault(word.lower(), word)
-        # (abbreviations, names) of each category, folded.
-        self.folded_names = [
+                        words.setdefault(word.lower(), word)
+        return words
+
+    @functools.cached_property
+    def folded_names(self):
+        """(abbreviations, names) of each category, folded."""
+        return [
             (
                 {folded(text) for text in category["abbreviation"]},
                 {folded(text) for field in ("name", "nominative") for text in category[field]},
             )
             for category in self.categories
         ]
-        self.nearest = {}
-
-    @classmethod
-    def of_published(cls):
-        """
-        The reading of the first categories' names, kept in the shared cache
-        while they stay the same (page_cache.fragment): a search then reads no
-        category. A page made with it is tagged with its ``keys``.
-        """
-        language = get_language()
-
-        def read():
-            codes = dict.fromkeys([language, settings.MODELTRANSLATION_DEFAULT_LANGUAGE])
-            fields = [f"{field}_{code}" for field in NAME_FIELDS for code in codes]
-            rows = Category.objects.published().values(*fields)[:VOCABULARY_CATEGORIES]
-            return cls(rows), page_keys.CATEGORY_LISTS
-
-        reading, reading.keys = fragment(f"search-reading:{language}", read)
-        return reading
 
     def terms_for(self, query):
         """The terms to search for ``query``: the query first, then what it also means, each once."""

@@ -415,7 +415,7 @@ def search(request):
         reading = search_terms.QueryReading.of_published()
         keys |= reading.keys
         terms = reading.terms_for(query)
-        if not any(len(term) >= SHORTEST_TERM for term in terms):
+        if all(len(term) < SHORTEST_TERM for term in terms):
             return too_short_to_search(request, form, keys)
         results = search_results(terms)
         tried = reading.corrected(query) if not any(results.values()) else None
@@ -430,15 +430,17 @@ def search(request):
             offered = reading.corrected(query, most=search_terms.OFFERED)
             if offered and offered != tried and SearchForm({"q": offered}).is_valid():
                 suggestion = offered if any(search_results(reading.terms_for(offered)).values()) else None
+    # The terms searched for (none shorter than the indexes find), and those besides
+    # what the reader typed or its correction, which come first.
+    searched = [term for term in terms if len(term) >= SHORTEST_TERM]
     response = render(
         request,
         "comparisons/search.html",
         {
             "search_form": form,
             "query": form.cleaned_data["q"] if form.is_valid() else "",
-            "terms": terms,
-            # The terms searched for besides what the reader typed (or the correction of it).
-            "other_terms": terms[1:],
+            "terms": searched,
+            "other_terms": searched[1:] if searched[:1] == terms[:1] else searched,
             "correction": correction,
             "suggestion": suggestion,
             "suggestion_url": f"{request.path}?{urlencode({'q': suggestion})}" if suggestion else "",

@@ -160,3 +160,8 @@ def test_searches_read_the_categories_names_once_until_one_changes(
     html, third = search("expertise outsourcing")
     assert third == first
     assert "Also searched for: “KPO”" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        kpo.is_published = False  # withdrawn: its names mean nothing more to a search
+        kpo.save()
+    html, _count = search("expertise outsourcing")
+    assert "results for “expertise outsourcing”" in html and "“KPO”" not in html

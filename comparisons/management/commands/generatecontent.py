@@ -102,10 +102,12 @@ class Command(BaseCommand):
             self.insert_comparisons(
                 [category.pk for category in made], comparisons, attributes, source, batch
             )
-        # The planner's statistics, as the database would gather them in time after so many
-        # inserts: without them PostgreSQL reads a rare search term along the key's index.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql":
+            # The planner's statistics, as autovacuum gathers them in time after so many
+            # inserts: without them it reads a rare search term along the key's index.
+            # (SQLite gathers none by itself, and its plans for the pages are made without.)
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         if options["verbosity"]:
             self.stdout.write(
                 f"Added {categories} categories and {comparisons} comparisons with {rows} rows each "
