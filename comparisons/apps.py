@@ -23,7 +23,7 @@ class ComparisonsConfig(AppConfig):
         from .page_cache import refresh_pages
 
         connection_created.connect(unicode_case_on_sqlite)
-        pre_migrate.connect(search_index.drop_search_indexes, sender=self)
+        pre_migrate.connect(search_index.drop_search_triggers, sender=self)
         post_migrate.connect(search_index.make_search_indexes, sender=self)
         changes.connect()
         drafts.connect()

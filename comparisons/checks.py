@@ -110,8 +110,8 @@ def check_search_indexes(app_configs, databases=None, **kwargs):
 
     return [
         checks.Warning(
-            f"The search index {index_table(model)} is missing or not as defined: "
-            "searches miss what was written since.",
+            f"The search index {index_table(model)} or its triggers are missing or not as defined: "
+            "searches fail, or miss what was written since.",
             hint="Run manage.py migrate, which makes it again from the table.",
             id="comparisons.W003",
         )

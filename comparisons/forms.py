@@ -22,7 +22,7 @@ class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=100, strip=True)
 
     def clean_q(self):
-        # Composed as the texts are: some keyboards and pasted text send "й" as "и" and a breve.
+        # Composed (NFC), as the seeded texts are: some keyboards and pasted text send "й" as "и" and a breve.
         return unicodedata.normalize("NFC", self.cleaned_data["q"])
 
 

@@ -15,10 +15,10 @@ column per searched field and language: the text shown in that language.
 The database keeps it current with triggers on insert, update and delete, so
 that every write (the write path, bulk_create, SQL of its own, an import) is
 indexed. They are dropped before a migration of this app and made again after
-it, rather than in a migration: SQLite copies a table to alter it, which drops
-its triggers, and refuses to drop a column a trigger names. Where the index or
-a trigger is missing or defined otherwise (another field or language
-searched), all of that table's are made anew and filled.
+it, the indexes filled anew, rather than in a migration: SQLite copies a table
+to alter it, which drops its triggers, and refuses to drop a column a trigger
+names. Where an index is defined otherwise (another field or language
+searched), it is made anew too.
 """
 
 from django.apps import apps as global_apps
@@ -88,53 +88,65 @@ def searched_models(using):
     return [model for model in models if router.allow_migrate_model(using, model)]
 
 
-def drop(cursor, model):
-    index = index_table(model)
-    for trigger in ("insert", "update", "delete"):
-        cursor.execute(f"DROP TRIGGER IF EXISTS {index}_{trigger}")
-    cursor.execute(f"DROP TABLE IF EXISTS {index}")
+def drop_triggers(cursor):
+    """Every search index's triggers, by their names' pattern (also those of a table since renamed)."""
+    cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name GLOB '*_search_*'")
+    for (trigger,) in cursor.fetchall():
+        cursor.execute(f"DROP TRIGGER {trigger}")
 
 
-def drop_search_indexes(sender, using, plan, **kwargs):
-    """pre_migrate: before a migration of this app on SQLite, drop the indexes (made again after)."""
+def drop_search_triggers(sender, using, plan, **kwargs):
+    """
+    pre_migrate: before a migration of this app on SQLite, drop the triggers
+    (made again after, and the indexes refilled). The indexes stay, so that
+    search keeps working meanwhile, and after a migration that fails.
+    """
     connection = connections[using]
     if connection.vendor != "sqlite" or not any(m.app_label == sender.label for m, _back in plan or ()):
         return
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        for model in searched_models(using):
-            drop(cursor, model)
+        drop_triggers(cursor)
 
 
 def out_of_date(using):
     """(model, whether its table is there) of each searched model whose index is not as defined."""
+    return [(model, table_is_there) for model, table_is_there, _existing in differing(using)]
+
+
+def differing(using):
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'trigger')")
         existing = dict(cursor.fetchall())
-    found = []
     for model in searched_models(using):
         made, _fill = definitions(model)
         if model._meta.db_table not in existing:
             if index_table(model) in existing:
-                found.append((model, False))
+                yield model, False, existing
         elif any(existing.get(name) != sql for name, sql in made.items()):
-            found.append((model, True))
-    return found
+            yield model, True, existing
 
 
 def make_search_indexes(sender, using, **kwargs):
     """
     post_migrate: on SQLite, make each index and its triggers where they are
-    missing or differ, and fill that index from its table; where the table is
-    not there (this app not migrated, or migrated to zero), drop them.
+    missing or differ, and fill that index anew from its table (writes made
+    without the triggers are in it then); where the table is not there (this
+    app not migrated, or migrated to zero), drop them.
     """
     connection = connections[using]
     if connection.vendor != "sqlite":
         return
-    for model, table_is_there in out_of_date(using):
+    for model, table_is_there, existing in list(differing(using)):
+        made, fill = definitions(model)
+        index = index_table(model)
         with transaction.atomic(using=using), connection.cursor() as cursor:
-            drop(cursor, model)
+            for trigger in ("insert", "update", "delete"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {index}_{trigger}")
+            if not table_is_there or existing.get(index) != made[index]:
+                cursor.execute(f"DROP TABLE IF EXISTS {index}")
             if table_is_there:
-                made, fill = definitions(model)
-                for sql in made.values():
-                    cursor.execute(sql)
+                for name, sql in made.items():
+                    if name != index or existing.get(index) != sql:
+                        cursor.execute(sql)
+                cursor.execute(f"DELETE FROM {index}")
                 cursor.execute(fill)

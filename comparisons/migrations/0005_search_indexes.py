@@ -3,8 +3,8 @@ Trigram indexes for the readers' search on PostgreSQL.
 
 The search looks for LIKE '%term%' in lower(coalesce(nullif(<field>_<lang>, ''),
 <field>_en)) (models.shown_text); a GIN trigram index on exactly that expression
-serves it, one per searched field and language. SQLite has no such index and
-scans, which is fine at the sizes SQLite serves; nothing is done there.
+serves it, one per searched field and language. SQLite has its own, which
+comparisons/search_index.py makes; nothing is done there.
 """
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
