@@ -51,14 +51,19 @@ def matching(model, language, terms, first=None):
     return sql, params
 
 
+def index_columns(model):
+    """Each searched field in each language: the table's columns the index reads, and its own."""
+    fields = model._default_manager.all().search_fields
+    return [f"{field}_{code}" for field in fields for code, _name in settings.LANGUAGES]
+
+
 def definitions(model):
     """(triggers, fill): the CREATE statements of the index and its triggers as sqlite_master keeps them."""
     table, index = model._meta.db_table, index_table(model)
     pk = model._meta.pk.column
     default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
     fields = model._default_manager.all().search_fields
-    columns = [f"{field}_{code}" for field in fields for code, _name in settings.LANGUAGES]
-    listed = ", ".join(columns)
+    listed = ", ".join(index_columns(model))
 
     def shown(row):
         return ", ".join(
@@ -88,11 +93,15 @@ def searched_models(using):
     return [model for model in models if router.allow_migrate_model(using, model)]
 
 
-def drop_triggers(cursor):
+TRIGGERS = ("insert", "update", "delete")
+
+
+def drop_triggers(cursor, quote_name):
     """Every search index's triggers, by their names' pattern (also those of a table since renamed)."""
-    cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name GLOB '*_search_*'")
+    patterns = " OR ".join(f"name GLOB '*_search_{trigger}'" for trigger in TRIGGERS)
+    cursor.execute(f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND ({patterns})")
     for (trigger,) in cursor.fetchall():
-        cursor.execute(f"DROP TRIGGER {trigger}")
+        cursor.execute(f"DROP TRIGGER {quote_name(trigger)}")
 
 
 def drop_search_triggers(sender, using, plan, **kwargs):
@@ -105,7 +114,7 @@ def drop_search_triggers(sender, using, plan, **kwargs):
     if connection.vendor != "sqlite" or not any(m.app_label == sender.label for m, _back in plan or ()):
         return
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        drop_triggers(cursor)
+        drop_triggers(cursor, connection.ops.quote_name)
 
 
 def out_of_date(using):
@@ -114,16 +123,27 @@ def out_of_date(using):
 
 
 def differing(using):
-    with connections[using].cursor() as cursor:
+    """
+    (model, whether its table is there, sqlite_master's statements) of each
+    model whose index differs: missing, defined otherwise, or left without
+    its table. A table without a column the model searches (code rolled
+    forward or back of its migrations) is "not there": nothing can be made.
+    """
+    connection = connections[using]
+    with connection.cursor() as cursor:
         cursor.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'trigger')")
         existing = dict(cursor.fetchall())
-    for model in searched_models(using):
-        made, _fill = definitions(model)
-        if model._meta.db_table not in existing:
-            if index_table(model) in existing:
-                yield model, False, existing
-        elif any(existing.get(name) != sql for name, sql in made.items()):
-            yield model, True, existing
+        for model in searched_models(using):
+            made, _fill = definitions(model)
+            table = model._meta.db_table
+            if all(existing.get(name) == sql for name, sql in made.items()):
+                continue
+            table_is_there = False
+            if table in existing:
+                cursor.execute("SELECT name FROM pragma_table_info(%s)", [table])
+                table_is_there = set(index_columns(model)) <= {name for (name,) in cursor.fetchall()}
+            if table_is_there or index_table(model) in existing:
+                yield model, table_is_there, existing
 
 
 def make_search_indexes(sender, using, **kwargs):
@@ -140,7 +160,7 @@ def make_search_indexes(sender, using, **kwargs):
         made, fill = definitions(model)
         index = index_table(model)
         with transaction.atomic(using=using), connection.cursor() as cursor:
-            for trigger in ("insert", "update", "delete"):
+            for trigger in TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {index}_{trigger}")
             if not table_is_there or existing.get(index) != made[index]:
                 cursor.execute(f"DROP TABLE IF EXISTS {index}")

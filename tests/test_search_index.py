@@ -188,14 +188,31 @@ def test_without_its_table_an_index_is_dropped_not_made(db):
     table = CategoryItem._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+    assert search_index.out_of_date("default") == [(CategoryItem, False)]
+    assert not [m for m in run_checks(databases=["default"]) if m.id == "comparisons.W003"]
     search_index.make_search_indexes(sender=None, using="default")
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE %s", [f"{table}_search%"])
         assert cursor.fetchall() == []
-        assert not [m for m in run_checks(databases=["default"]) if m.id == "comparisons.W003"]
         cursor.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
     search_index.make_search_indexes(sender=None, using="default")
     assert found(CategoryItem, "en", "billing")
+
+
+@sqlite_only
+def test_an_index_defined_otherwise_is_made_anew(make_category):
+    """Another field or language searched: the index is made again with its columns, and filled."""
+    rpo = make_category("rpo", summary_en="Recruitment")
+    index = search_index.index_table(Category)
+    with connection.cursor() as cursor:
+        for trigger in search_index.TRIGGERS:
+            cursor.execute(f"DROP TRIGGER {index}_{trigger}")
+        cursor.execute(f"DROP TABLE {index}")
+        cursor.execute(f"CREATE VIRTUAL TABLE {index} USING fts5(name_en, tokenize='trigram')")
+    assert search_index.out_of_date("default") == [(Category, True)]
+    search_index.make_search_indexes(sender=None, using="default")
+    assert search_index.out_of_date("default") == []
+    assert found(Category, "en", "recruitment") == {rpo.pk}
 
 
 def test_too_short_a_query_is_a_400_saying_so_in_the_readers_language(client, db):
