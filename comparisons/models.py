@@ -181,6 +181,7 @@ class SearchableQuerySet(ContentQuerySet):
         return found
 
     def matching(self, terms, first=None):
+        """search()'s filter; with ``first`` on SQLite, among the first so many matches by key only."""
         terms = [term for term in terms if len(term) >= SHORTEST_TERM]
         if not terms:
             return self.none()

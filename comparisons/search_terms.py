@@ -101,12 +101,17 @@ class QueryReading:
     texts, the words they use, and each one's abbreviations and names folded.
     """
 
-    def __init__(self, rows):
-        """``rows``: the categories' name fields as values() gives them (the reader's language, English)."""
+    def __init__(self, rows, keys=frozenset()):
+        """
+        ``rows``: the categories' name fields as values() gives them (the
+        reader's language, English); ``keys``: the page keys they are read under.
+        """
+        self.keys = keys
         self.language = get_language()
         default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
         self.languages = (self.language, default)
-        # Each category's names as the reader sees them (English where the language has none), and English.
+        # Each category's names as the reader sees them (English where the language has none,
+        # as TranslatedFields.text_in reads them), and in English.
         self.categories = [
             {
                 field: tuple(
@@ -129,15 +134,11 @@ class QueryReading:
         fields = [f"{field}_{code}" for field in NAME_FIELDS for code in codes]
 
         def read():
-            return list(Category.objects.published().values(*fields)[:VOCABULARY_CATEGORIES]), (
-                page_keys.CATEGORY_LISTS
-            )
+            rows = Category.objects.published().values(*fields)[:VOCABULARY_CATEGORIES]
+            return list(rows), page_keys.CATEGORY_LISTS
 
         # Plain rows, named by their fields: what a cache keeps from before a deploy still fits.
-        rows, keys = fragment(f"search-names:{','.join(fields)}", read)
-        reading = cls(rows)
-        reading.keys = keys
-        return reading
+        return cls(*fragment(f"search-names:{','.join(fields)}", read))
 
     @functools.cached_property
     def vocabulary(self):

@@ -317,7 +317,7 @@ class TranslatedFields(models.Model):
 def complete_languages(records, unshown=()):
     """
     Languages in which every text of these records is written (a page that shows
-    them has them all), but for the ``unshown`` fields the page leaves out. An
+    them has them all), but for the ``unshown`` fields the page leaves out. A
     field with a pattern (patterned_fields) left empty shows no other language's
     text, so it does not count.
     """
