@@ -43,11 +43,12 @@ from django.urls import reverse
 from django.utils import translation
 from comparisons.models import Category, Comparison
 
+slugs = [f"slug_{code}" for code, _name in settings.LANGUAGES]  # a column per language
 comparisons = list(
     Comparison.objects.published().select_related("first", "second").order_by("pk")
-    .only("pk", "first__slug", "second__slug")
+    .only("pk", *(f"{category}__{slug}" for category in ("first", "second") for slug in slugs))
 )
-categories = list(Category.objects.order_by("pk").only("pk", "slug"))
+categories = list(Category.objects.order_by("pk").only("pk", *slugs))
 lists = {
     "comparisons:comparison_list": len(comparisons),
     "comparisons:category_list": len(categories),

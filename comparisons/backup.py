@@ -18,12 +18,13 @@ from .models import (
     FormerSlug,
     Source,
 )
-from .translation_status import fingerprint
+from .translation_status import fingerprint, language_codes
 
 # Bump when the file layout changes in a way an older import could not read,
 # and teach upgraded() to read the older one. (4: the categories' former slugs;
-# 5: the attributes' descriptions, which an older export leaves empty.)
-FORMAT_VERSION = 5
+# 5: the attributes' descriptions, which an older export leaves empty; 6: a
+# category's slug and former slugs per language.)
+FORMAT_VERSION = 6
 
 FILES = {
     "01_sources.json": [Source],
@@ -80,13 +81,42 @@ def serialize(models):
 
 
 def upgraded(record, version):
-    """A record of an export in an older format, as this format writes it."""
+    """The records of an export in an older format, as this format writes them, for one it has."""
     if version < 2 and isinstance(record, dict) and record.get("model") == "comparisons.category":
         record = upgrade_category_to_2(record)
     if version < 3 and isinstance(record, dict) and record.get("model") in PUBLISHED_SINCE_3:
         # Format 3 added their publication; everything in an older export was public.
         record = {**record, "fields": {**(record.get("fields") or {}), "is_published": True}}
-    return record
+    if version < 6 and isinstance(record, dict):
+        return slugs_in_every_language(record)
+    return [record]
+
+
+# The models that got a language for their slugs in format 6 (migration 0019).
+SLUGS_PER_LANGUAGE_SINCE_6 = {"comparisons.category", "comparisons.formerslug"}
+
+
+def slugs_in_every_language(record):
+    """
+    A category's one slug as its slug in every language, as migration 0019
+    made it; a former slug, one record per language (the first keeps the key).
+    Any other record, or one with slugs per language already, as it is.
+    """
+    fields = record.get("fields")
+    if record.get("model") not in SLUGS_PER_LANGUAGE_SINCE_6 or not isinstance(fields, dict):
+        return [record]  # malformed, if a category's: the import names it
+    if "slug" not in fields or any(name.startswith("slug_") or name == "language" for name in fields):
+        return [record]
+    slug = fields["slug"]
+    if record["model"] == "comparisons.category":
+        rest = {name: value for name, value in fields.items() if name != "slug"}
+        return [{**record, "fields": {**rest, **{f"slug_{code}": slug for code in language_codes()}}}]
+    return [
+        {**record, "fields": {**fields, "language": code}}
+        if index == 0
+        else {"model": record["model"], "fields": {**fields, "language": code}}
+        for index, code in enumerate(language_codes())
+    ]
 
 
 # The models that got a publication flag in format 3 (comparisons had one already).

@@ -184,8 +184,8 @@ def writable_fields(user, model):
     """The columns of ``model`` this user may change: None for all of them."""
     if user is None or may_change_everything(user, model):
         return None
-    translated = getattr(model, "translated_fields", tuple)()
-    return {f"{name}_{code}" for name in translated for code in translation_languages(user)}
+    texts = getattr(model, "text_fields", tuple)()
+    return {f"{name}_{code}" for name in texts for code in translation_languages(user)}
 
 
 def refuse(user, what):

@@ -75,20 +75,25 @@ def check_slugs_join(app_configs, databases=None, **kwargs):
     `check --database`.
     """
     from .models import Category, validate_no_vs
+    from .translation_status import language_codes
 
     warnings = []
     for alias in databases or ():
         try:
-            slugs = list(
-                Category.objects.using(alias).filter(slug__contains="vs").values_list("slug", flat=True)
-            )
+            slugs = [
+                (slug, code)
+                for code in language_codes()
+                for slug in Category.objects.using(alias)
+                .filter(**{f"slug_{code}__contains": "vs"})
+                .values_list(f"slug_{code}", flat=True)
+            ]
         except DatabaseError:
             continue  # the table is not there yet: migrate is about to make it
-        for slug in slugs:
+        for slug, code in slugs:
             if validate_no_vs.regex.search(slug):
                 warnings.append(
                     checks.Warning(
-                        f"The category slug “{slug}” has “vs” as a word: "
+                        f"The category slug “{slug}” [{code}] has “vs” as a word: "
                         "its comparisons’ addresses are ambiguous.",
                         hint="Rename it in the admin.",
                         id="comparisons.W002",

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from . import search_index
 from .changes import BOOKKEEPING, ContentQuerySet, change_set
 from .phrases import CASES, DIFFERENCE, VERSUS, cases_in
-from .translation_status import TranslatedFields, in_every_language
+from .translation_status import TranslatedFields, in_every_language, in_other_languages, language_codes
 
 LANGUAGE_CHOICES = settings.LANGUAGES
 # The longest text a field may hold (eight times the longest of the seeds): the
@@ -41,7 +41,11 @@ MATCHES_READ = 1000
 
 def not_blank(field):
     """A check that the English text of a translated field is filled in."""
-    column = f"{field}_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"
+    return filled(f"{field}_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}")
+
+
+def filled(column):
+    """A check that a column of a translated field is neither NULL nor ''."""
     return models.Q(**{f"{column}__isnull": False}) & ~models.Q(**{column: ""})
 
 
@@ -256,8 +260,9 @@ def split_by_coverage(table):
 
 
 def canonical_order(categories):
-    """Categories in the order a generated comparison's address names them."""
-    return sorted(categories, key=lambda category: (category.order, category.slug))
+    """Categories in the order a generated comparison's address names them, the same in every language."""
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    return sorted(categories, key=lambda category: (category.order, getattr(category, f"slug_{default}")))
 
 
 def shown_text(field, language):
@@ -301,15 +306,23 @@ class CategoryQuerySet(SearchableQuerySet):
 
     def named(self, *slugs):
         """
-        {slug: category} of those of ``slugs`` a category has now, or had
-        before (FormerSlug) where none has it now.
+        {slug: category} of those of ``slugs`` that name a category in the
+        active language: its slug now, else one it had (FormerSlug) where none
+        has it now, else its slug in another language (a path whose language
+        prefix a reader changed by hand).
         """
+        language = get_language()
         found = {category.slug: category for category in self.filter(slug__in=slugs).order_by()}
         if missing := set(slugs) - found.keys():
-            renamed = FormerSlug.objects.filter(slug__in=missing, category__in=self).select_related(
-                "category"
-            )
+            renamed = FormerSlug.objects.filter(
+                language=language, slug__in=missing, category__in=self
+            ).select_related("category")
             found |= {former.slug: former.category for former in renamed}
+        for code in in_other_languages(language):
+            if missing := set(slugs) - found.keys():
+                column = f"slug_{code}"
+                elsewhere = self.filter(**{f"{column}__in": missing}).order_by()
+                found |= {getattr(category, column): category for category in elsewhere}
         return found
 
     def for_page(self):
@@ -321,7 +334,9 @@ class CategoryQuerySet(SearchableQuerySet):
 
 
 class Category(TranslatedContent):
-    slug = models.SlugField(_("slug"), max_length=80, unique=True, validators=[validate_no_vs])
+    # One per language (translation.py), unique in its language (Meta.constraints):
+    # the plain column holds whichever language a save had active.
+    slug = models.SlugField(_("slug"), max_length=80, validators=[validate_no_vs])
     abbreviation = models.CharField(
         _("abbreviation"), max_length=40, help_text=_("Short name such as BPO, or “Call centre”.")
     )
@@ -360,12 +375,24 @@ class Category(TranslatedContent):
 
     objects = CategoryQuerySet.as_manager()
 
+    address_fields = ("slug",)
+
     class Meta:
         verbose_name = _("category")
         verbose_name_plural = _("categories")
-        ordering = ["order", "slug"]
+        # The same order in every language.
+        ordering = ["order", f"slug_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(slug=""), name="category_slug_not_blank"),
+            *(
+                constraint
+                for code, _name in settings.LANGUAGES
+                for constraint in (
+                    models.UniqueConstraint(fields=[f"slug_{code}"], name=f"category_slug_{code}_unique"),
+                    models.CheckConstraint(
+                        condition=filled(f"slug_{code}"), name=f"category_slug_{code}_not_blank"
+                    ),
+                )
+            ),
             models.CheckConstraint(
                 condition=not_blank("abbreviation"), name="category_abbreviation_not_blank"
             ),
@@ -383,6 +410,16 @@ class Category(TranslatedContent):
     def __str__(self):
         return self.abbreviation
 
+    def save(self, *args, **kwargs):
+        # A new category given no slug in a language (by code, a command) takes the one
+        # it was given: English's, or the active language's where it was given as ``slug``.
+        if self._state.adding:
+            given = [getattr(self, column) for column in in_every_language("slug")]
+            for column in in_every_language("slug"):
+                if not getattr(self, column):
+                    setattr(self, column, next(filter(None, given), None))
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("comparisons:category_detail", kwargs={"slug": self.slug})
 
@@ -390,23 +427,26 @@ class Category(TranslatedContent):
     def translated_fields_in(cls, language):
         """A language keeps only the word forms its sentences use (phrases.cases_in)."""
         used = cases_in(language)
-        return tuple(f for f in cls.translated_fields() if f not in CASES or f in used)
+        return tuple(f for f in cls.text_fields() if f not in CASES or f in used)
 
     def after_write(self, stored, fields):
-        # The slug it leaves keeps leading to it: its old addresses redirect (views.py).
-        # One it had unpublished takes no other category's redirects.
-        if stored and "slug" in fields:
-            keep = (
-                FormerSlug.objects.update_or_create
-                if stored["is_published"]
-                else FormerSlug.objects.get_or_create
-            )
-            keep(slug=stored["slug"], defaults={"category": self})
-        # The slug it has is its own, and once it is public under it, nobody else's.
-        if self.is_published and (stored is None or fields & {"slug", "is_published"}):
-            FormerSlug.objects.filter(slug=self.slug).delete()
-        elif stored and "slug" in fields:
-            self.former_slugs.filter(slug=self.slug).delete()
+        # A slug it leaves in a language keeps leading to it there: its old addresses
+        # redirect (views.py). One it had unpublished takes no other category's redirects.
+        for code in language_codes():
+            column = f"slug_{code}"
+            old, new = (stored or {}).get(column), getattr(self, column)
+            if stored and old != new and old:
+                keep = (
+                    FormerSlug.objects.update_or_create
+                    if stored["is_published"]
+                    else FormerSlug.objects.get_or_create
+                )
+                keep(language=code, slug=old, defaults={"category": self})
+            # The slug it has is its own, and once it is public under it, nobody else's.
+            if self.is_published and (stored is None or old != new or "is_published" in fields):
+                FormerSlug.objects.filter(language=code, slug=new).delete()
+            elif stored and old != new:
+                self.former_slugs.filter(language=code, slug=new).delete()
 
     def original_text(self, field):
         # Every word form is made from the original language's name in a sentence.
@@ -832,8 +872,8 @@ class ComparisonRow(TranslatedContent):
 
 class FormerSlug(models.Model):
     """
-    A slug a category had: the addresses that named it (its page, its
-    comparisons, in every language) redirect to its address now (views.py).
+    A slug a category had in a language: the addresses that named it there
+    (its page, its comparisons) redirect to its address now (views.py).
     Kept by the write path (Category.after_write, not on an import, which
     brings its own) and carried by backups. A slug a published category has
     now is its own, whatever it was before (CategoryQuerySet.named() looks for
@@ -841,7 +881,8 @@ class FormerSlug(models.Model):
     redirects.
     """
 
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
+    slug = models.SlugField(_("slug"), max_length=80)
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="former_slugs"
     )
@@ -849,9 +890,12 @@ class FormerSlug(models.Model):
     class Meta:
         verbose_name = _("former slug")
         verbose_name_plural = _("former slugs")
+        constraints = [
+            models.UniqueConstraint(fields=["language", "slug"], name="formerslug_once_per_language"),
+        ]
 
     def __str__(self):
-        return self.slug
+        return f"{self.slug} ({self.language})"
 
 
 class DraftQuerySet(models.QuerySet):

@@ -72,7 +72,8 @@ class LanguageSitemap(Sitemap):
     """
 
     limit = 250
-    # The view whose address an entry's values fill in.
+    # The view whose address an entry's values fill in, with ``address_fields``
+    # in the language of the address (a slug has a column per language).
     view_name = None
 
     def __init__(self, language):
@@ -89,7 +90,12 @@ class LanguageSitemap(Sitemap):
         return (
             records.filter(**{f"in_{self.language}": True})
             .order_by("pk")
-            .values("pk", *self.address_fields, *self.other_fields, *(f"in_{code}" for code in LANGUAGES))
+            .values(
+                "pk",
+                *(f"{field}_{code}" for field in self.address_fields for code in LANGUAGES),
+                *self.other_fields,
+                *(f"in_{code}" for code in LANGUAGES),
+            )
         )
 
     def location(self, item):
@@ -100,7 +106,10 @@ class LanguageSitemap(Sitemap):
 
     def address(self, item, language):
         parts = address_parts(self.view_name, self.url_arguments, language)
-        return "".join(item[self.address_fields[part]] if isinstance(part, int) else part for part in parts)
+        return "".join(
+            item[f"{self.address_fields[part]}_{language}"] if isinstance(part, int) else part
+            for part in parts
+        )
 
     def get_latest_lastmod(self):
         # Django's default reads every item: the index goes without.

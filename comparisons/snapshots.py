@@ -29,7 +29,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext
 
 from . import changes
-from .backup import exported_fields
+from .backup import exported_fields, slugs_in_every_language
 from .translation_status import with_one_line_ending
 
 
@@ -43,6 +43,8 @@ class NoLongerFits(Exception):
 
 class Snapshot:
     def __init__(self, model, pk, records, elsewhere=()):
+        # A category stored before its slug had a column per language has it in each (backup.py).
+        records = [each for record in records for each in slugs_in_every_language(record)]
         self.model, self.pk, self.records = model, pk, records
         # Parts saved with the record then that belong to another record now: (name, that record).
         self.elsewhere = list(elsewhere)

@@ -23,7 +23,9 @@ class SourceTranslationOptions(TranslationOptions):
 
 @register(Category)
 class CategoryTranslationOptions(TranslationOptions):
+    # The slug too: each language has its address (Category.address_fields).
     fields = (
+        "slug",
         "abbreviation",
         "name",
         "nominative",
@@ -34,15 +36,15 @@ class CategoryTranslationOptions(TranslationOptions):
         "summary",
         "description",
     )
-    # The other word forms are written for the languages whose sentences use them.
+    # The other word forms are written for the languages whose sentences use them;
+    # every language has its address.
     required_languages = {
-        settings.MODELTRANSLATION_DEFAULT_LANGUAGE: (
-            "abbreviation",
-            "name",
-            "nominative",
-            "summary",
-            "description",
+        code: (
+            ("slug", "abbreviation", "name", "nominative", "summary", "description")
+            if code == settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+            else ("slug",)
         )
+        for code, _name in settings.LANGUAGES
     }
 
 

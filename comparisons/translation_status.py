@@ -46,6 +46,11 @@ def language_codes():
     return [code for code, _name in settings.LANGUAGES]
 
 
+def in_other_languages(language):
+    """The codes of the languages but ``language``, in their order."""
+    return [code for code in language_codes() if code != language]
+
+
 def blank_q(column):
     """NULL or '': modeltranslation stores an empty translation either way."""
     return models.Q(**{f"{column}__isnull": True}) | models.Q(**{column: ""})
@@ -146,15 +151,24 @@ class TranslatedFields(models.Model):
     # Of those, the ones whose empty text shows no other language's (a title's
     # pattern stands in): a page is whole in a language without them.
     patterned_fields = ()
+    # Fields each language has its own value of that are not texts to translate (a
+    # category's slug): no translation status, origin or translator's right.
+    address_fields = ()
 
     @classmethod
     def translated_fields(cls):
+        """Every field with a column per language (modeltranslation's), texts and addresses."""
         return registered_fields(cls)
 
     @classmethod
+    def text_fields(cls):
+        """The translated fields that are texts: what translators write and statuses are kept of."""
+        return tuple(field for field in cls.translated_fields() if field not in cls.address_fields)
+
+    @classmethod
     def translated_fields_in(cls, language):
-        """The translated fields a record has in ``language`` (all of them, unless a model says otherwise)."""
-        return cls.translated_fields()
+        """The texts a record has in ``language`` (all of them, unless a model says otherwise)."""
+        return cls.text_fields()
 
     @classmethod
     def missing_translation_q(cls, language, *, optional=True):
@@ -241,8 +255,8 @@ class TranslatedFields(models.Model):
         in the database ({} for a new record); comparisons/changes.py calls this
         on every save.
         """
-        bases = {field: dict(self.translated_from.get(field, {})) for field in self.translated_fields()}
-        for field in self.translated_fields():
+        bases = {field: dict(self.translated_from.get(field, {})) for field in self.text_fields()}
+        for field in self.text_fields():
             original = self.original_text(field)
             for language in language_codes():
                 if not self.made_from_original(field, language):
@@ -267,7 +281,7 @@ class TranslatedFields(models.Model):
             and all(isinstance(languages, dict) for languages in bases.values())
         )
         # An unreadable record is only written: validation says what is wrong with it.
-        fields = [field for field in self.translated_fields() if field in bases] if readable else []
+        fields = [field for field in self.text_fields() if field in bases] if readable else []
         before = {field: fingerprint(self.original_text(field)) for field in fields}
         for column, text in texts.items():
             setattr(self, column, text)

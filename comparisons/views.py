@@ -78,6 +78,7 @@ def category_detail(request, slug):
             "comparisons": comparisons[:CATEGORY_COMPARISONS],
             "more_comparisons": len(comparisons) > CATEGORY_COMPARISONS,
             "page_languages": category.complete_languages(),
+            "page_paths": in_every_language(category.get_absolute_url),
         },
     )
     return shows(response, page_keys.category_page(category, children, comparisons))
@@ -206,12 +207,13 @@ def comparison_detail(request, first, second):
                 "article": article,
                 "related": related,
                 "page_languages": article["languages"],
+                "page_paths": in_every_language(comparison.get_absolute_url),
             },
         )
         return shows(response, article_keys | related_keys)
     if [a, b] != canonical_order([a, b]) or renamed:
         a, b = canonical_order([a, b])
-        response = redirect("comparisons:comparison_detail", first=a.slug, second=b.slug, permanent=True)
+        response = HttpResponsePermanentRedirect(generated_address([a, b]))
         return shows(response, {page_keys.named(a), page_keys.named(b), *page_keys.ordered(a, b), *renamed})
     return generated_comparison(request, [a, b])
 
@@ -239,9 +241,7 @@ def comparison_of_many(request, slugs):
             if any(c.slug != slug for c, slug in zip(categories, slugs, strict=True))
             else set()
         )
-        response = redirect(
-            "comparisons:comparison_of_many", slugs=[category.slug for category in canonical], permanent=True
-        )
+        response = HttpResponsePermanentRedirect(generated_address(canonical))
         return shows(response, {*map(page_keys.named, categories), *page_keys.ordered(*categories), *renamed})
     # Each two of them that somebody compared in writing: linked from the table.
     written = list(
@@ -290,9 +290,32 @@ def generated_comparison(request, categories, written=()):
             "written": written,
             "sources": list({source: None for claim in claims for source in claim.said_by}),
             "page_languages": shown_languages(categories, table, claims),
+            "page_paths": in_every_language(lambda: generated_address(categories)),
         },
     )
     return shows(response, page_keys.generated_page(categories, table) | page_keys.linked(written))
+
+
+def generated_address(categories):
+    """The address, in the active language, of the page generated for ``categories`` in this order."""
+    slugs = [category.slug for category in categories]
+    if len(slugs) == 2:
+        return reverse("comparisons:comparison_detail", kwargs={"first": slugs[0], "second": slugs[1]})
+    return reverse("comparisons:comparison_of_many", kwargs={"slugs": slugs})
+
+
+def in_every_language(address):
+    """
+    {code: the page's path in that language}, for its hreflang links and the
+    language switcher: ``address()`` with each language active, since a
+    category's slug differs between languages (Django's translate_url would
+    keep this language's).
+    """
+    paths = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            paths[code] = address()
+    return paths
 
 
 def comparison_article(request, comparison):
@@ -353,11 +376,10 @@ def compare(request):
     if form.is_valid():
         chosen = form.categories()
         keys = {*map(page_keys.named, chosen), *renamed}
-        if len(chosen) == 2:
-            response = redirect("comparisons:comparison_detail", first=chosen[0].slug, second=chosen[1].slug)
+        if len(chosen) == 2:  # in the order chosen: a written comparison has its own
+            response = HttpResponseRedirect(generated_address(chosen))
         else:
-            slugs = [category.slug for category in canonical_order(chosen)]
-            response = redirect("comparisons:comparison_of_many", slugs=slugs)
+            response = HttpResponseRedirect(generated_address(canonical_order(chosen)))
             keys |= page_keys.ordered(*chosen)
         return shows(response, keys)
     categories = list(Category.objects.published())

@@ -48,13 +48,13 @@ def assert_only_discard_is_left(client, record):
 
 def test_a_category_draft_whose_slug_was_taken_meanwhile_still_opens(editor_client):
     """
-    Draft of BPO renames its slug to "bpo-new"; meanwhile another category takes "bpo-new".
-    The change form and the preview apply the draft: they must not answer 500.
+    Draft of BPO renames its German slug to "bpo-new"; meanwhile another category takes
+    "bpo-new" in German. The change form and the preview apply the draft: they must not answer 500.
     """
     category = Category.objects.get(slug="bpo")
-    assert save_draft(editor_client, category, slug="bpo-new").status_code == 302
+    assert save_draft(editor_client, category, slug_de="bpo-new").status_code == 302
     other = Category.objects.get(slug="kpo")
-    other.slug = "bpo-new"
+    other.slug_de = "bpo-new"
     other.save()
     assert_only_discard_is_left(editor_client, category)
 

@@ -132,8 +132,8 @@ def bad_json(records):
 def invalid_json(records):
     filename = "02_categories.json"
     content = records[filename]
-    index = next(i for i, record in enumerate(content) if record["fields"].get("slug") == "bpo")
-    records[filename] = json.dumps(content, indent=2).replace('"slug": "bpo"', '"slug": bpo')
+    index = next(i for i, record in enumerate(content) if record["fields"].get("slug_en") == "bpo")
+    records[filename] = json.dumps(content, indent=2).replace('"slug_en": "bpo"', '"slug_en": bpo')
     return filename, name(content[index - 1]), ["is not valid JSON", "Expecting value: line", "column"]
 
 
@@ -204,14 +204,18 @@ def pair_twice(records):
 
 def duplicate_slug(records):
     filename, record = last_record(records, "comparisons.category")
-    record["fields"]["slug"] = "bpo"
-    return filename, name(record), ["slug: Category with this Slug already exists."]
+    record["fields"]["slug_de"] = "bpo"
+    return (
+        filename,
+        name(record),
+        ["constraint category_slug_de_unique: Category with this Slug [de] already exists."],
+    )
 
 
 def invalid_slug(records):
     filename, record = last_record(records, "comparisons.category")
-    record["fields"]["slug"] = "not a slug!"
-    return filename, name(record), ["slug: Enter a valid “slug”"]
+    record["fields"]["slug_uk"] = "not a slug!"
+    return filename, name(record), ["slug_uk: Enter a valid “slug”"]
 
 
 def unknown_language(records):

@@ -31,7 +31,7 @@ def add_category(client, slug="new-kind"):
     data = form_data(response)
     data.update(
         {
-            "slug": slug,
+            **trilingual("slug", slug, slug, slug),
             **trilingual("abbreviation", "NEWKIND"),
             **trilingual("name", "A new kind of outsourcing"),
             **trilingual("nominative", "NEWKIND"),

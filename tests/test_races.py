@@ -4,7 +4,7 @@ from django.forms.models import BaseModelForm
 from reversion.models import Version
 
 from comparisons.models import Category, Comparison, ComparisonRow
-from tests.helpers import admin_url, bpo_vs_kpo, editor, form_data
+from tests.helpers import admin_url, bpo_vs_kpo, editor, form_data, trilingual
 
 
 def category_form(client, slug):
@@ -17,7 +17,7 @@ def category_form(client, slug):
             f"summary_{code}": "Hiring, outsourced.",
             f"description_{code}": "Recruitment handed to a provider.",
         }
-    return data | {"slug": slug, "order": "9", "original_language": "en"}
+    return data | {**trilingual("slug", slug, slug, slug), "order": "9", "original_language": "en"}
 
 
 def test_two_editors_adding_the_same_slug_at_once_get_the_forms_message(db, monkeypatch):
@@ -40,7 +40,7 @@ def test_two_editors_adding_the_same_slug_at_once_get_the_forms_message(db, monk
 
     assert missed, "the race was not staged"
     assert response.status_code == 200
-    assert "Category with this Slug already exists." in str(response.context["errors"])
+    assert "Category with this Slug [en] already exists." in str(response.context["errors"])
     assert Category.objects.filter(slug="rpo").count() == 1
 
 

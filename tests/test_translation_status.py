@@ -75,7 +75,7 @@ def make_work():
     """
     for model in CONTENT_MODELS:
         first, second, *_rest = model._default_manager.order_by("pk")
-        field = next(f for f in model.translated_fields() if getattr(first, f"{f}_{first.original_language}"))
+        field = next(f for f in model.text_fields() if getattr(first, f"{f}_{first.original_language}"))
         original = f"{field}_{first.original_language}"
         setattr(first, original, getattr(first, original) + " Edited.")
         first.save()

@@ -59,7 +59,7 @@ def test_change_other_language_field_with_a_crafted_post(as_role, role):
 @pytest.mark.parametrize(
     "change",
     [
-        lambda: (Category.objects.get(slug="bpo"), {"slug": "renamed"}),
+        lambda: (Category.objects.get(slug="bpo"), {"slug_de": "renamed"}),
         lambda: (
             Category.objects.get(slug="call-centre"),
             {"parent": str(Category.objects.get(slug="kpo").pk)},

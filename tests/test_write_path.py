@@ -55,8 +55,8 @@ def change_form_own_text(client, role):
 
 def change_form_structure(client, role):
     category = Category.objects.get(slug="ito")
-    post_change_form(client, category, slug="renamed-ito")
-    return lambda: Category.objects.filter(slug="renamed-ito").exists()
+    post_change_form(client, category, slug_de="renamed-ito")
+    return lambda: Category.objects.filter(slug_de="renamed-ito").exists()
 
 
 def inline_own_text(client, role):
@@ -772,12 +772,12 @@ def test_a_version_or_backup_with_crlf_restores_with_lf_and_its_statuses(db, tmp
     assert_stored_with_lf_and_up_to_date(languages, lf)
 
 
-@pytest.mark.parametrize("model", [Category, Comparison], ids=lambda m: m.__name__)
-def test_the_migrations_copy_of_the_draft_fingerprint_reads_a_record_as_drafts_do(db, model):
+def test_the_migrations_copy_of_the_draft_fingerprint_reads_a_record_as_drafts_do(db):
     """
-    Records with parts of each kind (a category's items and values, a
-    comparison's rows). (Attributes have gained columns since: see migration 0017.)
+    Records with parts (a comparison's rows). (Attributes and categories have
+    gained columns since: see migrations 0017 and 0019.)
     """
+    model = Comparison
     migration = importlib.import_module(f"comparisons.migrations.{MIGRATION}")
     apps = MigrationLoader(connection).project_state(("comparisons", MIGRATION)).apps
     for record in model.objects.all():
@@ -823,6 +823,56 @@ def test_a_draft_of_an_attribute_started_before_descriptions_stays_publishable(d
     drafted.update(base_fingerprint="0" * 64)
     migration.rebase_fresh_drafts(apps, None)
     assert drafts.is_stale(drafted.get())
+
+
+SLUGS_PER_LANGUAGE = "0019_slugs_per_language"
+
+
+def test_the_slug_migrations_copy_of_the_draft_fingerprint_reads_a_category_as_drafts_do(db):
+    """Categories with items and values, as drafts.fingerprint() reads them now."""
+    migration = importlib.import_module(f"comparisons.migrations.{SLUGS_PER_LANGUAGE}")
+    apps = MigrationLoader(connection).project_state(("comparisons", SLUGS_PER_LANGUAGE)).apps
+    for category in Category.objects.all():
+        assert migration.category_base(apps, category.pk) == drafts.fingerprint(Category, category.pk)
+
+
+def test_a_draft_of_a_category_started_before_slugs_per_language_stays_publishable(db, editor_client):
+    """
+    The migration renews the fingerprint of a draft started before it (the
+    one slug), and the draft's own record, stored with the one slug, renames
+    the category in every language.
+    """
+    category = Category.objects.get(slug="ito")
+    data = form_data(editor_client.get(change_url(category)))
+    data["name_en"], data["_draft"] = "Drafted name", "1"
+    assert editor_client.post(change_url(category), data).status_code == 302
+    migration = importlib.import_module(f"comparisons.migrations.{SLUGS_PER_LANGUAGE}")
+    apps = MigrationLoader(connection).project_state(("comparisons", SLUGS_PER_LANGUAGE)).apps
+    drafted = Draft.objects.filter(object_id=category.pk, content_type__model="category")
+    # As the draft was stored before: its category's record with one slug, and the fingerprint then.
+    draft = drafted.get()
+    for record in draft.records:
+        if record["model"] == "comparisons.category":
+            slugs = {name: record["fields"].pop(name) for name in ("slug_en", "slug_uk", "slug_de")}
+            assert set(slugs.values()) == {"ito"}
+            record["fields"]["slug"] = "ito-drafted"
+    drafted.update(
+        records=draft.records, base_fingerprint=migration.category_base(apps, category.pk, before=True)
+    )
+    assert drafts.is_stale(drafted.get())
+    migration.slug_in_every_language(apps, None)
+    assert not drafts.is_stale(drafted.get())
+    assert publish(editor_client, category).status_code == 302
+    category.refresh_from_db()
+    assert (category.name_en, category.slug_en, category.slug_uk, category.slug_de) == (
+        "Drafted name",
+        *["ito-drafted"] * 3,
+    )
+    # The old address leads to the new one in every language.
+    for code in ("en", "uk", "de"):
+        response = editor_client.get(f"/{code}/ito-vs-bpo/")
+        assert response.status_code == 301
+        assert response["Location"] == f"/{code}/bpo-vs-ito-drafted/"
 
 
 def test_a_save_of_a_record_stored_with_crlf_stores_lf_and_keeps_the_statuses(db):

@@ -5,6 +5,8 @@ first: how much each record holds, where it comes from, and which
 translations are missing.
 """
 
+from collections import defaultdict
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -30,7 +32,7 @@ from ..models import (
     Source,
 )
 from ..phrases import CASES, cases_in
-from ..translation_status import STATUS_LABELS, UP_TO_DATE, in_every_language
+from ..translation_status import STATUS_LABELS, UP_TO_DATE, in_every_language, language_codes
 from .drafts import DraftAdminMixin
 from .history import HistoryAdminMixin, PartsFormSet
 from .translators import TranslationStatusFilter, TranslatorAdminMixin, TranslatorRightsMixin
@@ -284,8 +286,12 @@ class CategoryAdmin(DraftAdminMixin, ContentAdmin):
     ]
     list_editable = ["order"]
     list_filter = ["is_published", "parent", "original_language", TranslationStatusFilter]
-    search_fields = ["slug", *in_every_language("abbreviation", "name")]
-    prepopulated_fields = {"slug": [f"abbreviation_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"]}
+    search_fields = in_every_language("slug", "abbreviation", "name")
+    # Each language's address starts as the English name's; an editor may give it its own.
+    prepopulated_fields = {
+        column: [f"abbreviation_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"]
+        for column in in_every_language("slug")
+    }
     filter_horizontal = ["sources"]
     inlines = [CategoryItemInline, AttributeValueInline]
     fieldsets = [
@@ -322,13 +328,24 @@ class CategoryAdmin(DraftAdminMixin, ContentAdmin):
 
     @admin.display(description=_("former slugs"))
     def former_slug_list(self, obj):
-        """Its old addresses, which redirect to its pages now (models.FormerSlug)."""
+        """Its old addresses in each language, which redirect to its pages now (models.FormerSlug)."""
         if obj.pk is None:
             return "—"
-        # Not one a published category has now: that address is its page.
-        taken = Category.objects.published().values("slug")
-        slugs = obj.former_slugs.exclude(slug__in=taken).exclude(slug=obj.slug).order_by("slug")
-        return ", ".join(slugs.values_list("slug", flat=True)) or "—"
+        # Not one it or another published category has now in that language: that address is a page.
+        codes = language_codes()
+        published = Category.objects.published()
+        now = Q()
+        for code in codes:
+            now |= Q(language=code, slug__in=published.values(f"slug_{code}"))
+            now |= Q(language=code, slug=getattr(obj, f"slug_{code}"))
+        former = sorted(
+            obj.former_slugs.exclude(now).values_list("slug", "language"),
+            key=lambda pair: (pair[0], codes.index(pair[1])),
+        )
+        left_in = defaultdict(list)  # {slug: the languages it was left in}
+        for slug, code in former:
+            left_in[slug].append(code)
+        return ", ".join(f"{slug} [{', '.join(found)}]" for slug, found in left_in.items()) or "—"
 
     def get_fieldsets(self, request, obj=None):
         """Each language shows only the cases its sentences use (English: the nominative)."""

@@ -23,6 +23,7 @@ from .. import changes, drafts, page_cache
 from ..models import AttributeValue, Category, Comparison, ComparisonRow, Draft, canonical_order
 from ..phrases import VERSUS
 from ..snapshots import NoLongerFits, restored_for_now
+from ..views import generated_address
 
 # Pages listed in a preview besides the record's own: enough to check a change, not a site map.
 PREVIEW_PAGES = 12
@@ -49,8 +50,7 @@ class Preview:
 def pair_page(first, second):
     """(label, path) of a pair's page, in the order of its one address (the other redirects)."""
     first, second = canonical_order([first, second])
-    path = reverse("comparisons:comparison_detail", kwargs={"first": first.slug, "second": second.slug})
-    return VERSUS.text(first=first, second=second), path
+    return VERSUS.text(first=first, second=second), generated_address([first, second])
 
 
 def preview_pages(record):

@@ -42,7 +42,7 @@ class TranslatorRightsMixin:
 
     def editable_translation_fields(self, request):
         languages = translation_languages(request.user)
-        return [f"{field}_{code}" for field in self.model.translated_fields() for code in languages]
+        return [f"{field}_{code}" for field in self.model.text_fields() for code in languages]
 
     def translator_readonly_fields(self, request):
         # The untranslated base field stands for all its languages in modeltranslation's

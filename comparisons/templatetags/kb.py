@@ -87,9 +87,15 @@ def plain(obj, field):
     return obj.text_in(field, get_language())[0]
 
 
-def translated_paths(request):
-    """{language: this page's path in that language}."""
-    return paths_in_every_language(request.path, get_language())
+def translated_paths(context):
+    """
+    {language: this page's path in that language}: as the view gives them
+    (a page whose address has slugs, which differ by language), or the path
+    translated.
+    """
+    if paths := context.get("page_paths"):
+        return paths
+    return paths_in_every_language(context["request"].path, get_language())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -110,7 +116,7 @@ def head_links(context, languages=None):
     request = context.get("request")
     if request is None or request.resolver_match is None:
         return ""
-    paths = translated_paths(request)
+    paths = translated_paths(context)
     codes = [code for code, _name in settings.LANGUAGES if not languages or code in languages]
     links = [(code, request.build_absolute_uri(paths[code])) for code in codes]
     default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
@@ -132,7 +138,7 @@ def language_urls(context):
     preview = getattr(request, "preview", None)
     if preview is not None:  # the same preview in each language (admin/preview.py)
         return preview.languages
-    paths = translated_paths(request)
+    paths = translated_paths(context)
     # As received: parsing it could fail again on the error page for a query string
     # that was refused (too many fields, say), and turn the 400 into a 500.
     query = request.META.get("QUERY_STRING", "")

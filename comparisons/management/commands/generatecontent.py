@@ -19,7 +19,7 @@ from django.utils.translation import gettext, gettext_noop
 from comparisons import changes
 from comparisons.models import Attribute, Category, Comparison, ComparisonRow, Source
 from comparisons.phrases import CASES
-from comparisons.translation_status import language_codes
+from comparisons.translation_status import in_every_language, language_codes
 
 ORIGINAL = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 SYNTHETIC = gettext_noop("Synthetic")
@@ -90,7 +90,7 @@ class Command(BaseCommand):
                             "summary": f"summary {n}",
                             "description": f"description of category {n}",
                         },
-                        slug=f"synthetic-{n:05d}",
+                        **dict.fromkeys(in_every_language("slug"), f"synthetic-{n:05d}"),
                         parent=root,
                         order=10_000 + n,
                         is_published=True,

@@ -132,7 +132,9 @@ class Command(BaseCommand):
                 raise CommandError(f"Nothing was loaded: {path}: {record_name(record, index)}: {problem}")
         version = self.formats.get(path, FORMAT_VERSION)
         return [
-            self.deserialize(path, index, upgraded(record, version)) for index, record in enumerate(records)
+            self.deserialize(path, index, each)
+            for index, record in enumerate(records)
+            for each in upgraded(record, version)
         ]
 
     def deserialize(self, path, index, record):
