@@ -1,0 +1,199 @@
+"""
+A category's slug per language: renamed in one language, its old addresses
+there redirect in one step to the new ones, the other languages keep theirs,
+every page names each language's own address, and no link leads to a 404.
+"""
+
+import re
+from collections import deque
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from comparisons.checks import check_slugs_join
+from comparisons.models import Category, FormerSlug
+from tests.helpers import LANGUAGES, editor, post_change_form, sitemap_text, url
+
+GERMAN_SLUG = "geschaeftsprozesse"
+
+
+def old_addresses(language, slug="bpo"):
+    """The addresses naming BPO by ``slug``: its page, a written pair both ways, a generated pair, a set."""
+    return {
+        "category": url("category_detail", language, slug=slug),
+        "written": url("comparison_detail", language, first=slug, second="kpo"),
+        "reversed": url("comparison_detail", language, first="kpo", second=slug),
+        "generated": url("comparison_detail", language, first=slug, second="ito"),
+        "three": url("comparison_of_many", language, slugs=["kpo", slug, "ito"]),
+    }
+
+
+def new_addresses(language, slug):
+    """Where each of old_addresses() is now: the written pair in its order, the set in its fixed order."""
+    return {
+        "category": url("category_detail", language, slug=slug),
+        "written": url("comparison_detail", language, first=slug, second="kpo"),
+        "reversed": url("comparison_detail", language, first=slug, second="kpo"),
+        "generated": url("comparison_detail", language, first=slug, second="ito"),
+        "three": url("comparison_of_many", language, slugs=[slug, "kpo", "ito"]),
+    }
+
+
+@pytest.fixture
+def renamed_in_german(client, db, django_capture_on_commit_callbacks):
+    """BPO's German slug changed in the change form, after every page was cached."""
+    for code in LANGUAGES:
+        for address in old_addresses(code).values():
+            assert client.get(address).status_code in (200, 301)
+    bpo = Category.objects.get(slug="bpo")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_change_form(editor("greta"), bpo, slug_de=GERMAN_SLUG).status_code == 302
+    bpo.refresh_from_db()
+    return bpo
+
+
+def test_renamed_in_german_the_old_german_addresses_redirect_in_one_step(client, renamed_in_german):
+    assert (renamed_in_german.slug_en, renamed_in_german.slug_uk, renamed_in_german.slug_de) == (
+        "bpo",
+        "bpo",
+        GERMAN_SLUG,
+    )
+    new = new_addresses("de", GERMAN_SLUG)
+    for name, address in old_addresses("de").items():
+        response = client.get(address)
+        assert (response.status_code, response["Location"]) == (301, new[name]), name
+        assert client.get(new[name]).status_code == 200, name
+    # English and Ukrainian keep their addresses.
+    for code in ("en", "uk"):
+        for name, address in old_addresses(code).items():
+            if name in ("category", "written", "generated"):
+                assert client.get(address).status_code == 200, (code, name)
+    assert set(FormerSlug.objects.values_list("language", "slug", "category")) == {
+        ("de", "bpo", renamed_in_german.pk)
+    }
+
+
+def test_every_page_names_each_languages_own_address(client, renamed_in_german):
+    """Canonical, hreflang and the language switcher, on pages cached before the rename too."""
+    for name in ("category", "written", "generated", "three"):
+        english = new_addresses("en", "bpo")[name]
+        german = new_addresses("de", GERMAN_SLUG)[name]
+        for page in (english, german):
+            html = client.get(page).content.decode()
+            assert f'hreflang="de" href="http://testserver{german}"' in html, (name, page)
+            assert f'hreflang="en" href="http://testserver{english}"' in html, (name, page)
+            assert f'hreflang="x-default" href="http://testserver{english}"' in html, (name, page)
+            assert f'<link rel="canonical" href="http://testserver{page}">' in html, (name, page)
+        switcher = client.get(english).content.decode()
+        assert f"next={german}".replace("/", "%2F") in switcher.replace("/", "%2F"), name
+
+
+def test_the_sitemaps_name_each_languages_own_address(client, renamed_in_german):
+    text = sitemap_text(client)
+    german = url("category_detail", "de", slug=GERMAN_SLUG)
+    assert f"<loc>http://testserver{german}</loc>" in text
+    assert f'hreflang="de" href="http://testserver{german}"' in text
+    assert url("category_detail", "de", slug="bpo") not in text
+    assert f"<loc>http://testserver{url('category_detail', 'en', slug='bpo')}</loc>" in text
+
+
+def test_no_link_on_the_site_leads_to_a_404(client, renamed_in_german):
+    """Every link and alternate of every page reachable from the home pages and the sitemaps."""
+    found = {f"/{code}/" for code in LANGUAGES}
+    found |= {urlsplit(loc).path for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap_text(client))}
+    queue, seen, broken = deque(sorted(found)), set(), []
+    while queue:
+        address = queue.popleft()
+        if address in seen:
+            continue
+        seen.add(address)
+        response = client.get(address, follow=True)
+        if response.status_code != 200:
+            broken.append((address, response.status_code))
+            continue
+        if "text/html" not in response["Content-Type"]:
+            continue
+        for link in re.findall(r'href="([^"#]*)', response.content.decode()):
+            link = link.replace("&amp;", "&").removeprefix("http://testserver")
+            if link.startswith("/") and not link.startswith(("/static/", "/admin/", "//")):
+                queue.append(link)
+    assert broken == []
+    assert url("category_detail", "de", slug=GERMAN_SLUG) in seen
+    assert len(seen) > 100
+
+
+def test_a_slug_of_another_language_leads_to_this_languages_address(client, renamed_in_german):
+    """A German address with its prefix changed by hand to English."""
+    response = client.get(url("comparison_detail", "en", first=GERMAN_SLUG, second="kpo"))
+    assert (response.status_code, response["Location"]) == (301, "/en/bpo-vs-kpo/")
+    response = client.get(url("category_detail", "uk", slug=GERMAN_SLUG))
+    assert (response.status_code, response["Location"]) == (301, url("category_detail", "uk", slug="bpo"))
+
+
+def test_a_slug_left_in_one_language_is_taken_there_by_another_category(
+    client, renamed_in_german, make_category, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        newcomer = make_category("newcomer")
+        newcomer.slug_de = "bpo"
+        newcomer.save()
+    response = client.get(url("category_detail", "de", slug="bpo"))
+    assert response.status_code == 200 and "NEWCOMER" in response.content.decode()
+    assert client.get(url("category_detail", "en", slug="bpo")).context["category"] == renamed_in_german
+    assert not FormerSlug.objects.filter(language="de", slug="bpo").exists()
+
+
+def test_a_translator_may_not_change_the_slug_of_their_language(as_role, db):
+    bpo = Category.objects.get(slug="bpo")
+    response = post_change_form(as_role("translator-de"), bpo, slug_de=GERMAN_SLUG)
+    assert response.status_code == 403
+    bpo.refresh_from_db()
+    assert bpo.slug_de == "bpo"
+
+
+def test_a_slug_is_unique_in_its_language_only(editor_client, db):
+    bpo = Category.objects.get(slug="bpo")
+    response = post_change_form(editor_client, bpo, slug_de="kpo")
+    assert response.status_code == 200
+    assert "Category with this Slug [de] already exists." in str(response.context["errors"])
+    response = post_change_form(editor_client, bpo, slug_de="kpo-de", slug_uk="")
+    assert "This field is required." in str(response.context["errors"])
+    # The same slug in another language is another address.
+    assert post_change_form(editor_client, bpo, slug_de="ito-ish").status_code == 302
+    ito = Category.objects.get(slug="ito")
+    assert post_change_form(editor_client, ito, slug_uk="ito-ish").status_code == 302
+
+
+def test_a_slug_with_vs_as_a_word_in_any_language_is_warned_of(db):
+    Category.objects.filter(slug_en="bpo").update(slug_uk="bpo-vs-kpo")
+    warnings = check_slugs_join(None, databases=["default"])
+    assert [warning.id for warning in warnings] == ["comparisons.W002"]
+    assert "“bpo-vs-kpo” [uk]" in warnings[0].msg
+
+
+def test_a_backup_from_before_slugs_per_language_loads_with_its_slug_in_every_language(db, tmp_path):
+    """Format 5 had one slug per category, and former slugs without a language."""
+    import json
+
+    bpo = Category.objects.get(slug="bpo")
+    FormerSlug.objects.create(language="en", slug="business-process", category=bpo)
+    call_command("exportcontent", str(tmp_path), verbosity=0)
+    (tmp_path / "manifest.json").write_text('{"format": 5}')
+    categories = tmp_path / "02_categories.json"
+    records = json.loads(categories.read_text())
+    for record in records:
+        fields = record["fields"]
+        if record["model"] == "comparisons.category":
+            fields["slug"] = fields.pop("slug_en")
+            del fields["slug_uk"], fields["slug_de"]
+        if record["model"] == "comparisons.formerslug":
+            del fields["language"]
+    categories.write_text(json.dumps(records))
+    FormerSlug.objects.all().delete()
+    call_command("loadcontent", str(tmp_path), verbosity=0)
+    bpo.refresh_from_db()
+    assert (bpo.slug_en, bpo.slug_uk, bpo.slug_de) == ("bpo", "bpo", "bpo")
+    assert sorted(FormerSlug.objects.values_list("language", "slug", "category")) == [
+        (code, "business-process", bpo.pk) for code in ("de", "en", "uk")
+    ]
