@@ -550,7 +550,7 @@ class AttributeQuerySet(ContentQuerySet):
         return self.filter(is_published=True)
 
     def for_glossary(self):
-        return self.published().select_related("description_source")
+        return self.published().select_related("description_source").prefetch_related("former_slugs")
 
 
 class Attribute(TranslatedContent):
@@ -603,6 +603,14 @@ class Attribute(TranslatedContent):
 
     def get_absolute_url(self):
         return reverse("comparisons:glossary") + f"#attribute-{self.slug}"
+
+    def after_write(self, stored, fields):
+        # A link to its glossary entry by the slug it leaves still lands on it (glossary.html);
+        # the slug it has now is its own anchor, not another attribute's.
+        if stored and "slug" in fields:
+            FormerAttributeSlug.objects.update_or_create(slug=stored["slug"], defaults={"attribute": self})
+        if stored is None or "slug" in fields:
+            FormerAttributeSlug.objects.filter(slug=self.slug).delete()
 
     def is_explained(self):
         """Whether a reader in the active language is shown a description (perhaps English's)."""
@@ -896,6 +904,28 @@ class FormerSlug(models.Model):
 
     def __str__(self):
         return f"{self.slug} ({self.language})"
+
+
+class FormerAttributeSlug(models.Model):
+    """
+    A slug an attribute had. Its glossary entry's anchor was named after it
+    (#attribute-<slug>), which a server never sees, so no redirect can serve
+    a link to it: the entry keeps answering to the old anchor as well.
+    Kept by the write path (Attribute.after_write) and carried by backups;
+    the slug an attribute has now is its own.
+    """
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    attribute = models.ForeignKey(
+        Attribute, verbose_name=_("attribute"), on_delete=models.CASCADE, related_name="former_slugs"
+    )
+
+    class Meta:
+        verbose_name = _("former slug of an attribute")
+        verbose_name_plural = _("former slugs of attributes")
+
+    def __str__(self):
+        return self.slug
 
 
 class DraftQuerySet(models.QuerySet):

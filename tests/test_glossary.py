@@ -233,3 +233,38 @@ def test_a_description_written_in_any_language_is_to_translate_in_the_others(db)
     attribute.refresh_from_db()
     assert [attribute.is_missing("description", code) for code in LANGUAGES] == [True, False, True]
     assert set(Attribute.objects.missing_in("en").values_list("slug", flat=True)) == {"overseen-by"}
+
+
+def test_a_link_to_an_attributes_entry_by_a_former_slug_still_lands_on_it(
+    client, db, editor_client, tmp_path, django_capture_on_commit_callbacks
+):
+    """An anchor a server never sees: the glossary entry answers to its old ones too, each id once."""
+    from comparisons.models import FormerAttributeSlug
+    from tests.helpers import change_url, post_change_form
+
+    focus = Attribute.objects.get(slug="focus")
+    for slug in ("main-focus", "core-focus"):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post_change_form(editor_client, focus, slug=slug).status_code == 302
+    html = client.get(url("glossary", "de")).content.decode()
+    entry = re.search(r'<dt id="attribute-core-focus">(.*?)</dt>', html).group(1)
+    assert (
+        '<span id="attribute-focus"></span>' in entry and '<span id="attribute-main-focus"></span>' in entry
+    )
+    assert "main-focus, focus" not in editor_client.get(change_url(focus)).content.decode()
+    assert "focus, main-focus" in editor_client.get(change_url(focus)).content.decode()
+    # Another attribute taking an old slug makes it its own anchor, and only its own.
+    other = Attribute.objects.published().exclude(pk=focus.pk).first()
+    left = other.slug
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_change_form(editor_client, other, slug="focus").status_code == 302
+    html = client.get(url("glossary", "de")).content.decode()
+    assert html.count('id="attribute-focus"') == 1 and '<dt id="attribute-focus">' in html
+    assert f'<span id="attribute-{left}"></span>' in html
+    expected = {("main-focus", focus.pk), (left, other.pk)}
+    assert set(FormerAttributeSlug.objects.values_list("slug", "attribute")) == expected
+    # Backups carry them.
+    call_command("exportcontent", str(tmp_path), verbosity=0)
+    FormerAttributeSlug.objects.all().delete()
+    call_command("loadcontent", str(tmp_path), verbosity=0)
+    assert set(FormerAttributeSlug.objects.values_list("slug", "attribute")) == expected

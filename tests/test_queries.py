@@ -31,7 +31,7 @@ PAGES = {
         3,
     ),
     "category": (("comparisons:category_detail", {"slug": "bpo"}), 5),
-    "glossary": (("comparisons:glossary", {}), 2),
+    "glossary": (("comparisons:glossary", {}), 3),  # attributes, their former slugs, categories
     "compare": (("comparisons:compare", {}), 2),
     "search": (("comparisons:search", {}), 4 + SECOND_READ),
     "comparison list": (("comparisons:comparison_list", {}), 2),

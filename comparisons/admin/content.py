@@ -406,6 +406,15 @@ class AttributeAdmin(DraftAdminMixin, ContentAdmin):
     search_fields = ["slug", *in_every_language("label")]
     prepopulated_fields = {"slug": [f"label_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"]}
 
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "former_slug_list"]
+
+    @admin.display(description=_("former slugs"))
+    def former_slug_list(self, obj):
+        """The anchors its glossary entry still answers to (models.FormerAttributeSlug)."""
+        slugs = obj.former_slugs.order_by("slug").values_list("slug", flat=True) if obj.pk else []
+        return ", ".join(slugs) or "—"
+
     def get_queryset(self, request):
         return (
             super()
