@@ -82,7 +82,7 @@ def serialize(models):
 
 
 def upgraded(record, version):
-    """The records of an export in an older format, as this format writes them, for one it has."""
+    """A record of an export in an older format as this format writes it: one record or more."""
     if version < 2 and isinstance(record, dict) and record.get("model") == "comparisons.category":
         record = upgrade_category_to_2(record)
     if version < 3 and isinstance(record, dict) and record.get("model") in PUBLISHED_SINCE_3:
@@ -100,7 +100,9 @@ SLUGS_PER_LANGUAGE_SINCE_6 = {"comparisons.category", "comparisons.formerslug"}
 def slugs_in_every_language(record):
     """
     A category's one slug as its slug in every language, as migration 0019
-    made it; a former slug, one record per language (the first keeps the key).
+    made it; a former slug, one record per language, each without a key (a
+    new one for each: nothing refers to one, and keys given beside new ones
+    would clash with them where the database's sequence has not passed them).
     Any other record, or one with slugs per language already, as it is.
     """
     fields = record.get("fields")
@@ -112,12 +114,7 @@ def slugs_in_every_language(record):
     if record["model"] == "comparisons.category":
         rest = {name: value for name, value in fields.items() if name != "slug"}
         return [{**record, "fields": {**rest, **{f"slug_{code}": slug for code in language_codes()}}}]
-    return [
-        {**record, "fields": {**fields, "language": code}}
-        if index == 0
-        else {"model": record["model"], "fields": {**fields, "language": code}}
-        for index, code in enumerate(language_codes())
-    ]
+    return [{"model": record["model"], "fields": {**fields, "language": code}} for code in language_codes()]
 
 
 # The models that got a publication flag in format 3 (comparisons had one already).

@@ -265,6 +265,14 @@ def canonical_order(categories):
     return sorted(categories, key=lambda category: (category.order, getattr(category, f"slug_{default}")))
 
 
+def generated_address(categories):
+    """The address, in the active language, of the page generated for ``categories`` in this order."""
+    slugs = [category.slug for category in categories]
+    if len(slugs) == 2:
+        return reverse("comparisons:comparison_detail", kwargs={"first": slugs[0], "second": slugs[1]})
+    return reverse("comparisons:comparison_of_many", kwargs={"slugs": slugs})
+
+
 def shown_text(field, language):
     """
     The text of a translated field as a reader in ``language`` sees it, in
@@ -434,19 +442,20 @@ class Category(TranslatedContent):
         # redirect (views.py). One it had unpublished takes no other category's redirects.
         for code in language_codes():
             column = f"slug_{code}"
-            old, new = (stored or {}).get(column), getattr(self, column)
-            if stored and old != new and old:
+            renamed = stored is not None and column in fields
+            if renamed and stored[column]:
                 keep = (
                     FormerSlug.objects.update_or_create
                     if stored["is_published"]
                     else FormerSlug.objects.get_or_create
                 )
-                keep(language=code, slug=old, defaults={"category": self})
+                keep(language=code, slug=stored[column], defaults={"category": self})
             # The slug it has is its own, and once it is public under it, nobody else's.
-            if self.is_published and (stored is None or old != new or "is_published" in fields):
-                FormerSlug.objects.filter(language=code, slug=new).delete()
-            elif stored and old != new:
-                self.former_slugs.filter(language=code, slug=new).delete()
+            slug = getattr(self, column)
+            if self.is_published and (stored is None or renamed or "is_published" in fields):
+                FormerSlug.objects.filter(language=code, slug=slug).delete()
+            elif renamed:
+                self.former_slugs.filter(language=code, slug=slug).delete()
 
     def original_text(self, field):
         # Every word form is made from the original language's name in a sentence.

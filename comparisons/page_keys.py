@@ -13,7 +13,8 @@ hundred of them in its headers:
                     its categories, whether it is published
 ``g<pk>``           a category's own page: any text, item or source
 ``gn<pk>``          the category's name where titles and links use it: its
-                    short name and word forms, its slug
+                    short name and word forms, its slug in any language
+                    (a page's hreflang links name the others')
 ``gs<pk>``          the category's card or section: its full name, summary
                     (and which language is their original: the notes)
 ``go<pk>``          its order: which of two categories a generated

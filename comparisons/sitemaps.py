@@ -72,8 +72,8 @@ class LanguageSitemap(Sitemap):
     """
 
     limit = 250
-    # The view whose address an entry's values fill in, with ``address_fields``
-    # in the language of the address (a slug has a column per language).
+    # The view whose address an entry's values fill in: ``url_fields`` for its
+    # ``url_arguments``, in the language of the address (a slug has a column per language).
     view_name = None
 
     def __init__(self, language):
@@ -92,7 +92,7 @@ class LanguageSitemap(Sitemap):
             .order_by("pk")
             .values(
                 "pk",
-                *(f"{field}_{code}" for field in self.address_fields for code in LANGUAGES),
+                *(f"{field}_{code}" for field in self.url_fields for code in LANGUAGES),
                 *self.other_fields,
                 *(f"in_{code}" for code in LANGUAGES),
             )
@@ -107,8 +107,7 @@ class LanguageSitemap(Sitemap):
     def address(self, item, language):
         parts = address_parts(self.view_name, self.url_arguments, language)
         return "".join(
-            item[f"{self.address_fields[part]}_{language}"] if isinstance(part, int) else part
-            for part in parts
+            item[f"{self.url_fields[part]}_{language}"] if isinstance(part, int) else part for part in parts
         )
 
     def get_latest_lastmod(self):
@@ -152,7 +151,7 @@ class ComparisonSitemap(LanguageSitemap):
     priority = 0.8
     view_name = "comparisons:comparison_detail"
     url_arguments = ("first", "second")
-    address_fields = ("first__slug", "second__slug")
+    url_fields = ("first__slug", "second__slug")
     other_fields = ("updated_at",)
 
     def records(self):
@@ -176,7 +175,7 @@ class CategorySitemap(LanguageSitemap):
     priority = 0.6
     view_name = "comparisons:category_detail"
     url_arguments = ("slug",)
-    address_fields = ("slug",)
+    url_fields = ("slug",)
     other_fields = ()
 
     def records(self):

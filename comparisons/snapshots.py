@@ -319,6 +319,20 @@ def serialized(obj):
     return serializers.serialize("python", [obj], fields=exported_fields(type(obj)))[0]
 
 
+def version_fields(version):
+    """
+    A History version's fields, as reversion reads them, with the columns a
+    version stored before they existed filled in as they were then (a
+    category's slug in every language, see backup.slugs_in_every_language):
+    not as reading the record in the active language makes them.
+    """
+    fields = dict(version.field_dict)
+    stored = stored_records(version)[0]
+    [upgraded] = slugs_in_every_language(stored)
+    fields.update({name: value for name, value in upgraded["fields"].items() if name not in stored["fields"]})
+    return fields
+
+
 def stored_records(version):
     """A History version's record in the "python" layout (reversion keeps it as JSON)."""
     return json.loads(version.serialized_data)

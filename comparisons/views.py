@@ -22,6 +22,7 @@ from .models import (
     CategoryItem,
     Comparison,
     canonical_order,
+    generated_address,
     split_by_coverage,
 )
 from .page_cache import fragment, kept_apart, reads_query, shows
@@ -78,7 +79,7 @@ def category_detail(request, slug):
             "comparisons": comparisons[:CATEGORY_COMPARISONS],
             "more_comparisons": len(comparisons) > CATEGORY_COMPARISONS,
             "page_languages": category.complete_languages(),
-            "page_paths": in_every_language(category.get_absolute_url),
+            "page_paths": paths_in_each_language(category.get_absolute_url),
         },
     )
     return shows(response, page_keys.category_page(category, children, comparisons))
@@ -150,6 +151,12 @@ class ComparisonListView(PaginatedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(category=self.category, **kwargs)
         self.object_list_shown = list(context["page_obj"].object_list)
+        if self.category is not None:  # the switcher names the category by each language's slug
+            query = self.request.GET.copy()
+            context["page_queries"] = {}
+            for code, _name in settings.LANGUAGES:
+                query["category"] = getattr(self.category, f"slug_{code}")
+                context["page_queries"][code] = query.urlencode()
         return context
 
     def get(self, request, *args, **kwargs):
@@ -207,7 +214,7 @@ def comparison_detail(request, first, second):
                 "article": article,
                 "related": related,
                 "page_languages": article["languages"],
-                "page_paths": in_every_language(comparison.get_absolute_url),
+                "page_paths": paths_in_each_language(comparison.get_absolute_url),
             },
         )
         return shows(response, article_keys | related_keys)
@@ -290,21 +297,13 @@ def generated_comparison(request, categories, written=()):
             "written": written,
             "sources": list({source: None for claim in claims for source in claim.said_by}),
             "page_languages": shown_languages(categories, table, claims),
-            "page_paths": in_every_language(lambda: generated_address(categories)),
+            "page_paths": paths_in_each_language(lambda: generated_address(categories)),
         },
     )
     return shows(response, page_keys.generated_page(categories, table) | page_keys.linked(written))
 
 
-def generated_address(categories):
-    """The address, in the active language, of the page generated for ``categories`` in this order."""
-    slugs = [category.slug for category in categories]
-    if len(slugs) == 2:
-        return reverse("comparisons:comparison_detail", kwargs={"first": slugs[0], "second": slugs[1]})
-    return reverse("comparisons:comparison_of_many", kwargs={"slugs": slugs})
-
-
-def in_every_language(address):
+def paths_in_each_language(address):
     """
     {code: the page's path in that language}, for its hreflang links and the
     language switcher: ``address()`` with each language active, since a

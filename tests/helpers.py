@@ -195,10 +195,11 @@ def in_every_language(name, query="", **kwargs):
 
 def reader_pages(client, comparison):
     """{language: the comparison's page as a reader gets it}."""
-    return {
-        code: client.get(f"/{code}/{comparison.first.slug}-vs-{comparison.second.slug}/")
-        for code in LANGUAGES
-    }
+    pages = {}
+    for code in LANGUAGES:
+        with translation.override(code):
+            pages[code] = client.get(comparison.get_absolute_url())
+    return pages
 
 
 def public_paths(comparison):
@@ -217,7 +218,8 @@ def public_paths(comparison):
             url("search", code, "?q=bpo"),
         ]
         for other in Comparison.objects.published().with_categories().related_to(comparison, 10):
-            paths.append(f"/{code}/{other.first.slug}-vs-{other.second.slug}/")
+            with translation.override(code):
+                paths.append(other.get_absolute_url())
     return list(dict.fromkeys(paths))
 
 

@@ -825,7 +825,7 @@ def test_a_draft_of_an_attribute_started_before_descriptions_stays_publishable(d
     assert drafts.is_stale(drafted.get())
 
 
-SLUGS_PER_LANGUAGE = "0019_slugs_per_language"
+SLUGS_PER_LANGUAGE = "0020_slugs_in_every_language"
 
 
 def test_the_slug_migrations_copy_of_the_draft_fingerprint_reads_a_category_as_drafts_do(db):

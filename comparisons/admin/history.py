@@ -21,7 +21,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from .. import changes
-from ..snapshots import NoLongerFits, Snapshot, changed_fields
+from ..snapshots import NoLongerFits, Snapshot, changed_fields, version_fields
 
 
 def when(moment):
@@ -46,7 +46,9 @@ def changes_since(current, token):
     then = next((v for v in versions if v.field_dict.get("edit_token") == token), None)
     labels = []
     if latest is not None and then is not None:
-        labels = [label for label, _old, _new in changed_fields(model, then.field_dict, latest.field_dict)]
+        labels = [
+            label for label, _old, _new in changed_fields(model, version_fields(then), version_fields(latest))
+        ]
     return latest, labels
 
 
@@ -351,7 +353,7 @@ class HistoryAdminMixin(VersionAdmin):
         opts = self.model._meta
         history = []
         for index, version in enumerate(versions):
-            previous = versions[index + 1].field_dict if index + 1 < len(versions) else {}
+            previous = version_fields(versions[index + 1]) if index + 1 < len(versions) else {}
             history.append(
                 {
                     "date": version.revision.date_created,
@@ -361,7 +363,7 @@ class HistoryAdminMixin(VersionAdmin):
                         f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
                         args=[quote(version.object_id), version.pk],
                     ),
-                    "changes": changed_fields(self.model, previous, version.field_dict),
+                    "changes": changed_fields(self.model, previous, version_fields(version)),
                 }
             )
         key = unquote(object_id)

@@ -20,10 +20,17 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from .. import changes, drafts, page_cache
-from ..models import AttributeValue, Category, Comparison, ComparisonRow, Draft, canonical_order
+from ..models import (
+    AttributeValue,
+    Category,
+    Comparison,
+    ComparisonRow,
+    Draft,
+    canonical_order,
+    generated_address,
+)
 from ..phrases import VERSUS
 from ..snapshots import NoLongerFits, restored_for_now
-from ..views import generated_address
 
 # Pages listed in a preview besides the record's own: enough to check a change, not a site map.
 PREVIEW_PAGES = 12
@@ -79,6 +86,26 @@ def preview_pages(record):
         pages.setdefault(address, label)
     found = [(label, address) for address, label in pages.items()][: PREVIEW_PAGES - 1]
     return [(gettext("Glossary"), reverse("comparisons:glossary")), *found]
+
+
+def in_other_languages(record, paths, page_path, language):
+    """
+    {code: the page's path in that language}, for ``page_path`` in
+    ``language``. A page of the record's (``paths``) is the same one of its
+    pages in each language, which preview_pages() lists in the same order: a
+    category's slug differs between languages, and the same slug may name
+    another category in another. Any other page is its path translated.
+    """
+    others = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            theirs = [path for _label, path in preview_pages(record)] if page_path in paths else []
+        if len(theirs) == len(paths) and page_path in paths:
+            others[code] = theirs[paths.index(page_path)]
+        else:
+            with translation.override(language):
+                others[code] = translate_url(page_path, code)
+    return others
 
 
 def public_page(request, page_path, language, preview):
@@ -161,7 +188,7 @@ class PreviewAdminMixin:
                         args=[quote(pk)],
                     ),
                 )
-                others = {code: translate_url(page_path, code) for code, _name in settings.LANGUAGES}
+            others = in_other_languages(record, [path for _label, path in pages], page_path, language)
             preview.pages = [
                 (label, self.preview_url(pk, language, url, default=pages[0][1])) for label, url in pages
             ]

@@ -139,10 +139,15 @@ def language_urls(context):
     if preview is not None:  # the same preview in each language (admin/preview.py)
         return preview.languages
     paths = translated_paths(context)
-    # As received: parsing it could fail again on the error page for a query string
-    # that was refused (too many fields, say), and turn the 400 into a 500.
-    query = request.META.get("QUERY_STRING", "")
-    return [(code, name, paths[code] + (f"?{query}" if query else "")) for code, name in settings.LANGUAGES]
+    # As the view gives it for each language (a category's slug), or as received: parsing it
+    # could fail again on the error page for a query string that was refused (too many
+    # fields, say), and turn the 400 into a 500.
+    received = request.META.get("QUERY_STRING", "")
+    queries = context.get("page_queries") or dict.fromkeys(paths, received)
+    return [
+        (code, name, paths[code] + (f"?{queries[code]}" if queries[code] else ""))
+        for code, name in settings.LANGUAGES
+    ]
 
 
 def as_terms(query):

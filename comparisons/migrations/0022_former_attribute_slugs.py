@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comparisons', '0019_slugs_per_language'),
+        ('comparisons', '0021_slugs_unique_per_language'),
     ]
 
     operations = [
