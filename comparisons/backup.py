@@ -100,9 +100,9 @@ SLUGS_PER_LANGUAGE_SINCE_6 = {"comparisons.category", "comparisons.formerslug"}
 def slugs_in_every_language(record):
     """
     A category's one slug as its slug in every language, as migration 0019
-    made it; a former slug, one record per language, each without a key (a
-    new one for each: nothing refers to one, and keys given beside new ones
-    would clash with them where the database's sequence has not passed them).
+    made it; a former slug, one record per language, each with a key of its
+    own made from the old one (so that loading the file again writes the same
+    records; nothing refers to them).
     Any other record, or one with slugs per language already, as it is.
     """
     fields = record.get("fields")
@@ -114,7 +114,16 @@ def slugs_in_every_language(record):
     if record["model"] == "comparisons.category":
         rest = {name: value for name, value in fields.items() if name != "slug"}
         return [{**record, "fields": {**rest, **{f"slug_{code}": slug for code in language_codes()}}}]
-    return [{"model": record["model"], "fields": {**fields, "language": code}} for code in language_codes()]
+    codes = language_codes()
+    key = record.get("pk")
+    return [
+        {
+            "model": record["model"],
+            **({"pk": key * len(codes) + index} if isinstance(key, int) and key > 0 else {}),
+            "fields": {**fields, "language": code},
+        }
+        for index, code in enumerate(codes)
+    ]
 
 
 # The models that got a publication flag in format 3 (comparisons had one already).

@@ -260,9 +260,11 @@ def split_by_coverage(table):
 
 
 def canonical_order(categories):
-    """Categories in the order a generated comparison's address names them, the same in every language."""
-    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
-    return sorted(categories, key=lambda category: (category.order, getattr(category, f"slug_{default}")))
+    """
+    Categories in the order a generated comparison's address names them: by
+    their order, then by key, which no rename in any language changes.
+    """
+    return sorted(categories, key=lambda category: (category.order, category.pk))
 
 
 def generated_address(categories):
@@ -326,12 +328,17 @@ class CategoryQuerySet(SearchableQuerySet):
                 language=language, slug__in=missing, category__in=self
             ).select_related("category")
             found |= {former.slug: former.category for former in renamed}
+        if missing := set(slugs) - found.keys():
+            # Not one a category has here, unpublished: that address is its, not to be sent elsewhere.
+            column = f"slug_{language}"
+            held = self.model._default_manager.filter(**{f"{column}__in": missing})
+            found |= dict.fromkeys(held.values_list(column, flat=True))
         for code in in_other_languages(language):
             if missing := set(slugs) - found.keys():
                 column = f"slug_{code}"
                 elsewhere = self.filter(**{f"{column}__in": missing}).order_by()
                 found |= {getattr(category, column): category for category in elsewhere}
-        return found
+        return {slug: category for slug, category in found.items() if category is not None}
 
     def for_page(self):
         """Everything a category page shows, in a fixed number of queries."""
@@ -419,13 +426,17 @@ class Category(TranslatedContent):
         return self.abbreviation
 
     def save(self, *args, **kwargs):
+        columns = in_every_language("slug")
         # A new category given no slug in a language (by code, a command) takes the one
         # it was given: English's, or the active language's where it was given as ``slug``.
         if self._state.adding:
-            given = [getattr(self, column) for column in in_every_language("slug")]
-            for column in in_every_language("slug"):
+            given = [getattr(self, column) for column in columns]
+            for column in columns:
                 if not getattr(self, column):
                     setattr(self, column, next(filter(None, given), None))
+        # A slug is an address on every path, a script's too: the forms' and an import's rules.
+        if loaded := [column for column in columns if column not in self.get_deferred_fields()]:
+            self.clean_fields(exclude={f.name for f in self._meta.fields} - set(loaded))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -374,13 +374,14 @@ def compare(request):
             form = CompareForm(query)
     if form.is_valid():
         chosen = form.categories()
-        keys = {*map(page_keys.named, chosen), *renamed}
-        if len(chosen) == 2:  # in the order chosen: a written comparison has its own
-            response = HttpResponseRedirect(generated_address(chosen))
-        else:
-            response = HttpResponseRedirect(generated_address(canonical_order(chosen)))
-            keys |= page_keys.ordered(*chosen)
-        return shows(response, keys)
+        keys = {*map(page_keys.named, chosen), *page_keys.ordered(*chosen), *renamed}
+        # Straight to the page: a written comparison names its categories in its own order.
+        ordered = canonical_order(chosen)
+        if len(chosen) == 2:
+            written = Comparison.objects.filter(is_published=True).of_pair(*chosen).order_by().first()
+            if written is not None and written.first_id != ordered[0].pk:
+                ordered.reverse()
+        return shows(HttpResponseRedirect(generated_address(ordered)), keys)
     categories = list(Category.objects.published())
     if not form.is_bound:
         form.initial = {

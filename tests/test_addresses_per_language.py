@@ -11,6 +11,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test import Client
 
 from comparisons.checks import check_slugs_join
 from comparisons.models import Category, FormerSlug
@@ -167,7 +169,8 @@ def test_a_slug_is_unique_in_its_language_only(editor_client, db):
 
 
 def test_a_slug_with_vs_as_a_word_in_any_language_is_warned_of(db):
-    Category.objects.filter(slug_en="bpo").update(slug_uk="bpo-vs-kpo")
+    with connection.cursor() as cursor:  # as an older version could store it: no save would
+        cursor.execute("UPDATE comparisons_category SET slug_uk = 'bpo-vs-kpo' WHERE slug_en = 'bpo'")
     warnings = check_slugs_join(None, databases=["default"])
     assert [warning.id for warning in warnings] == ["comparisons.W002"]
     assert "“bpo-vs-kpo” [uk]" in warnings[0].msg
@@ -275,3 +278,61 @@ def test_history_shows_no_slug_changed_in_versions_stored_with_one_slug(editor_c
         assert latest["url"].rstrip("/").endswith(str(newer.pk))
         changes = [str(label) for label, _old, _new in latest["changes"]]
         assert changes and not any("slug" in label for label in changes), (language, changes)
+
+
+def test_a_withdrawn_categorys_address_is_not_sent_to_another_languages_holder(
+    client, crossed_slugs, django_capture_on_commit_callbacks
+):
+    """KPO's German slug is BPO's English one; BPO withdrawn, /en/…/bpo/ is BPO's still: 404, not KPO."""
+    bpo, kpo = crossed_slugs
+    with django_capture_on_commit_callbacks(execute=True):
+        kpo.slug_de = "bpo"
+        kpo.save()
+        bpo.is_published = False
+        bpo.save()
+    assert client.get(url("category_detail", "en", slug="bpo")).status_code == 404
+    assert client.get(url("comparison_detail", "uk", first="bpo", second="call-centre")).status_code == 404
+    response = client.get(url("category_detail", "en", slug="wissen-de"))
+    assert response.status_code == 404
+
+
+def test_a_rename_in_one_language_leaves_the_order_of_the_others_addresses(
+    client, db, django_capture_on_commit_callbacks
+):
+    """Two categories of the same order: renaming one in English changes no German address."""
+    bpo, ito = Category.objects.get(slug="bpo"), Category.objects.get(slug="ito")
+    with django_capture_on_commit_callbacks(execute=True):
+        ito.order = bpo.order
+        ito.save()
+    before = client.get(url("comparison_detail", "de", first="bpo", second="ito")).status_code
+    with django_capture_on_commit_callbacks(execute=True):
+        bpo.slug_en = "zz-bpo"
+        bpo.save()
+    assert client.get(url("comparison_detail", "de", first="bpo", second="ito")).status_code == before == 200
+
+
+def test_an_older_backup_with_several_former_slugs_loads_whole_and_loads_again_the_same(db, tmp_path):
+    from tests.test_backup import empty_the_knowledge_base
+
+    categories = {slug: Category.objects.get(slug=slug) for slug in ("bpo", "kpo", "ito")}
+    for number, (slug, category) in enumerate(categories.items(), start=1):
+        FormerSlug.objects.create(pk=number, language="en", slug=f"old-{slug}", category=category)
+    call_command("exportcontent", str(tmp_path), verbosity=0)
+    (tmp_path / "manifest.json").write_text('{"format": 5}')
+    path = tmp_path / "02_categories.json"
+    records = json.loads(path.read_text())
+    for record in records:
+        fields = record["fields"]
+        if record["model"] == "comparisons.category":
+            fields["slug"] = fields.pop("slug_en")
+            del fields["slug_uk"], fields["slug_de"]
+        if record["model"] == "comparisons.formerslug":
+            del fields["language"]
+    path.write_text(json.dumps(records))
+    empty_the_knowledge_base()
+    expected = sorted((code, f"old-{slug}") for slug in categories for code in LANGUAGES)
+    for _load in range(2):
+        call_command("loadcontent", str(tmp_path), verbosity=0)
+        assert sorted(FormerSlug.objects.values_list("language", "slug")) == expected
+    response = Client().get(url("category_detail", "de", slug="old-kpo"))
+    assert (response.status_code, response["Location"]) == (301, url("category_detail", "de", slug="kpo"))

@@ -5,7 +5,7 @@ make categories of their own, beside the seeded ones (other slugs).
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from comparisons.models import Attribute, Category, Comparison, ComparisonRow
 from tests.helpers import trilingual
@@ -58,8 +58,25 @@ def test_empty_english_text_is_rejected_by_the_database(make_category, empty):
 
 
 def test_empty_slug_is_rejected_by_the_database(make_category):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(ValidationError):  # a save checks it first
         make_category("")
+    rpo = make_category("rpo")
+    for column in ("slug_en", "slug_uk", "slug_de"):
+        for empty in ("", None):
+            with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE comparisons_category SET {column} = %s WHERE id = %s", [empty, rpo.pk]
+                )
+
+
+def test_a_slug_a_script_sets_is_checked_like_the_forms(make_category):
+    """A slug is an address: what would break pages is refused on save, whoever saves."""
+    rpo = make_category("rpo")
+    for slug in (" ", "geschäft", "a b", "a-vs-b", "x" * 81):
+        rpo.slug_de = slug
+        with pytest.raises(ValidationError, match="slug_de"):
+            rpo.save()
+    assert Category.objects.get(pk=rpo.pk).slug_de == "rpo"
 
 
 def test_category_cannot_be_its_own_parent_in_the_database(make_category):
