@@ -93,13 +93,13 @@ def upgraded(record, version):
     return [record]
 
 
-# The models that got a language for their slugs in format 6 (migration 0019).
+# The models that got a language for their slugs in format 6 (migrations 0019-0021).
 SLUGS_PER_LANGUAGE_SINCE_6 = {"comparisons.category", "comparisons.formerslug"}
 
 
 def slugs_in_every_language(record):
     """
-    A category's one slug as its slug in every language, as migration 0019
+    A category's one slug as its slug in every language, as migration 0020
     made it; a former slug, one record per language, each with a key of its
     own made from the old one (so that loading the file again writes the same
     records; nothing refers to them).

@@ -426,6 +426,8 @@ def before_save(sender, instance, raw, update_fields=None, **kwargs):
         written = columns if update_fields is None else written_columns(sender, update_fields)
         changed = {name for name in written if not same(stored[name], getattr(instance, name))}
         check_may_change(user, sender, changed)
+    if not raw:  # an import or a restored version is checked as a whole (loadcontent, snapshots)
+        instance.check_written(changed)
     current = _change_set.get()
     # An import (loadcontent, or Django's loaddata) restores records as they were.
     importing = current.importing if current is not None else raw

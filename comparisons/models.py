@@ -95,6 +95,13 @@ class EditTracked(models.Model):
             update_fields = {*columns, *kept}
         super().save(*args, update_fields=update_fields, **kwargs)
 
+    def check_written(self, columns):
+        """
+        Refuse (ValidationError) what the rules of the record's fields forbid
+        in the ``columns`` a write changes, where no form or import has asked
+        already (changes.before_save; a script's save, say).
+        """
+
     def after_write(self, stored, fields):
         """
         What else a write of the record changes, in its change set and before
@@ -329,16 +336,27 @@ class CategoryQuerySet(SearchableQuerySet):
             ).select_related("category")
             found |= {former.slug: former.category for former in renamed}
         if missing := set(slugs) - found.keys():
-            # Not one a category has here, unpublished: that address is its, not to be sent elsewhere.
+            # Not one a category has or had here (unpublished now, say): that address is its.
             column = f"slug_{language}"
-            held = self.model._default_manager.filter(**{f"{column}__in": missing})
-            found |= dict.fromkeys(held.values_list(column, flat=True))
-        for code in in_other_languages(language):
-            if missing := set(slugs) - found.keys():
-                column = f"slug_{code}"
-                elsewhere = self.filter(**{f"{column}__in": missing}).order_by()
-                found |= {getattr(category, column): category for category in elsewhere}
-        return {slug: category for slug, category in found.items() if category is not None}
+            held = self.model._default_manager.filter(**{f"{column}__in": missing}).values_list(
+                column, flat=True
+            )
+            had = FormerSlug.objects.filter(language=language, slug__in=missing).values_list(
+                "slug", flat=True
+            )
+            missing -= {*held, *had}
+        if missing:
+            others = in_other_languages(language)
+            elsewhere = models.Q()
+            for code in others:
+                elsewhere |= models.Q(**{f"slug_{code}__in": missing})
+            holders = list(self.filter(elsewhere).order_by())
+            for code in others:  # the first language's holder, where two have it
+                for category in holders:
+                    slug = getattr(category, f"slug_{code}")
+                    if slug in missing:
+                        found.setdefault(slug, category)
+        return found
 
     def for_page(self):
         """Everything a category page shows, in a fixed number of queries."""
@@ -434,9 +452,6 @@ class Category(TranslatedContent):
             for column in columns:
                 if not getattr(self, column):
                     setattr(self, column, next(filter(None, given), None))
-        # A slug is an address on every path, a script's too: the forms' and an import's rules.
-        if loaded := [column for column in columns if column not in self.get_deferred_fields()]:
-            self.clean_fields(exclude={f.name for f in self._meta.fields} - set(loaded))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -447,6 +462,12 @@ class Category(TranslatedContent):
         """A language keeps only the word forms its sentences use (phrases.cases_in)."""
         used = cases_in(language)
         return tuple(f for f in cls.text_fields() if f not in CASES or f in used)
+
+    def check_written(self, columns):
+        # A slug is an address on every path, a script's too: the forms' and an import's rules
+        # for one it writes anew (one stored before a rule keeps working until it is renamed).
+        if slugs := set(in_every_language("slug")) & set(columns):
+            self.clean_fields(exclude={f.name for f in self._meta.fields} - slugs)
 
     def after_write(self, stored, fields):
         # A slug it leaves in a language keeps leading to it there: its old addresses
@@ -462,7 +483,7 @@ class Category(TranslatedContent):
                 )
                 keep(language=code, slug=stored[column], defaults={"category": self})
             # The slug it has is its own, and once it is public under it, nobody else's.
-            slug = getattr(self, column)
+            slug = getattr(self, column) if stored is None or renamed else stored[column]
             if self.is_published and (stored is None or renamed or "is_published" in fields):
                 FormerSlug.objects.filter(language=code, slug=slug).delete()
             elif renamed:

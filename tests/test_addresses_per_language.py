@@ -10,6 +10,7 @@ from collections import deque
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -336,3 +337,104 @@ def test_an_older_backup_with_several_former_slugs_loads_whole_and_loads_again_t
         assert sorted(FormerSlug.objects.values_list("language", "slug")) == expected
     response = Client().get(url("category_detail", "de", slug="old-kpo"))
     assert (response.status_code, response["Location"]) == (301, url("category_detail", "de", slug="kpo"))
+
+
+@pytest.fixture
+def slug_from_before_the_rule(db):
+    """BPO with "vs" as a word in its slugs, as an older version could store them (W002 names it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE comparisons_category SET slug_en = 'bpo-vs-x', slug_uk = 'bpo-vs-x', slug_de = 'bpo-vs-x'"
+            " WHERE slug_en = 'bpo'"
+        )
+    return Category.objects.get(slug_en="bpo-vs-x")
+
+
+def test_a_slug_stored_before_the_rule_lets_every_other_change_be_saved(
+    as_role, slug_from_before_the_rule, django_capture_on_commit_callbacks
+):
+    """Only a new slug must follow the rule: a text, the order or the publication still saves."""
+    from tests.helpers import admin_url
+
+    bpo = slug_from_before_the_rule
+    response = post_change_form(as_role("translator-de"), bpo, name_de="Auslagerung von Geschäftsprozessen")
+    assert response.status_code == 302
+    editor = as_role("editor")
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-id": str(bpo.pk),
+        "form-0-order": "42",
+        "form-0-opened_token": Category.objects.get(pk=bpo.pk).edit_token,
+        "_save": "Save",
+    }
+    assert editor.post(admin_url(Category, "changelist"), data).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(
+            admin_url(Category, "changelist"), {"action": "unpublish", "_selected_action": [bpo.pk]}
+        )
+    assert response.status_code == 302
+    bpo.refresh_from_db()
+    assert (bpo.name_de, bpo.order, bpo.is_published) == ("Auslagerung von Geschäftsprozessen", 42, False)
+    # Renamed, it follows the rule.
+    bpo.slug_uk = "bpo-vs-y"
+    with pytest.raises(ValidationError, match="slug_uk"):
+        bpo.save()
+
+
+def test_a_withdrawn_categorys_former_slug_is_not_sent_to_another_languages_holder(
+    client, db, django_capture_on_commit_callbacks
+):
+    bpo, kpo = Category.objects.get(slug="bpo"), Category.objects.get(slug="kpo")
+    with django_capture_on_commit_callbacks(execute=True):
+        bpo.slug_en = bpo.slug_uk = bpo.slug_de = "bpo-new"
+        bpo.save()
+        kpo.slug_de = "bpo"
+        kpo.save()
+        bpo.is_published = False
+        bpo.save()
+    assert client.get(url("category_detail", "en", slug="bpo")).status_code == 404
+
+
+def test_publishing_with_a_slug_changed_in_memory_leaves_others_redirects(
+    client, db, django_capture_on_commit_callbacks
+):
+    bpo, kpo = Category.objects.get(slug="bpo"), Category.objects.get(slug="kpo")
+    with django_capture_on_commit_callbacks(execute=True):
+        kpo.slug_de = "kpo-neu"
+        kpo.save()
+        bpo.is_published = False
+        bpo.save()
+        bpo.is_published = True
+        bpo.slug_de = "kpo"  # not written
+        bpo.save(update_fields=["is_published"])
+    response = client.get(url("category_detail", "de", slug="kpo"))
+    assert (response.status_code, response["Location"]) == (301, url("category_detail", "de", slug="kpo-neu"))
+
+
+def test_the_previews_switcher_follows_a_redirect_to_a_written_pairs_order(
+    editor_client, crossed_slugs, django_capture_on_commit_callbacks
+):
+    """BPO vs ITO written as ITO vs BPO: the preview lands there, and its switcher names BPO in English."""
+    from comparisons.models import Comparison
+    from tests.helpers import preview_url
+
+    bpo, _kpo = crossed_slugs
+    ito = Category.objects.get(slug="ito")
+    with django_capture_on_commit_callbacks(execute=True):
+        written = Comparison.objects.create(
+            first=ito,
+            second=bpo,
+            is_published=True,
+            **{
+                f"{field}_{code}": f"{field} {code}"
+                for field in ("key_difference", "introduction", "conclusion")
+                for code in LANGUAGES
+            },
+        )
+    response = editor_client.get(preview_url(bpo, "de", "/de/geschaeft-vs-ito/"), follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200 and written.key_difference_de in html
+    links = dict(re.findall(r'<a href="([^"]+)" hreflang="(\w+)"', html)[::-1])
+    english = unquote({code: href for href, code in links.items()}["en"].replace("&amp;", "&"))
+    assert english.endswith("page=/en/ito-vs-bpo/"), english

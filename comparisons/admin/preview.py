@@ -6,6 +6,7 @@ inside a transaction that is rolled back, and cached nowhere.
 """
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -15,7 +16,7 @@ from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, path, resolve, reverse, translate_url
+from django.urls import Resolver404, path, resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -50,8 +51,9 @@ class Preview:
     draft: object
     published: bool
     edit_url: str
-    languages: list = field(default_factory=list)
     pages: list = field(default_factory=list)
+    # The preview of a public page in a language: address(code, path) (see kb.language_urls).
+    address: Callable = None
 
 
 def pair_page(first, second):
@@ -86,26 +88,6 @@ def preview_pages(record):
         pages.setdefault(address, label)
     found = [(label, address) for address, label in pages.items()][: PREVIEW_PAGES - 1]
     return [(gettext("Glossary"), reverse("comparisons:glossary")), *found]
-
-
-def in_other_languages(record, paths, page_path, language):
-    """
-    {code: the page's path in that language}, for ``page_path`` in
-    ``language``. A page of the record's (``paths``) is the same one of its
-    pages in each language, which preview_pages() lists in the same order: a
-    category's slug differs between languages, and the same slug may name
-    another category in another. Any other page is its path translated.
-    """
-    others = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            theirs = [path for _label, path in preview_pages(record)] if page_path in paths else []
-        if len(theirs) == len(paths) and page_path in paths:
-            others[code] = theirs[paths.index(page_path)]
-        else:
-            with translation.override(language):
-                others[code] = translate_url(page_path, code)
-    return others
 
 
 def public_page(request, page_path, language, preview):
@@ -188,14 +170,11 @@ class PreviewAdminMixin:
                         args=[quote(pk)],
                     ),
                 )
-            others = in_other_languages(record, [path for _label, path in pages], page_path, language)
             preview.pages = [
                 (label, self.preview_url(pk, language, url, default=pages[0][1])) for label, url in pages
             ]
-            preview.languages = [
-                (code, name, self.preview_url(pk, code, others[code], default=self.own_page(record, code)))
-                for code, name in settings.LANGUAGES
-            ]
+            own_pages = {code: self.own_page(record, code) for code, _name in settings.LANGUAGES}
+            preview.address = lambda code, path: self.preview_url(pk, code, path, default=own_pages[code])
             response = public_page(request, page_path, language, preview)
             if response.status_code in (301, 302) and response.get("Location", "").startswith(
                 f"/{language}/"

@@ -94,14 +94,30 @@ def slug_in_every_language(apps, schema_editor):
 
 
 def one_slug(apps, schema_editor):
-    """Back to one slug: the English one, and English's former slugs; drafts follow."""
+    """
+    Back to one slug: the English one. The other languages' slugs, and their
+    former ones, stay addresses of the category as English former slugs where
+    no category has or had that slug in English. Drafts follow.
+    """
     Category = apps.get_model("comparisons", "Category")
     FormerSlug = apps.get_model("comparisons", "FormerSlug")
     Draft = apps.get_model("comparisons", "Draft")
     drafts = Draft.objects.filter(content_type__app_label="comparisons", content_type__model="category")
     fresh = [draft for draft in drafts if draft.base_fingerprint == category_base(apps, draft.object_id)]
+    taken = {*Category.objects.values_list("slug_en", flat=True)}
+    taken |= {*FormerSlug.objects.filter(language="en").values_list("slug", flat=True)}
+    kept = []
+    addresses = [
+        *((category.pk, getattr(category, column)) for category in Category.objects.all() for column in SLUGS[1:]),
+        *FormerSlug.objects.exclude(language="en").values_list("category_id", "slug"),
+    ]
+    for category, slug in addresses:
+        if slug and slug not in taken:
+            taken.add(slug)
+            kept.append(FormerSlug(language="en", slug=slug, category_id=category))
     Category.objects.update(slug=models.F("slug_en"))
     FormerSlug.objects.exclude(language="en").delete()
+    FormerSlug.objects.bulk_create(kept)
     for draft in fresh:
         Draft.objects.filter(pk=draft.pk).update(
             base_fingerprint=category_base(apps, draft.object_id, before=True)

@@ -135,10 +135,10 @@ def language_urls(context):
     request = context.get("request")
     if request is None or request.resolver_match is None:
         return [(code, name, f"/{code}/") for code, name in settings.LANGUAGES]
+    paths = translated_paths(context)
     preview = getattr(request, "preview", None)
     if preview is not None:  # the same preview in each language (admin/preview.py)
-        return preview.languages
-    paths = translated_paths(context)
+        return [(code, name, preview.address(code, paths[code])) for code, name in settings.LANGUAGES]
     # As the view gives it for each language (a category's slug), or as received: parsing it
     # could fail again on the error page for a query string that was refused (too many
     # fields, say), and turn the 400 into a 500.
