@@ -401,7 +401,7 @@ def test_publishing_with_a_slug_changed_in_memory_leaves_others_redirects(
 ):
     bpo, kpo = Category.objects.get(slug="bpo"), Category.objects.get(slug="kpo")
     with django_capture_on_commit_callbacks(execute=True):
-        kpo.slug_de = "kpo-neu"
+        kpo.slug_en = kpo.slug_uk = kpo.slug_de = "kpo-neu"
         kpo.save()
         bpo.is_published = False
         bpo.save()
