@@ -177,16 +177,12 @@ def test_a_slug_with_vs_as_a_word_in_any_language_is_warned_of(db):
     assert "“bpo-vs-kpo” [uk]" in warnings[0].msg
 
 
-def test_a_backup_from_before_slugs_per_language_loads_with_its_slug_in_every_language(db, tmp_path):
-    """Format 5 had one slug per category, former slugs without a language: restored into an empty base."""
-    from tests.test_backup import empty_the_knowledge_base
-
-    bpo = Category.objects.get(slug="bpo")
-    FormerSlug.objects.create(language="en", slug="business-process", category=bpo)
-    call_command("exportcontent", str(tmp_path), verbosity=0)
-    (tmp_path / "manifest.json").write_text('{"format": 5}')
-    categories = tmp_path / "02_categories.json"
-    records = json.loads(categories.read_text())
+def export_as_format_5(folder):
+    """An export as format 5 wrote it: a category's one (English) slug, former slugs without a language."""
+    call_command("exportcontent", str(folder), verbosity=0)
+    (folder / "manifest.json").write_text('{"format": 5}')
+    path = folder / "02_categories.json"
+    records = json.loads(path.read_text())
     for record in records:
         fields = record["fields"]
         if record["model"] == "comparisons.category":
@@ -194,8 +190,17 @@ def test_a_backup_from_before_slugs_per_language_loads_with_its_slug_in_every_la
             del fields["slug_uk"], fields["slug_de"]
         if record["model"] == "comparisons.formerslug":
             del fields["language"]
-            record["pk"] = 1  # as an old database numbered it: the new records take keys of their own
-    categories.write_text(json.dumps(records))
+    path.write_text(json.dumps(records))
+
+
+def test_a_backup_from_before_slugs_per_language_loads_with_its_slug_in_every_language(db, tmp_path):
+    """Format 5 had one slug per category, former slugs without a language: restored into an empty base."""
+    from tests.test_backup import empty_the_knowledge_base
+
+    bpo = Category.objects.get(slug="bpo")
+    # Numbered as an old database numbered it: the new records take keys of their own.
+    FormerSlug.objects.create(pk=1, language="en", slug="business-process", category=bpo)
+    export_as_format_5(tmp_path)
     empty_the_knowledge_base()
     call_command("loadcontent", str(tmp_path), verbosity=0)
     bpo = Category.objects.get(slug="bpo")
@@ -318,18 +323,7 @@ def test_an_older_backup_with_several_former_slugs_loads_whole_and_loads_again_t
     categories = {slug: Category.objects.get(slug=slug) for slug in ("bpo", "kpo", "ito")}
     for number, (slug, category) in enumerate(categories.items(), start=1):
         FormerSlug.objects.create(pk=number, language="en", slug=f"old-{slug}", category=category)
-    call_command("exportcontent", str(tmp_path), verbosity=0)
-    (tmp_path / "manifest.json").write_text('{"format": 5}')
-    path = tmp_path / "02_categories.json"
-    records = json.loads(path.read_text())
-    for record in records:
-        fields = record["fields"]
-        if record["model"] == "comparisons.category":
-            fields["slug"] = fields.pop("slug_en")
-            del fields["slug_uk"], fields["slug_de"]
-        if record["model"] == "comparisons.formerslug":
-            del fields["language"]
-    path.write_text(json.dumps(records))
+    export_as_format_5(tmp_path)
     empty_the_knowledge_base()
     expected = sorted((code, f"old-{slug}") for slug in categories for code in LANGUAGES)
     for _load in range(2):
