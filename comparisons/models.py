@@ -472,6 +472,11 @@ class Category(TranslatedContent):
     def after_write(self, stored, fields):
         # A slug it leaves in a language keeps leading to it there: its old addresses
         # redirect (views.py). One it had unpublished takes no other category's redirects.
+        def written(column):
+            """The column as the write left it: a value only in memory is not the record's."""
+            return getattr(self, column) if stored is None or column in fields else stored[column]
+
+        published = written("is_published")
         for code in language_codes():
             column = f"slug_{code}"
             renamed = stored is not None and column in fields
@@ -483,11 +488,10 @@ class Category(TranslatedContent):
                 )
                 keep(language=code, slug=stored[column], defaults={"category": self})
             # The slug it has is its own, and once it is public under it, nobody else's.
-            slug = getattr(self, column) if stored is None or renamed else stored[column]
-            if self.is_published and (stored is None or renamed or "is_published" in fields):
-                FormerSlug.objects.filter(language=code, slug=slug).delete()
+            if published and (stored is None or renamed or "is_published" in fields):
+                FormerSlug.objects.filter(language=code, slug=written(column)).delete()
             elif renamed:
-                self.former_slugs.filter(language=code, slug=slug).delete()
+                self.former_slugs.filter(language=code, slug=written(column)).delete()
 
     def original_text(self, field):
         # Every word form is made from the original language's name in a sentence.

@@ -432,3 +432,20 @@ def test_the_previews_switcher_follows_a_redirect_to_a_written_pairs_order(
     links = dict(re.findall(r'<a href="([^"]+)" hreflang="(\w+)"', html)[::-1])
     english = unquote({code: href for href, code in links.items()}["en"].replace("&amp;", "&"))
     assert english.endswith("page=/en/ito-vs-bpo/"), english
+
+
+def test_a_slug_saved_with_a_publication_only_in_memory_leaves_others_redirects(
+    client, db, django_capture_on_commit_callbacks
+):
+    bpo, kpo = Category.objects.get(slug="bpo"), Category.objects.get(slug="kpo")
+    with django_capture_on_commit_callbacks(execute=True):
+        kpo.slug_en = kpo.slug_uk = kpo.slug_de = "kpo-neu"
+        kpo.save()
+        bpo.is_published = False
+        bpo.save()
+        bpo.is_published = True  # not written
+        bpo.slug_de = "kpo"
+        bpo.save(update_fields=["slug_de"])
+    assert Category.objects.get(pk=bpo.pk).is_published is False
+    response = client.get(url("category_detail", "de", slug="kpo"))
+    assert (response.status_code, response["Location"]) == (301, url("category_detail", "de", slug="kpo-neu"))

@@ -107,10 +107,14 @@ def one_slug(apps, schema_editor):
     taken = {*Category.objects.values_list("slug_en", flat=True)}
     taken |= {*FormerSlug.objects.filter(language="en").values_list("slug", flat=True)}
     kept = []
-    addresses = [
-        *((category.pk, getattr(category, column)) for category in Category.objects.all() for column in SLUGS[1:]),
-        *FormerSlug.objects.exclude(language="en").values_list("category_id", "slug"),
-    ]
+    # In the order the addresses are read: a published category's slug, then one it had,
+    # then an unpublished category's.
+    addresses = []
+    for published in (True, False):
+        categories = Category.objects.filter(is_published=published)
+        addresses += [(category.pk, getattr(category, column)) for category in categories for column in SLUGS[1:]]
+        former = FormerSlug.objects.exclude(language="en").filter(category__is_published=published)
+        addresses += former.values_list("category_id", "slug")
     for category, slug in addresses:
         if slug and slug not in taken:
             taken.add(slug)
