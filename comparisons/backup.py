@@ -15,6 +15,7 @@ from .models import (
     CategoryItem,
     Comparison,
     ComparisonRow,
+    Concept,
     FormerAttributeSlug,
     FormerSlug,
     Source,
@@ -24,14 +25,16 @@ from .translation_status import fingerprint, language_codes
 # Bump when the file layout changes in a way an older import could not read,
 # and teach upgraded() to read the older one. (4: the categories' former slugs;
 # 5: the attributes' descriptions, which an older export leaves empty; 6: a
-# category's slug and former slugs per language, and attributes' former slugs.)
-FORMAT_VERSION = 6
+# category's slug and former slugs per language, and attributes' former slugs;
+# 7: the termbase, which an older export does not have.)
+FORMAT_VERSION = 7
 
 FILES = {
     "01_sources.json": [Source],
     "02_categories.json": [Category, CategoryItem, FormerSlug],
     "03_attributes.json": [Attribute, AttributeValue, FormerAttributeSlug],
     "04_comparisons.json": [Comparison, ComparisonRow],
+    "05_termbase.json": [Concept],
 }
 
 

@@ -141,6 +141,11 @@ def content_models():
     return [model for model in apps.get_app_config("comparisons").get_models() if is_content(model)]
 
 
+def translated_models():
+    """The content models with texts to translate (a concept's terms are each language's own)."""
+    return [model for model in content_models() if model.text_fields()]
+
+
 def owner_of(instance):
     """The record whose page and history this one belongs to, as (model, pk); None for a page's own record."""
     owner_field = getattr(type(instance), "owner_field", None)

@@ -37,6 +37,11 @@ MAX_TEXT_CHARACTERS = 20_000
 SHORTEST_TERM = 3
 # The matches a search reads first, by key, for a page of results (found_first()).
 MATCHES_READ = 1000
+# A concept's lists (Concept): the longest entry, and the longest list.
+MAX_TERM_CHARACTERS = 120
+MAX_LIST_CHARACTERS = 2000
+# A category's names and word forms: a concept that is the category has them as its own.
+CATEGORY_WORDS = ("abbreviation", "name", "nominative", "genitive", "dative", "accusative", "instrumental")
 
 
 def not_blank(field):
@@ -408,7 +413,7 @@ class Category(TranslatedContent):
 
     objects = CategoryQuerySet.as_manager()
 
-    address_fields = ("slug",)
+    language_own_fields = ("slug",)
 
     class Meta:
         verbose_name = _("category")
@@ -971,6 +976,122 @@ class FormerAttributeSlug(models.Model):
 
     def __str__(self):
         return self.slug
+
+
+def listed(text):
+    """The entries of a list written one per line, without blank lines or spaces around them."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class Concept(EditTracked, TranslatedFields):
+    """
+    One thing the site names, as its termbase says to name it in each
+    language: the preferred term and its word forms, the names readers also
+    use for it (a search for one finds the term: search_terms.py), and the
+    variants texts must not use. Each language's entries are its own, not
+    translations of the English ones: they have no translation status, and
+    only editors write them.
+    """
+
+    term = models.CharField(_("preferred term"), max_length=MAX_TERM_CHARACTERS)
+    forms = models.TextField(
+        _("word forms"),
+        blank=True,
+        max_length=MAX_LIST_CHARACTERS,
+        help_text=_("The preferred term's other forms (cases, plural), one per line."),
+    )
+    synonyms = models.TextField(
+        _("also searched as"),
+        blank=True,
+        max_length=MAX_LIST_CHARACTERS,
+        help_text=_(
+            "Other names readers type for it (abbreviations, other spellings), one per line:"
+            " a search for one of them finds the preferred term."
+        ),
+    )
+    forbidden = models.TextField(
+        _("forbidden variants"),
+        blank=True,
+        max_length=MAX_LIST_CHARACTERS,
+        help_text=_(
+            "Variants the texts must not use, one per line. Readers' searches find the term by them."
+        ),
+    )
+    note = models.TextField(_("note"), blank=True, max_length=MAX_LIST_CHARACTERS)
+    # PROTECT: Django would set NULL with an update() that no write path sees.
+    category = models.OneToOneField(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concept",
+        help_text=_("Where the concept is a category: its names and word forms are the concept's too."),
+    )
+
+    objects = ContentQuerySet.as_manager()
+
+    language_own_fields = ("term", "forms", "synonyms", "forbidden", "note")
+    # The entries a concept has in each language.
+    LISTS = ("forms", "synonyms", "forbidden")
+
+    class Meta:
+        verbose_name = _("concept")
+        verbose_name_plural = _("concepts")
+        ordering = [f"term_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=[f"term_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"], name="concept_term_unique"
+            ),
+            models.CheckConstraint(condition=not_blank("term"), name="concept_term_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.term_en
+
+    @property
+    def original_language(self):
+        return settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+
+    def preferred(self, language):
+        """The preferred term in ``language`` and its forms, the category's names and forms among them."""
+        words = [getattr(self, f"term_{language}") or "", *listed(getattr(self, f"forms_{language}"))]
+        if self.category is not None:
+            words += [getattr(self.category, f"{name}_{language}") or "" for name in CATEGORY_WORDS]
+        return list(dict.fromkeys(word for word in words if word))
+
+    def searched_as(self, language):
+        """Every name in ``language`` a search reads as this concept: the preferred ones and the others."""
+        others = [
+            *listed(getattr(self, f"synonyms_{language}")),
+            *listed(getattr(self, f"forbidden_{language}")),
+        ]
+        return list(dict.fromkeys([*self.preferred(language), *others]))
+
+    def check_written(self, columns):
+        # The rules of the form on every path: a script's save too.
+        if set(columns) & set(in_every_language("term", *self.LISTS, "note")) or "category_id" in columns:
+            self.clean()
+
+    def clean(self):
+        errors = defaultdict(list)
+        for code in language_codes():
+            for name in self.LISTS:
+                for entry in listed(getattr(self, f"{name}_{code}")):
+                    if len(entry) > MAX_TERM_CHARACTERS:
+                        errors[f"{name}_{code}"].append(
+                            _("“%(entry)s” is longer than %(count)d characters; write one entry per line.")
+                            % {"entry": entry[:40] + "…", "count": MAX_TERM_CHARACTERS}
+                        )
+            preferred = {word.casefold() for word in self.preferred(code)}
+            for entry in listed(getattr(self, f"forbidden_{code}")):
+                if entry.casefold() in preferred:
+                    errors[f"forbidden_{code}"].append(
+                        _("“%(entry)s” is the preferred term or one of its forms: it cannot be forbidden.")
+                        % {"entry": entry}
+                    )
+        if errors:
+            raise ValidationError(dict(errors))
 
 
 class DraftQuerySet(models.QuerySet):

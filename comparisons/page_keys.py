@@ -30,6 +30,7 @@ hundred of them in its headers:
                     (the glossary)
 ``comparisons``     the set of published comparisons (the lists)
 ``search``          every search result page
+``terms``           the termbase: what a search reads a query as (search_terms.py)
 ``sitemaps``        the sitemap index and its sections: every page's address,
                     languages and last change
 ``all``             every page (a change of too many records to name them)
@@ -146,6 +147,8 @@ def category_page(category, children, comparisons):
 # Lists of categories show the set, and each one's names and its parent's.
 CATEGORY_LISTS = {"categories"}
 ATTRIBUTE_LIST = "attributes"
+# The termbase's concepts, which searches read queries by.
+TERMBASE = "terms"
 # What the glossary shows of an attribute.
 ATTRIBUTE_LIST_FIELDS = {"slug", "label", "description", "description_source_id", "order", "is_published"}
 
@@ -210,6 +213,8 @@ def touched_pages(kind, pk, fields, whole, records):
         return attribute_touched(pk, fields, whole, records)
     if kind == "source":
         return {f"s{pk}"}
+    if kind == "concept":
+        return {TERMBASE}
     return set()
 
 

@@ -8,6 +8,10 @@ and name a category by its name or its abbreviation, while readers type
 - a category's abbreviation for its name, and its name for its abbreviation
   (in the reader's language and in English);
 - the Latin abbreviation a query spells in Cyrillic (бпо: BPO);
+- for a name the termbase knows (models.Concept), in the reader's language or
+  in English: its synonyms, forbidden variants and word forms, the preferred
+  term (колл-центр: кол-центр; vendor: service provider) and the
+  abbreviation of the category it is, in the reader's language;
 - where nothing matches, the query with each unknown word replaced by the
   closest word the categories' names use: searched instead where one letter
   is off (outsorcing: outsourcing), offered as "did you mean" where two are
@@ -24,8 +28,9 @@ from django.conf import settings
 from django.utils.translation import get_language
 
 from . import page_keys
-from .models import Category
+from .models import Category, Concept, listed
 from .page_cache import fragment
+from .translation_status import fingerprint
 
 # Ukrainian letters in the national transliteration, for abbreviations typed in
 # Cyrillic: readers write КПО, БПО, ІТО where the texts say KPO, BPO, ITO.
@@ -71,6 +76,19 @@ OTHER_SPELLING = AMERICAN_TO_BRITISH | {
 VOCABULARY_CATEGORIES = 500
 # The fields of a category that a query is read against.
 NAME_FIELDS = ("abbreviation", "name", "nominative")
+# The concepts a query is read against (the first, in order), and their fields.
+VOCABULARY_CONCEPTS = 2000
+CONCEPT_FIELDS = ("term", "forms", "synonyms", "forbidden")
+# ... and what of the category each one is.
+CONCEPT_CATEGORY_FIELDS = (
+    "abbreviation",
+    "name",
+    "nominative",
+    "genitive",
+    "dative",
+    "accusative",
+    "instrumental",
+)
 # Terms searched for one query at most, the query's own included.
 MAX_TERMS = 5
 # How many edits away a typed word may be from a known one: searched instead, or only offered.
@@ -101,10 +119,11 @@ class QueryReading:
     texts, the words they use, and each one's abbreviations and names folded.
     """
 
-    def __init__(self, rows, keys=frozenset()):
+    def __init__(self, rows, keys=frozenset(), concepts=()):
         """
         ``rows``: the categories' name fields as values() gives them (the
-        reader's language, English); ``keys``: the page keys they are read under.
+        reader's language, English); ``concepts``: the concepts' fields, and
+        their categories'; ``keys``: the page keys they are read under.
         """
         self.keys = keys
         self.language = get_language()
@@ -121,7 +140,37 @@ class QueryReading:
             }
             for row in rows
         ]
+        self.concepts = [self.read_concept(row) for row in concepts]
         self.nearest = {}
+
+    def read_concept(self, row):
+        """
+        (names, terms, preferred) of a concept: every name it is known by,
+        folded; the terms to search for it; the words the preferred terms use.
+        """
+        codes = dict.fromkeys(self.languages)
+        category = [f"category__{field}" for field in CONCEPT_CATEGORY_FIELDS]
+        preferred = [
+            text
+            for code in codes
+            for text in [row[f"term_{code}"] or "", *listed(row[f"forms_{code}"])]
+            + ([row[f"{field}_{code}"] or "" for field in category] if row["category__is_published"] else [])
+        ]
+        others = [
+            text
+            for code in codes
+            for field in ("synonyms", "forbidden")
+            for text in listed(row[f"{field}_{code}"])
+        ]
+        # As a category's names are read: in the reader's language, English where it has none.
+        default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+        terms = [row[f"term_{self.language}"] or row[f"term_{default}"]]
+        if row["category__is_published"]:
+            terms.append(
+                row[f"category__abbreviation_{self.language}"] or row[f"category__abbreviation_{default}"]
+            )
+        names = {folded(text) for text in preferred + others if text}
+        return names, [term for term in terms if term], [text for text in preferred if text]
 
     @classmethod
     def of_published(cls):
@@ -132,13 +181,21 @@ class QueryReading:
         """
         codes = dict.fromkeys([get_language(), settings.MODELTRANSLATION_DEFAULT_LANGUAGE])
         fields = [f"{field}_{code}" for field in NAME_FIELDS for code in codes]
+        concept_fields = [
+            *(f"{field}_{code}" for field in CONCEPT_FIELDS for code in codes),
+            *(f"category__{field}_{code}" for field in CONCEPT_CATEGORY_FIELDS for code in codes),
+            "category__is_published",
+        ]
 
         def read():
             rows = Category.objects.published().values(*fields)[:VOCABULARY_CATEGORIES]
-            return list(rows), page_keys.CATEGORY_LISTS
+            concepts = Concept.objects.values(*concept_fields)[:VOCABULARY_CONCEPTS]
+            return (list(rows), list(concepts)), {*page_keys.CATEGORY_LISTS, page_keys.TERMBASE}
 
         # Plain rows, named by their fields: what a cache keeps from before a deploy still fits.
-        return cls(*fragment(f"search-names:{','.join(fields)}", read))
+        name = f"search-names:{fingerprint(','.join([*fields, *concept_fields]))}"
+        (rows, concepts), keys = fragment(name, read)
+        return cls(rows, keys, concepts)
 
     @functools.cached_property
     def vocabulary(self):
@@ -147,11 +204,17 @@ class QueryReading:
         spelt as a name in a sentence has it first (outsourcing, Callcenter).
         """
         words = {}
-        for field in ("nominative", "abbreviation", "name"):
-            for category in self.categories:
-                for text in category[field]:
-                    for word in WORD.findall(text):
-                        words.setdefault(word.lower(), word)
+        texts = [
+            text
+            for field in ("nominative", "abbreviation", "name")
+            for c in self.categories
+            for text in c[field]
+        ]
+        # The termbase's preferred terms and forms too; never a forbidden variant.
+        texts += [text for _names, _terms, preferred in self.concepts for text in preferred]
+        for text in texts:
+            for word in WORD.findall(text):
+                words.setdefault(word.lower(), word)
         return words
 
     @functools.cached_property
@@ -184,7 +247,10 @@ class QueryReading:
         return list(unique.values())[:MAX_TERMS]
 
     def meanings(self, variant, latin):
-        """A category's abbreviation for its name, its name for its abbreviation (and a Cyrillic one)."""
+        """
+        A category's abbreviation for its name, its name for its abbreviation
+        (and a Cyrillic one); a concept's terms for any name it is known by.
+        """
         found = []
         for category, (abbreviations, names) in zip(self.categories, self.folded_names, strict=True):
             if latin != variant and latin in abbreviations:
@@ -193,6 +259,9 @@ class QueryReading:
                 found.append(category["name"][0])
             if variant in names:
                 found.append(category["abbreviation"][0])
+        for names, terms, _preferred in self.concepts:
+            if variant in names:
+                found += terms
         return found
 
     def corrected(self, query, most=SEARCHED_INSTEAD):

@@ -8,6 +8,7 @@ from .models import (
     CategoryItem,
     Comparison,
     ComparisonRow,
+    Concept,
     Source,
 )
 
@@ -23,7 +24,7 @@ class SourceTranslationOptions(TranslationOptions):
 
 @register(Category)
 class CategoryTranslationOptions(TranslationOptions):
-    # The slug too: each language has its address (Category.address_fields).
+    # The slug too: each language has its address (Category.language_own_fields).
     fields = (
         "slug",
         "abbreviation",
@@ -79,3 +80,10 @@ class ComparisonTranslationOptions(TranslationOptions):
 class ComparisonRowTranslationOptions(TranslationOptions):
     fields = ("first_value", "second_value")
     required_languages = ENGLISH
+
+
+@register(Concept)
+class ConceptTranslationOptions(TranslationOptions):
+    # Each language's own entries (Concept.language_own_fields): only the English term is required.
+    fields = ("term", "forms", "synonyms", "forbidden", "note")
+    required_languages = {settings.MODELTRANSLATION_DEFAULT_LANGUAGE: ("term",)}

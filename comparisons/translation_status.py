@@ -26,6 +26,8 @@ MISSING = "missing"
 UP_TO_DATE = "up-to-date"
 OUTDATED = "outdated"
 STATUS_LABELS = {MISSING: _("missing"), UP_TO_DATE: _("up to date"), OUTDATED: _("outdated")}
+# A condition no record meets: what "any field missing" is for a record without texts.
+NOTHING = models.Q(pk__in=[])
 
 
 def fingerprint(text):
@@ -151,9 +153,10 @@ class TranslatedFields(models.Model):
     # Of those, the ones whose empty text shows no other language's (a title's
     # pattern stands in): a page is whole in a language without them.
     patterned_fields = ()
-    # Fields each language has its own value of that are not texts to translate (a
-    # category's slug): no translation status, origin or translator's right.
-    address_fields = ()
+    # Fields whose value in each language is that language's own, not a translation
+    # of the original (a category's slug, a concept's terms): no translation status,
+    # origin or translator's right.
+    language_own_fields = ()
 
     @classmethod
     def translated_fields(cls):
@@ -163,7 +166,7 @@ class TranslatedFields(models.Model):
     @classmethod
     def text_fields(cls):
         """The translated fields that are texts: what translators write and statuses are kept of."""
-        return tuple(field for field in cls.translated_fields() if field not in cls.address_fields)
+        return tuple(field for field in cls.translated_fields() if field not in cls.language_own_fields)
 
     @classmethod
     def translated_fields_in(cls, language):
@@ -177,7 +180,7 @@ class TranslatedFields(models.Model):
         ``language``; with ``optional=False``, leaving out the fields a page
         shows a pattern for (a page is whole without them).
         """
-        query = models.Q()
+        query = NOTHING
         for field in cls.translated_fields_in(language):
             if optional or field not in cls.patterned_fields:
                 query |= cls.field_missing_q(field, language)
@@ -199,7 +202,7 @@ class TranslatedFields(models.Model):
     @classmethod
     def outdated_translation_q(cls, language):
         """Records with at least one translated field outdated in ``language``."""
-        query = models.Q()
+        query = NOTHING
         for field in cls.translated_fields_in(language):
             query |= cls.field_outdated_q(field, language)
         return query

@@ -17,12 +17,12 @@ from django.urls import reverse
 
 from comparisons import changes
 from comparisons.admin import dashboard
-from comparisons.changes import content_models
+from comparisons.changes import translated_models
 from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Source
 from comparisons.translation_status import MISSING, OUTDATED, UP_TO_DATE, fingerprint
 from tests.helpers import bpo_vs_kpo, make_user, trilingual
 
-CONTENT_MODELS = content_models()
+CONTENT_MODELS = translated_models()
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 

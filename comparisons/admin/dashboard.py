@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ..changes import content_models, translation_languages
+from ..changes import translated_models, translation_languages
 from ..drafts import snapshot_of
 from ..models import Draft
 from ..snapshots import name_of
@@ -26,7 +26,7 @@ def translation_work(languages):
     links the change lists that hold the rest.
     """
     work = {code: {MISSING: 0, OUTDATED: 0, "records": [], "more": [], "drafts": []} for code in languages}
-    for model in content_models():
+    for model in translated_models():
         records = model._default_manager.all()
         for code, counts in records.translation_counts(languages).items():
             work[code][MISSING] += counts[MISSING]

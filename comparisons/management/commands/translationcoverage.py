@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from comparisons.changes import content_models
+from comparisons.changes import translated_models
 from comparisons.translation_status import MISSING, OUTDATED, UP_TO_DATE
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{'model':<18}{'language':<10}{'up to date':>12}{'missing':>9}{'outdated':>10}{'coverage':>10}"
         )
-        for model in content_models():
+        for model in translated_models():
             counts = model._default_manager.translation_counts(languages)
             for code in languages:
                 self.stdout.write(self.line(model._meta.model_name, code, counts[code]))
