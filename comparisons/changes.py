@@ -111,9 +111,14 @@ class ChangeSet:
     stale_tokens: set = field(default_factory=set)
     # Records bulk-inserted by an import: announced, not versioned.
     unversioned: set = field(default_factory=set)
+    # The termbase as its texts are checked against (terms.py), read once; a
+    # change of the termbase in the change set reads it again.
+    termbase: object = None
 
     def record(self, model, pk, action, fields=(), owner=None, shown_on=()):
         key = (model, pk)
+        if model._meta.model_name == "concept":
+            self.termbase = None
         earlier = self.changes.get(key)
         if earlier is not None:
             if earlier.action == ADDED and action != DELETED:
@@ -139,6 +144,16 @@ def is_content(model):
 def content_models():
     """The models whose records are content: not the drafts of them (drafts.py) or their log."""
     return [model for model in apps.get_app_config("comparisons").get_models() if is_content(model)]
+
+
+def current_change_set():
+    return _change_set.get()
+
+
+def importing():
+    """Whether the writes now are an import's, which restores records as a file says."""
+    current = _change_set.get()
+    return current is not None and current.importing
 
 
 def translated_models():

@@ -25,9 +25,16 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import search_index
-from .changes import BOOKKEEPING, ContentQuerySet, change_set
+from .changes import BOOKKEEPING, ContentQuerySet, change_set, importing
 from .phrases import CASES, DIFFERENCE, VERSUS, cases_in
-from .translation_status import TranslatedFields, in_every_language, in_other_languages, language_codes
+from .terms import check_terms, variant_pattern
+from .translation_status import (
+    TranslatedFields,
+    in_every_language,
+    in_other_languages,
+    language_codes,
+    same_text,
+)
 
 LANGUAGE_CHOICES = settings.LANGUAGES
 # The longest text a field may hold (eight times the longest of the seeds): the
@@ -104,8 +111,44 @@ class EditTracked(models.Model):
         """
         Refuse (ValidationError) what the rules of the record's fields forbid
         in the ``columns`` a write changes, where no form or import has asked
-        already (changes.before_save; a script's save, say).
+        already (changes.before_save; a script's save, say): here, a text
+        that uses a variant the termbase forbids.
         """
+        check_terms(self, [column for column in self.text_columns() if column in columns])
+
+    def clean_fields(self, exclude=None):
+        """
+        The fields' own rules, and the termbase's: a text a form, an import or
+        a restored version writes anew uses no forbidden variant. A text it
+        leaves as stored is not asked about (it was written before the rule).
+        """
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        columns = [column for column in self.texts_written() if column not in (exclude or ())]
+        try:
+            check_terms(self, columns)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def text_columns(self):
+        """Every column of the record's texts (none for a record without texts to check)."""
+        return in_every_language(*getattr(self, "text_fields", tuple)())
+
+    def texts_written(self):
+        """The text columns this record writes: all of a new or imported one, else those that differ."""
+        columns = [column for column in self.text_columns() if getattr(self, column)]
+        if not columns or self.pk is None or importing():
+            return columns
+        # Read with the others where many are checked (snapshots.Snapshot.check()).
+        stored = getattr(self, "stored_texts", None)
+        if stored is None:
+            stored = type(self)._base_manager.filter(pk=self.pk).values(*columns).first() or {}
+        return [column for column in columns if not same_text(stored.get(column), getattr(self, column))]
 
     def after_write(self, stored, fields):
         """
@@ -469,6 +512,7 @@ class Category(TranslatedContent):
         return tuple(f for f in cls.text_fields() if f not in CASES or f in used)
 
     def check_written(self, columns):
+        super().check_written(columns)
         # A slug is an address on every path, a script's too: the forms' and an import's rules
         # for one it writes anew (one stored before a rule keeps working until it is renamed).
         if slugs := set(in_every_language("slug")) & set(columns):
@@ -1068,7 +1112,11 @@ class Concept(EditTracked, TranslatedFields):
         ]
         return list(dict.fromkeys([*self.preferred(language), *others]))
 
+    def forbidden_in(self, language):
+        return listed(getattr(self, f"forbidden_{language}"))
+
     def check_written(self, columns):
+        super().check_written(columns)
         # The rules of the form on every path: a script's save too.
         if set(columns) & set(in_every_language("term", *self.LISTS, "note")) or "category_id" in columns:
             self.clean()
@@ -1083,12 +1131,15 @@ class Concept(EditTracked, TranslatedFields):
                             _("“%(entry)s” is longer than %(count)d characters; write one entry per line.")
                             % {"entry": entry[:40] + "…", "count": MAX_TERM_CHARACTERS}
                         )
-            preferred = {word.casefold() for word in self.preferred(code)}
-            for entry in listed(getattr(self, f"forbidden_{code}")):
-                if entry.casefold() in preferred:
+            # A forbidden variant never refuses a preferred form, however inflected (terms.py).
+            preferred = self.preferred(code)
+            for entry in self.forbidden_in(code):
+                pattern = variant_pattern(entry, code)
+                refused = next((word for word in preferred if pattern.search(word)), None)
+                if refused is not None:
                     errors[f"forbidden_{code}"].append(
-                        _("“%(entry)s” is the preferred term or one of its forms: it cannot be forbidden.")
-                        % {"entry": entry}
+                        _("“%(entry)s” would also refuse “%(form)s”, the preferred term or one of its forms.")
+                        % {"entry": entry, "form": refused}
                     )
         if errors:
             raise ValidationError(dict(errors))

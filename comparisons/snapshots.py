@@ -143,6 +143,7 @@ class Snapshot:
                 gettext("One of the records in “%(relation)s” no longer exists.")
                 % {"relation": self.missing[0]}
             )
+        read_stored_texts(objects)
         try:
             for obj in objects:
                 keys = [field.name for field in obj._meta.concrete_fields if field.is_relation]
@@ -160,7 +161,8 @@ class Snapshot:
                         )
             self.check_parts_unique()
         except ValidationError as error:
-            raise NoLongerFits("; ".join(error.messages)) from error
+            # Said inside a sentence of its own: no message's full stop.
+            raise NoLongerFits("; ".join(message.rstrip(".") for message in error.messages)) from error
         except (ObjectDoesNotExist, DeserializationError) as error:
             raise NoLongerFits(str(error)) from error
 
@@ -270,6 +272,26 @@ def restored_for_now(snapshot, token=None):
             raise _RolledBack
     except _RolledBack:
         pass
+
+
+def read_stored_texts(objects):
+    """
+    Give each record the texts stored under its key, one query per model:
+    validation asks the termbase only about the texts a record changes
+    (EditTracked.texts_written()).
+    """
+    by_model = defaultdict(list)
+    for obj in objects:
+        by_model[type(obj)].append(obj)
+    for model, records in by_model.items():
+        columns = [column for obj in records[:1] for column in obj.text_columns()]
+        keys = [obj.pk for obj in records if obj.pk is not None]
+        stored = {}
+        if columns and keys:
+            rows = model._base_manager.filter(pk__in=keys).values("pk", *columns)
+            stored = {row["pk"]: row for row in rows}
+        for obj in records:
+            obj.stored_texts = stored.get(obj.pk, {})
 
 
 def link_related(objects):

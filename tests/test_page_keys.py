@@ -233,7 +233,7 @@ def test_publishing_a_category_draft_leaves_no_stale_page(editor_client, django_
         {
             "name_en": "Renamed in a draft",
             "summary_en": "A drafted summary.",
-            "abbreviation_uk": "БПО-нове",
+            "abbreviation_uk": "BPO-нове",
         }
     )
     for i in range(int(data["attribute_values-TOTAL_FORMS"])):

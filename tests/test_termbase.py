@@ -4,22 +4,29 @@ each language's own (no translation status), and readers' searches read
 queries by it.
 """
 
+import io
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 from django.db.models import ProtectedError
 from django.utils import translation
 from reversion.models import Version
 
 from comparisons import changes, page_keys
 from comparisons.admin.dashboard import translation_work
-from comparisons.models import Category, Concept
+from comparisons.models import Category, Comparison, ComparisonRow, Concept
 from comparisons.search_terms import QueryReading
+from comparisons.terms import Termbase
 from tests.helpers import (
     admin_url,
     change_url,
     form_data,
     make_user,
     post_change_form,
+    publish,
+    save_draft,
     signed_in,
     stale_pages,
     url,
@@ -138,13 +145,13 @@ def test_a_preferred_form_cannot_be_forbidden_in_the_admin(db):
     # The category's word forms are the concept's own: its genitive too.
     response = post_change_form(editor, call_centre, forbidden_uk="колл-центр\nкол-центру")
     assert response.status_code == 200
-    assert "“кол-центру” is the preferred term or one of its forms" in response.content.decode()
+    assert "“кол-центру” would also refuse “кол-центр”, the preferred term" in response.content.decode()
     assert concept("call centre").forbidden_uk == "колл-центр\ncall-центр"
 
 
 def test_a_scripts_save_is_held_to_the_same_rules(db):
     employee = concept("employee")
-    employee.forbidden_de = "Beschäftigte\nMitarbeitern"
+    employee.forbidden_de = "Beschäftigte\nMitarbeit"  # would refuse "Mitarbeiter"
     with pytest.raises(ValidationError) as refused:
         employee.save()
     assert "forbidden_de" in refused.value.message_dict
@@ -165,3 +172,159 @@ def test_the_termbase_is_no_translation_work(db):
     assert not any(record["model"] == "concept" for code in work for record in work[code]["records"])
     assert Concept.text_fields() == ()
     assert changes.writable_fields(make_user("translator-uk"), Concept) == set()
+
+
+def test_a_variant_that_would_refuse_an_inflected_preferred_form_is_refused(db):
+    ito = concept("ITO")
+    ito.forbidden_de = "Itos"  # "ITO" inflected: the abbreviation itself
+    with pytest.raises(ValidationError):
+        ito.save()
+
+
+# Forbidden variants in the texts, on every path ----------------------------------------
+
+CALL_CENTRE_UK = "Кол-центр — це різновид BPO."
+
+
+def call_centre():
+    return Category.objects.get(slug="call-centre")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "found", "preferred"),
+    [
+        ("uk", "Робота колл-центру", "колл-центру", "кол-центру"),  # the same case, named
+        ("uk", "між колл-центрами", "колл-центрами", "кол-центрами"),
+        ("uk", "Call-центри працюють", "Call-центри", "кол-центри"),
+        ("uk", "послуги бізнес-організацією", "бізнес-організацією", "BPO"),
+        ("uk", "Працює БПО.", "БПО", "BPO"),
+        ("de", "Die Beschäftigten brauchen", "Beschäftigten", "Mitarbeiter"),
+        ("de", "im Call Center", "Call Center", "Callcenter"),
+        ("de", "Front-Office-Tätigkeiten", "Front-Office", "Frontoffice"),
+        ("en", "business processing outsourcing companies", "business processing outsourcing", "BPO"),
+    ],
+)
+def test_a_forbidden_variant_is_found_in_any_inflected_form(db, language, text, found, preferred):
+    violations = Termbase.current().violations(f"description_{language}", text)
+    assert [(v.found, v.preferred) for v in violations] == [(found, preferred)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("uk", "Робота кол-центру й кол-центрами"),  # the preferred forms, inflected
+        ("uk", "фронт-офісу та бек-офісі"),
+        ("de", "Das Unternehmen beschäftigte viele Mitarbeiter und Mitarbeitern."),  # a verb, not the noun
+        ("de", "Callcenter, Callcentern, Frontoffice-Arbeit und Drittanbieter"),
+        ("en", "business process outsourcing"),
+    ],
+)
+def test_a_preferred_form_never_trips_the_check(db, language, text):
+    assert Termbase.current().violations(f"description_{language}", text) == []
+
+
+def test_the_change_form_refuses_a_forbidden_variant_naming_the_form_to_write(db):
+    for role in ("editor", "translator-uk"):
+        response = post_change_form(signed_in(role), call_centre(), description_uk="Робота колл-центру.")
+        assert response.status_code == 200, role
+        assert "“колл-центру” is not the term to use here: write “кол-центру” instead." in (
+            response.content.decode()
+        )
+    assert "колл" not in call_centre().description_uk
+
+
+def test_a_translator_is_not_refused_for_what_another_language_held_before(db):
+    """The German text held a forbidden variant before the rule: the Ukrainian one still saves."""
+    Category._base_manager.filter(slug_en="call-centre").update(description_de="Ein Call Center.")
+    response = post_change_form(signed_in("translator-uk"), call_centre(), description_uk=CALL_CENTRE_UK)
+    assert response.status_code == 302
+    assert call_centre().description_uk == CALL_CENTRE_UK
+
+
+def test_an_inline_refuses_a_forbidden_variant(db):
+    comparison = Comparison.objects.get(first__slug_en="bpo", second__slug_en="call-centre")
+    row = comparison.rows.order_by("order").first()
+    index = list(comparison.rows.order_by("order")).index(row)
+    response = post_change_form(
+        signed_in("editor"), comparison, **{f"rows-{index}-first_value_de": "Call Center"}
+    )
+    assert response.status_code == 200
+    assert "“Call Center” is not the term to use here" in response.content.decode()
+    assert ComparisonRow.objects.get(pk=row.pk).first_value_de != "Call Center"
+
+
+def test_a_draft_with_a_forbidden_variant_is_refused_and_so_is_publishing_one(db):
+    editor = signed_in("editor")
+    response = save_draft(editor, call_centre(), description_de="Ein Call Center.")
+    assert "“Call Center” is not the term to use here" in response.content.decode()
+    assert save_draft(editor, call_centre(), description_de="Ein Anrufbüro.").status_code == 302
+    # The termbase forbids it after the draft was saved: the draft no longer fits.
+    with changes.change_set():
+        Concept.objects.create(term_en="office", term_de="Büro", forbidden_de="Anrufbüro")
+    html = editor.get(change_url(call_centre())).content.decode()
+    assert (
+        "This draft no longer fits the published records (“Anrufbüro” is not the term to use here:"
+        " write “Büro” instead). Discard it"
+    ) in html
+    publish(editor, call_centre())
+    assert "Anrufbüro" not in call_centre().description_de
+
+
+def test_a_revert_to_a_text_the_termbase_now_forbids_is_refused(db):
+    editor = signed_in("superuser")
+    post_change_form(editor, call_centre(), description_de="Ein Anrufbüro.")
+    version = Version.objects.get_for_object(call_centre()).first()
+    post_change_form(editor, call_centre(), description_de="Ein Callcenter.")
+    with changes.change_set():
+        Concept.objects.create(term_en="office", term_de="Büro", forbidden_de="Anrufbüro")
+    revert = admin_url(Category, "revision", call_centre().pk, version.pk)
+    for response in (
+        editor.get(revert, follow=True),
+        editor.post(revert, {"opened_token": "x"}, follow=True),
+    ):
+        assert "“Anrufbüro” is not the term to use here: write “Büro” instead" in response.content.decode()
+    assert call_centre().description_de == "Ein Callcenter."
+
+
+def test_an_import_with_a_forbidden_variant_loads_nothing(db, tmp_path):
+    call_command("exportcontent", str(tmp_path), verbosity=0)
+    path = tmp_path / "02_categories.json"
+    records = json.loads(path.read_text())
+    records[0]["fields"]["description_uk"] = "Аутсорсінг — це …"
+    path.write_text(json.dumps(records, ensure_ascii=False))
+    before = Category.objects.get(pk=records[0]["pk"]).description_uk
+    with pytest.raises(CommandError, match="description_uk: “Аутсорсінг” is not the term to use here"):
+        call_command("loadcontent", str(tmp_path), verbosity=0)
+    assert Category.objects.get(pk=records[0]["pk"]).description_uk == before
+
+
+def test_a_scripts_save_with_a_forbidden_variant_is_refused(db):
+    category = call_centre()
+    category.summary_de = "Ein Call-Center ist …"
+    with pytest.raises(ValidationError) as refused:
+        category.save()
+    assert list(refused.value.message_dict) == ["summary_de"]
+
+
+# termcheck -----------------------------------------------------------------------------
+
+
+def test_termcheck_passes_on_the_seeds(db):
+    out = io.StringIO()
+    call_command("termcheck", stdout=out)
+    assert "No forbidden variant in en, uk, de." in out.getvalue()
+
+
+def test_termcheck_lists_what_was_written_around_the_rule_and_fails(db):
+    # Written by SQL of its own, which no rule sees.
+    Category._base_manager.filter(slug_en="call-centre").update(description_de="Ein Call Center.")
+    pk = call_centre().pk
+    out = io.StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("termcheck", stdout=out)
+    assert failed.value.returncode == 1
+    assert (
+        f"category {pk} description_de: “Call Center” (write “Callcenter”)"
+        f" /admin/comparisons/category/{pk}/change/?translate=description_de"
+    ) in out.getvalue()
+    call_command("termcheck", "--language", "uk", stdout=io.StringIO())  # German is not asked about

@@ -92,7 +92,7 @@ def test_the_database_agrees_with_each_record_on_the_seeds(db):
 def make_work_in_word_forms_and_titles():
     """The fields that count per language (word forms) or only where written (a title)."""
     bpo = Category.objects.get(slug="bpo")  # written in Ukrainian
-    bpo.nominative_uk = "БПО"  # every other form, Ukrainian ones too, is made from it
+    bpo.nominative_uk = "BPO-процес"  # every other form, Ukrainian ones too, is made from it
     bpo.genitive_uk = ""
     bpo.save()
     comparison = bpo_vs_kpo()  # written in Ukrainian

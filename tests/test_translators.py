@@ -300,8 +300,8 @@ def test_a_translator_writes_the_word_forms_of_their_language_only(as_role):
 def test_a_word_form_is_translated_from_the_name_in_a_sentence(db):
     category = Category.objects.get(slug="call-centre")  # written in German
     assert category.translation_status("instrumental", "uk") == UP_TO_DATE
-    category.nominative_de = "Call-Center"
-    category.abbreviation_de = "Call-Center"
+    category.nominative_de = "Telefonzentrale"
+    category.abbreviation_de = "Telefonzentrale"
     category.save()
     category.refresh_from_db()
     for case in cases_in("uk"):
@@ -313,7 +313,7 @@ def test_a_word_form_is_translated_from_the_name_in_a_sentence(db):
     for case in set(cases_in("de")) - {"nominative"}:
         assert category.translation_status(case, "de") == OUTDATED
     assert Category.objects.outdated_in("de").filter(pk=category.pk).exists()
-    category.dative_de = "Call-Center"
+    category.dative_de = "Telefonzentrale"
     category.save()
     category.refresh_from_db()
     assert category.translation_status("dative", "de") == UP_TO_DATE

@@ -328,7 +328,7 @@ def test_robots_txt_points_at_the_sitemap(client, db):
 
 
 @pytest.mark.parametrize(
-    "language, query, stored", [("uk", "кпо", "КПО"), ("de", "ÜBERSETZUNG", "Übersetzung")]
+    "language, query, stored", [("uk", "рпо", "РПО"), ("de", "ÜBERSETZUNG", "Übersetzung")]
 )
 def test_search_folds_cyrillic_and_umlauts_in_the_database(client, make_category, language, query, stored):
     make_category("rpo", **{f"summary_{language}": f"Über {stored} und mehr"})
