@@ -1032,22 +1032,22 @@ class Concept(EditTracked, TranslatedFields):
     One thing the site names, as its termbase says to name it in each
     language: the preferred term and its word forms, the names readers also
     use for it (a search for one finds the term: search_terms.py), and the
-    variants texts must not use. Each language's entries are its own, not
-    translations of the English ones: they have no translation status, and
-    only editors write them.
+    variants texts must not use (terms.py). Each language's entries are its
+    own, not translations of the English ones: they have no translation
+    status, and only editors write them.
     """
 
     term = models.CharField(_("preferred term"), max_length=MAX_TERM_CHARACTERS)
     forms = models.TextField(
         _("word forms"),
         blank=True,
-        max_length=MAX_LIST_CHARACTERS,
+        validators=[MaxLengthValidator(MAX_LIST_CHARACTERS)],
         help_text=_("The preferred term's other forms (cases, plural), one per line."),
     )
     synonyms = models.TextField(
         _("also searched as"),
         blank=True,
-        max_length=MAX_LIST_CHARACTERS,
+        validators=[MaxLengthValidator(MAX_LIST_CHARACTERS)],
         help_text=_(
             "Other names readers type for it (abbreviations, other spellings), one per line:"
             " a search for one of them finds the preferred term."
@@ -1056,12 +1056,12 @@ class Concept(EditTracked, TranslatedFields):
     forbidden = models.TextField(
         _("forbidden variants"),
         blank=True,
-        max_length=MAX_LIST_CHARACTERS,
+        validators=[MaxLengthValidator(MAX_LIST_CHARACTERS)],
         help_text=_(
             "Variants the texts must not use, one per line. Readers' searches find the term by them."
         ),
     )
-    note = models.TextField(_("note"), blank=True, max_length=MAX_LIST_CHARACTERS)
+    note = models.TextField(_("note"), blank=True, validators=[MaxLengthValidator(MAX_LIST_CHARACTERS)])
     # PROTECT: Django would set NULL with an update() that no write path sees.
     category = models.OneToOneField(
         Category,
@@ -1076,8 +1076,8 @@ class Concept(EditTracked, TranslatedFields):
     objects = ContentQuerySet.as_manager()
 
     language_own_fields = ("term", "forms", "synonyms", "forbidden", "note")
-    # The entries a concept has in each language.
-    LISTS = ("forms", "synonyms", "forbidden")
+    # The entries a concept has in each language, one per line.
+    list_fields = ("forms", "synonyms", "forbidden")
 
     class Meta:
         verbose_name = _("concept")
@@ -1091,7 +1091,7 @@ class Concept(EditTracked, TranslatedFields):
         ]
 
     def __str__(self):
-        return self.term_en
+        return self.term  # in the active language, English where it has none
 
     @property
     def original_language(self):
@@ -1104,45 +1104,65 @@ class Concept(EditTracked, TranslatedFields):
             words += [getattr(self.category, f"{name}_{language}") or "" for name in CATEGORY_WORDS]
         return list(dict.fromkeys(word for word in words if word))
 
-    def searched_as(self, language):
-        """Every name in ``language`` a search reads as this concept: the preferred ones and the others."""
-        others = [
-            *listed(getattr(self, f"synonyms_{language}")),
-            *listed(getattr(self, f"forbidden_{language}")),
-        ]
-        return list(dict.fromkeys([*self.preferred(language), *others]))
-
     def forbidden_in(self, language):
         return listed(getattr(self, f"forbidden_{language}"))
 
     def check_written(self, columns):
         super().check_written(columns)
         # The rules of the form on every path: a script's save too.
-        if set(columns) & set(in_every_language("term", *self.LISTS, "note")) or "category_id" in columns:
+        fields = {field.name for field in self._meta.fields}
+        self.clean_fields(exclude=fields - set(columns))
+        if set(columns) & set(in_every_language(*self.language_own_fields)) or "category_id" in columns:
             self.clean()
 
     def clean(self):
         errors = defaultdict(list)
         for code in language_codes():
-            for name in self.LISTS:
+            for name in self.list_fields:
                 for entry in listed(getattr(self, f"{name}_{code}")):
                     if len(entry) > MAX_TERM_CHARACTERS:
                         errors[f"{name}_{code}"].append(
                             _("“%(entry)s” is longer than %(count)d characters; write one entry per line.")
                             % {"entry": entry[:40] + "…", "count": MAX_TERM_CHARACTERS}
                         )
-            # A forbidden variant never refuses a preferred form, however inflected (terms.py).
-            preferred = self.preferred(code)
-            for entry in self.forbidden_in(code):
-                pattern = variant_pattern(entry, code)
-                refused = next((word for word in preferred if pattern.search(word)), None)
-                if refused is not None:
-                    errors[f"forbidden_{code}"].append(
-                        _("“%(entry)s” would also refuse “%(form)s”, the preferred term or one of its forms.")
-                        % {"entry": entry, "form": refused}
-                    )
+        for column, message in self.clashes():
+            errors[column].append(message)
         if errors:
             raise ValidationError(dict(errors))
+
+    def clashes(self):
+        """
+        (column, message) for each forbidden variant that would refuse a
+        preferred form, however inflected (terms.py): this concept's own or
+        another's, either way round.
+        """
+        others = list(Concept.objects.exclude(pk=self.pk).select_related("category"))
+        found = []
+        for code in language_codes():
+            mine = self.preferred(code)
+            for entry in self.forbidden_in(code):
+                pattern = variant_pattern(entry, code)
+                for concept in [self, *others]:
+                    refused = next((word for word in concept.preferred(code) if pattern.search(word)), None)
+                    if refused is not None:
+                        message = _(
+                            "“%(entry)s” would also refuse “%(form)s”, a preferred form of “%(concept)s”."
+                        )
+                        found.append(
+                            (f"forbidden_{code}", message % clash_details(entry, refused, concept, code))
+                        )
+            for concept in others:
+                for entry in concept.forbidden_in(code):
+                    pattern = variant_pattern(entry, code)
+                    refused = next((word for word in mine if pattern.search(word)), None)
+                    if refused is not None:
+                        message = _("“%(form)s” is a variant “%(concept)s” forbids (“%(entry)s”).")
+                        found.append((f"term_{code}", message % clash_details(entry, refused, concept, code)))
+        return found
+
+
+def clash_details(entry, form, concept, language):
+    return {"entry": entry, "form": form, "concept": getattr(concept, f"term_{language}") or concept.term_en}
 
 
 class DraftQuerySet(models.QuerySet):

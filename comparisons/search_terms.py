@@ -25,12 +25,12 @@ import functools
 import re
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import get_language
 
 from . import page_keys
 from .models import Category, Concept, listed
 from .page_cache import fragment
-from .translation_status import fingerprint
 
 # Ukrainian letters in the national transliteration, for abbreviations typed in
 # Cyrillic: readers write КПО, БПО, ІТО where the texts say KPO, BPO, ITO.
@@ -79,16 +79,6 @@ NAME_FIELDS = ("abbreviation", "name", "nominative")
 # The concepts a query is read against (the first, in order), and their fields.
 VOCABULARY_CONCEPTS = 2000
 CONCEPT_FIELDS = ("term", "forms", "synonyms", "forbidden")
-# ... and what of the category each one is.
-CONCEPT_CATEGORY_FIELDS = (
-    "abbreviation",
-    "name",
-    "nominative",
-    "genitive",
-    "dative",
-    "accusative",
-    "instrumental",
-)
 # Terms searched for one query at most, the query's own included.
 MAX_TERMS = 5
 # How many edits away a typed word may be from a known one: searched instead, or only offered.
@@ -115,15 +105,16 @@ def edits(a, b):
 
 class QueryReading:
     """
-    What the published categories' names make of readers' queries: their
-    texts, the words they use, and each one's abbreviations and names folded.
+    What the published categories' names and the termbase make of readers'
+    queries: their texts, the words they use, and each one's abbreviations
+    and names folded.
     """
 
-    def __init__(self, rows, keys=frozenset(), concepts=()):
+    def __init__(self, rows, keys=frozenset(), termbase=None):
         """
         ``rows``: the categories' name fields as values() gives them (the
-        reader's language, English); ``concepts``: the concepts' fields, and
-        their categories'; ``keys``: the page keys they are read under.
+        reader's language, English); ``termbase``: what read_termbase() makes
+        of the concepts; ``keys``: the page keys they are read under.
         """
         self.keys = keys
         self.language = get_language()
@@ -140,62 +131,31 @@ class QueryReading:
             }
             for row in rows
         ]
-        self.concepts = [self.read_concept(row) for row in concepts]
+        self.concept_terms, self.preferred_words = termbase or ({}, [])
         self.nearest = {}
-
-    def read_concept(self, row):
-        """
-        (names, terms, preferred) of a concept: every name it is known by,
-        folded; the terms to search for it; the words the preferred terms use.
-        """
-        codes = dict.fromkeys(self.languages)
-        category = [f"category__{field}" for field in CONCEPT_CATEGORY_FIELDS]
-        preferred = [
-            text
-            for code in codes
-            for text in [row[f"term_{code}"] or "", *listed(row[f"forms_{code}"])]
-            + ([row[f"{field}_{code}"] or "" for field in category] if row["category__is_published"] else [])
-        ]
-        others = [
-            text
-            for code in codes
-            for field in ("synonyms", "forbidden")
-            for text in listed(row[f"{field}_{code}"])
-        ]
-        # As a category's names are read: in the reader's language, English where it has none.
-        default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
-        terms = [row[f"term_{self.language}"] or row[f"term_{default}"]]
-        if row["category__is_published"]:
-            terms.append(
-                row[f"category__abbreviation_{self.language}"] or row[f"category__abbreviation_{default}"]
-            )
-        names = {folded(text) for text in preferred + others if text}
-        return names, [term for term in terms if term], [text for text in preferred if text]
 
     @classmethod
     def of_published(cls):
         """
-        The reading of the first categories' names. The names are kept in the
-        shared cache while they stay the same (page_cache.fragment): a search
-        then reads no category. A page made with it is tagged with its ``keys``.
+        The reading of the first categories' names and of the termbase. It is
+        kept in the shared cache while they stay the same (page_cache.fragment):
+        a search then reads neither. A page made with it is tagged with its ``keys``.
         """
         codes = dict.fromkeys([get_language(), settings.MODELTRANSLATION_DEFAULT_LANGUAGE])
         fields = [f"{field}_{code}" for field in NAME_FIELDS for code in codes]
-        concept_fields = [
-            *(f"{field}_{code}" for field in CONCEPT_FIELDS for code in codes),
-            *(f"category__{field}_{code}" for field in CONCEPT_CATEGORY_FIELDS for code in codes),
-            "category__is_published",
-        ]
 
         def read():
             rows = Category.objects.published().values(*fields)[:VOCABULARY_CATEGORIES]
-            concepts = Concept.objects.values(*concept_fields)[:VOCABULARY_CONCEPTS]
-            return (list(rows), list(concepts)), {*page_keys.CATEGORY_LISTS, page_keys.TERMBASE}
+            # A concept that is a category nobody can read yet means nothing to a search.
+            concepts = Concept.objects.filter(
+                Q(category__isnull=True) | Q(category__is_published=True)
+            ).select_related("category")
+            termbase = read_termbase(concepts[:VOCABULARY_CONCEPTS], list(codes))
+            return (list(rows), termbase), {*page_keys.CATEGORY_LISTS, page_keys.TERMBASE}
 
-        # Plain rows, named by their fields: what a cache keeps from before a deploy still fits.
-        name = f"search-names:{fingerprint(','.join([*fields, *concept_fields]))}"
-        (rows, concepts), keys = fragment(name, read)
-        return cls(rows, keys, concepts)
+        # Plain data, named by what it holds: what a cache keeps from before a deploy still fits.
+        (rows, termbase), keys = fragment(f"search-reading:{','.join(fields)}", read)
+        return cls(rows, keys, termbase)
 
     @functools.cached_property
     def vocabulary(self):
@@ -211,7 +171,7 @@ class QueryReading:
             for text in c[field]
         ]
         # The termbase's preferred terms and forms too; never a forbidden variant.
-        texts += [text for _names, _terms, preferred in self.concepts for text in preferred]
+        texts += self.preferred_words
         for text in texts:
             for word in WORD.findall(text):
                 words.setdefault(word.lower(), word)
@@ -259,9 +219,8 @@ class QueryReading:
                 found.append(category["name"][0])
             if variant in names:
                 found.append(category["abbreviation"][0])
-        for names, terms, _preferred in self.concepts:
-            if variant in names:
-                found += terms
+        # Not the query itself, written otherwise: "back-office" adds no "back office".
+        found += [term for term in self.concept_terms.get(variant, ()) if folded(term) != variant]
         return found
 
     def corrected(self, query, most=SEARCHED_INSTEAD):
@@ -285,3 +244,34 @@ class QueryReading:
             candidates = difflib.get_close_matches(word, self.vocabulary, 5, 0.6)
             self.nearest[word] = [(edits(word, known), known) for known in candidates]
         return self.nearest[word]
+
+
+def read_termbase(concepts, languages):
+    """
+    ({every name a concept is known by, folded: the terms to search for it},
+    the words of the preferred terms) of the concepts, in ``languages`` (the
+    reader's, English). The terms are the preferred term and its category's
+    abbreviation, in the reader's language (English where it has none), as a
+    category's names are read.
+    """
+    reader, default = languages[0], settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    meanings, preferred_words = {}, []
+    for concept in concepts:
+        preferred = [word for code in languages for word in concept.preferred(code)]
+        others = [
+            entry
+            for code in languages
+            for name in ("synonyms", "forbidden")
+            for entry in listed(getattr(concept, f"{name}_{code}"))
+        ]
+        terms = [getattr(concept, f"term_{reader}") or concept.term_en]
+        if concept.category is not None:
+            terms.append(
+                getattr(concept.category, f"abbreviation_{reader}")
+                or getattr(concept.category, f"abbreviation_{default}")
+            )
+        for name in {folded(text) for text in preferred + others}:
+            known = meanings.setdefault(name, [])
+            known += [term for term in terms if term and term not in known]
+        preferred_words += preferred
+    return meanings, list(dict.fromkeys(preferred_words))

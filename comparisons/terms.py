@@ -12,8 +12,9 @@ needs: Weblate's glossary check, which compares whole words, misses
   stem (its case ending taken off, at least three letters left) and matches
   with up to four letters after it ("бізнес-організація": "-організацією").
 - German adds endings, and capitalises nouns: each word matches with up to
-  three letters after it, and a capitalised word only as a noun, so that
-  "Beschäftigte" is caught and the verb in "er beschäftigte" is not.
+  three letters after it (an adjective cut to its stem first), and a
+  capitalised word only as a noun, so that "Beschäftigte" is caught in
+  "Beschäftigten" and the verb in "er beschäftigte" is not.
 - English adds a plural "s" or "es".
 - An abbreviation in capitals (БПО) does not inflect: it matches as it is.
 
@@ -34,7 +35,10 @@ from .changes import current_change_set
 LETTER = r"[^\W\d_]"
 # Ukrainian case endings, longest first: what a stem is cut from.
 UKRAINIAN_ENDINGS = sorted(
-    "ями ами ові ого ому ими ою ею єю ям ам ах ях ів їв ий ій ія а я о е є и і ї й ь у ю".split(),
+    (
+        "ями ами ові ого ому ими ою ею єю ом ем єм ям ам ах ях ів їв их ої ім ий ій ія"
+        " а я о е є и і ї й ь у ю"
+    ).split(),
     key=len,
     reverse=True,
 )
@@ -49,6 +53,8 @@ def stem(word, language):
     """The part of a word its inflected forms share (all of it for an abbreviation)."""
     if word.isupper() or len(word) <= SHORTEST_STEM:
         return word
+    if language == "de" and word[0].isupper():
+        return word  # a noun: its endings add to it ("Beschäftigte": "Beschäftigten")
     endings = {"uk": UKRAINIAN_ENDINGS, "de": GERMAN_ENDINGS}.get(language, ())
     lowered = word.lower()
     for ending in endings:

@@ -38,7 +38,9 @@ class TranslatorRightsMixin:
         return may_change_everything(request.user, self.model)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) or bool(translation_languages(request.user))
+        # A translator changes the texts of their languages: where a model has none (the
+        # termbase's terms are each language's own), they view it.
+        return super().has_change_permission(request, obj) or bool(self.editable_translation_fields(request))
 
     def editable_translation_fields(self, request):
         languages = translation_languages(request.user)
