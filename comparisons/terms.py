@@ -112,8 +112,9 @@ class Termbase:
     """The forbidden variants of every concept, read once, by language."""
 
     def __init__(self, concepts):
+        self.concepts = list(concepts)
         self.variants = {}
-        for concept in concepts:
+        for concept in self.concepts:
             for code, _name in settings.LANGUAGES:
                 preferred = concept.preferred(code)
                 for variant in concept.forbidden_in(code):
@@ -143,6 +144,22 @@ class Termbase:
                 to_write = in_the_same_form(match[0], preferred, language)
                 found.setdefault(match.span(), Violation(column, match[0], variant, to_write))
         return [found[span] for span in sorted(found)]
+
+    def terms_in(self, text, language):
+        """
+        The concepts whose preferred term occurs in ``text``, written in
+        ``language``, in any inflected form: in the order the text names them.
+        """
+        found = []
+        for concept in self.concepts:
+            positions = [
+                match.start()
+                for word in concept.preferred(language)
+                for match in variant_pattern(word, language).finditer(text or "")
+            ]
+            if positions:
+                found.append((min(positions), concept))
+        return [concept for _position, concept in sorted(found, key=lambda pair: pair[0])]
 
     def check(self, obj, columns):
         """Raise ValidationError naming each of ``columns`` of ``obj`` that uses a forbidden variant."""

@@ -376,3 +376,27 @@ def test_termcheck_lists_what_was_written_around_the_rule_and_fails(db):
         f" /admin/comparisons/category/{pk}/change/?translate=description_de"
     ) in out.getvalue()
     call_command("termcheck", "--language", "uk", stdout=io.StringIO())  # German is not asked about
+
+
+# Beside the field a translator edits ---------------------------------------------------
+
+
+def test_a_translator_sees_the_terms_of_the_original_and_what_not_to_write(db):
+    html = signed_in("translator-uk").get(change_url(call_centre())).content.decode()
+    help_text = html[html.index('id="id_description_uk_helptext"') :]
+    help_text = help_text[: help_text.index("</div>")]
+    # The original is German: its "Callcenter", inflected or not, is the call centre.
+    assert "Termbase:" in help_text
+    assert (
+        "Callcenter: кол-центр (кол-центри, кол-центрів, кол-центрам, кол-центрами, кол-центрах, кол-центрі,"
+        " кол-центрові), not колл-центр, call-центр, колцентр"
+    ) in help_text
+    assert "BPO: BPO, not БПО" in help_text
+    assert "Так за чинним правописом" in help_text  # the note, in the translator's language
+
+
+def test_terms_are_found_in_an_original_however_inflected(db):
+    termbase = Termbase.current()
+    found = termbase.terms_in("Робота кол-центрів і постачальників послуг, а також аутсорсингу", "uk")
+    assert [concept.term_en for concept in found] == ["call centre", "service provider", "outsourcing"]
+    assert termbase.terms_in("Nothing of the kind.", "en") == []

@@ -15,12 +15,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from ..changes import may_change_everything, translation_languages
 from ..forms import MultilineTextField
 from ..language_sentences import language_sentence
+from ..models import listed
+from ..terms import Termbase
 from ..translation_status import STATUS_LABELS
 
 
@@ -110,25 +112,28 @@ class TranslatorAdminMixin(TranslatorRightsMixin):
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is not None:
             highlighted = request.GET.get("translate")
+            termbase = Termbase.current()
             for name in self.editable_translation_fields(request):
                 if name in form.base_fields:
-                    self.describe_translation_field(form.base_fields[name], obj, name, highlighted)
+                    self.describe_translation_field(form.base_fields[name], obj, name, highlighted, termbase)
         return form
 
-    def describe_translation_field(self, formfield, obj, name, highlighted):
-        """Put the original text and the translation's status under the field."""
+    def describe_translation_field(self, formfield, obj, name, highlighted, termbase):
+        """Put the original text, the translation's status and the terms to use under the field."""
         field, _sep, language = name.rpartition("_")
         original_language = obj.original_language
         status = obj.translation_status(field, language)
         if obj.made_from_original(field, language):
+            original = obj.original_text(field) or ""
             formfield.help_text = format_html(
                 '<span class="translation-status translation-{}">{}</span> '
-                '<span class="translation-original"><strong>{}</strong> <span lang="{}">{}</span></span>',
+                '<span class="translation-original"><strong>{}</strong> <span lang="{}">{}</span></span>{}',
                 status,
                 STATUS_LABELS[status],
                 language_sentence("original_in", original_language),
                 original_language,
-                obj.original_text(field) or "",
+                original,
+                terms_to_use(termbase.terms_in(original, original_language), original_language, language),
             )
         if name == highlighted:
             formfield.widget.attrs["class"] = "translation-todo"
@@ -136,6 +141,35 @@ class TranslatorAdminMixin(TranslatorRightsMixin):
 
     class Media:
         css = {"all": ["comparisons/admin/translations.css"]}
+
+
+def terms_to_use(concepts, original_language, language):
+    """The termbase's say on the terms an original uses: what to write in ``language``, and what not."""
+    items = []
+    for concept in concepts:
+        term = getattr(concept, f"term_{language}") or ""
+        if not term:
+            continue
+        forms = ", ".join(listed(getattr(concept, f"forms_{language}")))
+        forbidden = ", ".join(concept.forbidden_in(language))
+        values = {
+            "original": getattr(concept, f"term_{original_language}") or concept.term_en,
+            "term": f"{term} ({forms})" if forms else term,
+            "forbidden": forbidden,
+        }
+        item = _("%(original)s: %(term)s, not %(forbidden)s") if forbidden else _("%(original)s: %(term)s")
+        items.append((item % values, getattr(concept, f"note_{language}") or ""))
+    if not items:
+        return ""
+    return format_html(
+        '<span class="translation-terms"><strong>{}</strong></span>{}',
+        _("Termbase:"),
+        format_html_join(
+            "",
+            '<span class="translation-term" lang="{}">{} <em>{}</em></span>',
+            ((language, item, note) for item, note in items),
+        ),
+    )
 
 
 class TranslationStatusFilter(admin.SimpleListFilter):
