@@ -152,14 +152,15 @@ class Termbase:
         """
         found = []
         for concept in self.concepts:
-            positions = [
-                match.start()
+            # Where it is first named; of two named at one place, the longer name first.
+            places = [
+                (match.start(), -len(match[0]))
                 for word in concept.preferred(language)
                 for match in variant_pattern(word, language).finditer(text or "")
             ]
-            if positions:
-                found.append((min(positions), concept))
-        return [concept for _position, concept in sorted(found, key=lambda pair: pair[0])]
+            if places:
+                found.append((min(places), concept))
+        return [concept for _place, concept in sorted(found, key=lambda pair: pair[0])]
 
     def check(self, obj, columns):
         """Raise ValidationError naming each of ``columns`` of ``obj`` that uses a forbidden variant."""

@@ -166,8 +166,8 @@ def terms_to_use(concepts, original_language, language):
         _("Termbase:"),
         format_html_join(
             "",
-            '<span class="translation-term" lang="{}">{} <em>{}</em></span>',
-            ((language, item, note) for item, note in items),
+            '<span class="translation-term" lang="{}">{}{}</span>',
+            ((language, item, format_html(" <em>{}</em>", note) if note else "") for item, note in items),
         ),
     )
 
