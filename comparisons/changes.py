@@ -150,12 +150,6 @@ def current_change_set():
     return _change_set.get()
 
 
-def importing():
-    """Whether the writes now are an import's, which restores records as a file says."""
-    current = _change_set.get()
-    return current is not None and current.importing
-
-
 def translated_models():
     """The content models with texts to translate (a concept's terms are each language's own)."""
     return [model for model in content_models() if model.text_fields()]

@@ -160,7 +160,8 @@ def publish(draft, user, edit=None, reason=""):
     record refreshed once it commits. ``edit`` (the change form's own last
     changes) runs after the draft is applied, in the same transaction; what it
     returns is returned. Refused with StaleDraft when the published version
-    changed after the draft was started. ``edit`` is given the new parts'
+    changed after the draft was started, and with snapshots.NoLongerFits when
+    the draft breaks a rule now (Snapshot.check()). ``edit`` is given the new parts'
     (model, key), as apply() returns them.
     """
     model = draft.model
@@ -172,7 +173,11 @@ def publish(draft, user, edit=None, reason=""):
         live = model._default_manager.select_for_update().filter(pk=draft.object_id).first()
         if live is None or is_stale(draft):
             raise StaleDraft(live)
-        new_parts = snapshot_of(draft).restore()
+        snapshot = snapshot_of(draft)
+        # Written raw: its rules are asked here, against the published records (a term
+        # the termbase forbade after the draft was saved, a slug taken meanwhile).
+        snapshot.check()
+        new_parts = snapshot.restore()
         result = None
         if edit is not None:
             give_token(model, draft.object_id, draft.edit_token)

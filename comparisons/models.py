@@ -25,9 +25,9 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import search_index
-from .changes import BOOKKEEPING, ContentQuerySet, change_set, importing
+from .changes import BOOKKEEPING, ContentQuerySet, change_set
 from .phrases import CASES, DIFFERENCE, VERSUS, cases_in
-from .terms import check_terms, variant_pattern
+from .terms import check_terms, is_abbreviation, normalised, variant_pattern
 from .translation_status import (
     TranslatedFields,
     in_every_language,
@@ -48,7 +48,7 @@ MATCHES_READ = 1000
 MAX_TERM_CHARACTERS = 120
 MAX_LIST_CHARACTERS = 2000
 # A category's names and word forms: a concept that is the category has them as its own.
-CATEGORY_WORDS = ("abbreviation", "name", "nominative", "genitive", "dative", "accusative", "instrumental")
+CATEGORY_WORDS = ("abbreviation", "name", *CASES)
 
 
 def not_blank(field):
@@ -127,7 +127,7 @@ class EditTracked(models.Model):
             super().clean_fields(exclude=exclude)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
-        columns = [column for column in self.texts_written() if column not in (exclude or ())]
+        columns = self.texts_written(exclude or ())
         try:
             check_terms(self, columns)
         except ValidationError as error:
@@ -139,12 +139,15 @@ class EditTracked(models.Model):
         """Every column of the record's texts (none for a record without texts to check)."""
         return in_every_language(*getattr(self, "text_fields", tuple)())
 
-    def texts_written(self):
-        """The text columns this record writes: all of a new or imported one, else those that differ."""
-        columns = [column for column in self.text_columns() if getattr(self, column)]
-        if not columns or self.pk is None or importing():
+    def texts_written(self, exclude=()):
+        """
+        The text columns (but those in ``exclude``) this record writes: all
+        of a new one, else those that differ from the stored ones, as read
+        before a write (read_stored_texts(): an import, a snapshot) or now.
+        """
+        columns = [c for c in self.text_columns() if getattr(self, c) and c not in exclude]
+        if not columns or self.pk is None:
             return columns
-        # Read with the others where many are checked (snapshots.Snapshot.check()).
         stored = getattr(self, "stored_texts", None)
         if stored is None:
             stored = type(self)._base_manager.filter(pk=self.pk).values(*columns).first() or {}
@@ -161,6 +164,27 @@ class EditTracked(models.Model):
         """A deletion is one change set with everything it cascades to: one history entry, not one per row."""
         with change_set():
             return super().delete(*args, **kwargs)
+
+
+def read_stored_texts(objects):
+    """
+    Give each record the texts stored under its key, one query per model,
+    before they are written over (an import) or checked (a snapshot): its
+    validation asks the termbase only about the texts it changes
+    (EditTracked.texts_written()).
+    """
+    by_model = defaultdict(list)
+    for obj in objects:
+        by_model[type(obj)].append(obj)
+    for model, records in by_model.items():
+        columns = records[0].text_columns() if hasattr(records[0], "text_columns") else []
+        keys = [obj.pk for obj in records if obj.pk is not None]
+        stored = {}
+        if columns and keys:
+            rows = model._base_manager.filter(pk__in=keys).values("pk", *columns)
+            stored = {row["pk"]: row for row in rows}
+        for obj in records:
+            obj.stored_texts = stored.get(obj.pk, {})
 
 
 class Source(EditTracked, TranslatedFields):
@@ -1105,6 +1129,7 @@ class Concept(EditTracked, TranslatedFields):
         return list(dict.fromkeys(word for word in words if word))
 
     def forbidden_in(self, language):
+        """The variants texts in ``language`` must not use."""
         return listed(getattr(self, f"forbidden_{language}"))
 
     def check_written(self, columns):
@@ -1125,6 +1150,20 @@ class Concept(EditTracked, TranslatedFields):
                             _("“%(entry)s” is longer than %(count)d characters; write one entry per line.")
                             % {"entry": entry[:40] + "…", "count": MAX_TERM_CHARACTERS}
                         )
+            for entry in self.forbidden_in(code):
+                letters = sum(character.isalpha() for character in entry)
+                if letters < (2 if is_abbreviation(entry) else 3):
+                    errors[f"forbidden_{code}"].append(
+                        _(
+                            "“%(entry)s” is too short to be told from other words: write at least three"
+                            " letters, or two for an abbreviation in capitals."
+                        )
+                        % {"entry": entry}
+                    )
+            if self.forbidden_in(code) and not getattr(self, f"term_{code}"):
+                errors[f"term_{code}"].append(
+                    _("Write the preferred term in this language: texts are told to write it instead.")
+                )
         for column, message in self.clashes():
             errors[column].append(message)
         if errors:
@@ -1143,7 +1182,9 @@ class Concept(EditTracked, TranslatedFields):
             for entry in self.forbidden_in(code):
                 pattern = variant_pattern(entry, code)
                 for concept in [self, *others]:
-                    refused = next((word for word in concept.preferred(code) if pattern.search(word)), None)
+                    refused = next(
+                        (word for word in concept.preferred(code) if pattern.search(normalised(word))), None
+                    )
                     if refused is not None:
                         message = _(
                             "“%(entry)s” would also refuse “%(form)s”, a preferred form of “%(concept)s”."
@@ -1154,7 +1195,7 @@ class Concept(EditTracked, TranslatedFields):
             for concept in others:
                 for entry in concept.forbidden_in(code):
                     pattern = variant_pattern(entry, code)
-                    refused = next((word for word in mine if pattern.search(word)), None)
+                    refused = next((word for word in mine if pattern.search(normalised(word))), None)
                     if refused is not None:
                         message = _("“%(form)s” is a variant “%(concept)s” forbids (“%(entry)s”).")
                         found.append((f"term_{code}", message % clash_details(entry, refused, concept, code)))

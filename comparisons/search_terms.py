@@ -76,9 +76,8 @@ OTHER_SPELLING = AMERICAN_TO_BRITISH | {
 VOCABULARY_CATEGORIES = 500
 # The fields of a category that a query is read against.
 NAME_FIELDS = ("abbreviation", "name", "nominative")
-# The concepts a query is read against (the first, in order), and their fields.
+# The concepts a query is read against (the first, in order).
 VOCABULARY_CONCEPTS = 2000
-CONCEPT_FIELDS = ("term", "forms", "synonyms", "forbidden")
 # Terms searched for one query at most, the query's own included.
 MAX_TERMS = 5
 # How many edits away a typed word may be from a known one: searched instead, or only offered.
@@ -249,7 +248,7 @@ class QueryReading:
 def read_termbase(concepts, languages):
     """
     ({every name a concept is known by, folded: the terms to search for it},
-    the words of the preferred terms) of the concepts, in ``languages`` (the
+    the preferred terms) of the concepts, in ``languages`` (the
     reader's, English). The terms are the preferred term and its category's
     abbreviation, in the reader's language (English where it has none), as a
     category's names are read.
@@ -273,5 +272,6 @@ def read_termbase(concepts, languages):
         for name in {folded(text) for text in preferred + others}:
             known = meanings.setdefault(name, [])
             known += [term for term in terms if term and term not in known]
-        preferred_words += preferred
-    return meanings, list(dict.fromkeys(preferred_words))
+        # Typos are read against the terms, not every form: a query's words are many.
+        preferred_words += [getattr(concept, f"term_{code}") or "" for code in languages]
+    return meanings, [word for word in dict.fromkeys(preferred_words) if word]

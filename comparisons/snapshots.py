@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 
 from . import changes
 from .backup import exported_fields, slugs_in_every_language
+from .models import read_stored_texts
 from .translation_status import with_one_line_ending
 
 
@@ -272,26 +273,6 @@ def restored_for_now(snapshot, token=None):
             raise _RolledBack
     except _RolledBack:
         pass
-
-
-def read_stored_texts(objects):
-    """
-    Give each record the texts stored under its key, one query per model:
-    validation asks the termbase only about the texts a record changes
-    (EditTracked.texts_written()).
-    """
-    by_model = defaultdict(list)
-    for obj in objects:
-        by_model[type(obj)].append(obj)
-    for model, records in by_model.items():
-        columns = [column for obj in records[:1] for column in obj.text_columns()]
-        keys = [obj.pk for obj in records if obj.pk is not None]
-        stored = {}
-        if columns and keys:
-            rows = model._base_manager.filter(pk__in=keys).values("pk", *columns)
-            stored = {row["pk"]: row for row in rows}
-        for obj in records:
-            obj.stored_texts = stored.get(obj.pk, {})
 
 
 def link_related(objects):

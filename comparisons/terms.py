@@ -1,29 +1,34 @@
 """
-The termbase's forbidden variants found in texts, in any inflected form.
+The termbase's terms found in texts, in any inflected form: the forbidden
+variants a text may not use, and the preferred terms an original names.
 
 A variant is refused in the forms a text would inflect it into, and the
 preferred term's own forms never match (Concept.clean() checks that). Matching
 a stem rather than the variant as written is what an inflected language
 needs: Weblate's glossary check, which compares whole words, misses
-"колл-центру" for "колл-центр" and cannot be told that "Beschäftigten" is
-"Beschäftigte" (its issue #1297).
+"колл-центру" for "колл-центр" and cannot be told that "Call-Centern" is
+"Call-Center" (its issue #1297).
 
 - Ukrainian changes a word's ending: each word of a variant is cut to its
   stem (its case ending taken off, at least three letters left) and matches
   with up to four letters after it ("бізнес-організація": "-організацією").
 - German adds endings, and capitalises nouns: each word matches with up to
-  three letters after it (an adjective cut to its stem first), and a
-  capitalised word only as a noun, so that "Beschäftigte" is caught in
+  three letters after it (an adjective cut to its stem first). A capitalised
+  word alone matches only as a noun, so that "Beschäftigte" is caught in
   "Beschäftigten" and the verb in "er beschäftigte" is not.
 - English adds a plural "s" or "es".
-- An abbreviation in capitals (БПО) does not inflect: it matches as it is.
+- An abbreviation in capitals (БПО) does not inflect, and is matched in
+  capitals only ("ПО" is not the preposition "по").
 
 Words are matched whole: a variant is never found inside a longer word it
-only begins or ends ("Anbieter" is not in "Drittanbieter").
+only begins or ends ("Anbieter" is not in "Drittanbieter"). A text is read
+as it looks (normalised()): a soft hyphen, another dash or a Latin letter in
+a Cyrillic word hide nothing.
 """
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -33,6 +38,7 @@ from django.utils.translation import gettext
 from .changes import current_change_set
 
 LETTER = r"[^\W\d_]"
+WORD = re.compile(r"\w+")
 # Ukrainian case endings, longest first: what a stem is cut from.
 UKRAINIAN_ENDINGS = sorted(
     (
@@ -48,13 +54,31 @@ GERMAN_ENDINGS = ["en", "er", "es", "em", "e", "n", "s"]
 MOST_ADDED = {"uk": 4, "de": 3, "en": 2}
 SHORTEST_STEM = 3
 
+# What a text is read as: no invisible characters, one hyphen, no accents a
+# letter does not have composed (a stress mark), and Cyrillic letters where a
+# Cyrillic word has a Latin look-alike.
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2212", "-"))
+LATIN_LOOK_ALIKES = str.maketrans("aceiopxyABCEHIKMOPTX", "асеіорхуАВСЕНІКМОРТХ")
+CYRILLIC_WORD = re.compile(r"\w*[\u0400-\u04ff]\w*")
+
+
+def normalised(text):
+    text = unicodedata.normalize("NFC", text or "").translate(INVISIBLE).translate(DASHES)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return CYRILLIC_WORD.sub(lambda word: word[0].translate(LATIN_LOOK_ALIKES), text)
+
+
+def is_abbreviation(word):
+    return word.isupper() and len(word) > 1
+
 
 def stem(word, language):
     """The part of a word its inflected forms share (all of it for an abbreviation)."""
-    if word.isupper() or len(word) <= SHORTEST_STEM:
+    if is_abbreviation(word) or len(word) <= SHORTEST_STEM:
         return word
     if language == "de" and word[0].isupper():
-        return word  # a noun: its endings add to it ("Beschäftigte": "Beschäftigten")
+        return word  # a noun: its endings add to it ("Callcenter": "Callcentern")
     endings = {"uk": UKRAINIAN_ENDINGS, "de": GERMAN_ENDINGS}.get(language, ())
     lowered = word.lower()
     for ending in endings:
@@ -63,13 +87,18 @@ def stem(word, language):
     return word
 
 
-@functools.lru_cache(maxsize=4096)
+def pieces(entry):
+    """An entry's words and what joins them (spaces, hyphens), as read."""
+    return [piece for piece in re.split(r"(\s+|-)", normalised(entry).strip()) if piece]
+
+
+@functools.lru_cache(maxsize=16384)
 def variant_pattern(variant, language):
     """A regular expression for ``variant`` in any of its inflected forms in ``language``."""
+    words = pieces(variant)
+    alone = len([piece for piece in words if piece.strip() and piece != "-"]) == 1
     parts = []
-    for piece in re.split(r"(\s+|-)", variant.strip()):
-        if not piece:
-            continue
+    for piece in words:
         if piece.isspace():
             parts.append(r"\s+")
         elif piece == "-":
@@ -77,28 +106,54 @@ def variant_pattern(variant, language):
         elif not any(character.isalpha() for character in piece):
             parts.append(re.escape(piece))
         else:
-            parts.append(word_pattern(piece, language))
+            parts.append(word_pattern(piece, language, alone))
     return re.compile(r"(?<!\w)" + "".join(parts) + r"(?!\w)")
 
 
-def word_pattern(word, language):
-    if word.isupper():  # an abbreviation: as it is, in any case
-        return f"(?i:{re.escape(word)})"
+def word_pattern(word, language, alone):
+    if is_abbreviation(word):
+        return re.escape(word)  # in capitals, as written
     base = stem(word, language)
     added = f"{LETTER}{{0,{MOST_ADDED.get(language, 2)}}}"
-    if language == "de" and base[0].isupper():
-        # A noun: capitalised as written, the rest in any case.
+    if language == "de" and alone and base[0].isupper():
+        # A noun alone: capitalised as written (a verb or adjective is not), the rest in any case.
         return f"{re.escape(base[0])}(?i:{re.escape(base[1:])}{added})"
     return f"(?i:{re.escape(base)}{added})"
 
 
+def index_key(entry, language):
+    """What a text's word begins with where it may be the first word of ``entry``, in lower case."""
+    first = next((piece for piece in pieces(entry) if not piece.isspace() and piece != "-"), "")
+    return stem(first, language).lower()
+
+
+class EntryIndex:
+    """Entries of one language found by their first word: a text is matched against the few it may hold."""
+
+    def __init__(self, language):
+        self.language = language
+        self.entries = {}
+
+    def add(self, entry, value):
+        self.entries.setdefault(index_key(entry, self.language), []).append((entry, value))
+
+    def candidates(self, text):
+        """(entry, value) of each entry whose first word a word of ``text`` may be."""
+        most = MOST_ADDED.get(self.language, 2)
+        keys = {
+            word[: len(word) - cut]
+            for word in WORD.findall(text.lower())
+            for cut in range(min(most, len(word)) + 1)
+        }
+        return [pair for key in keys & self.entries.keys() for pair in self.entries[key]]
+
+
 @dataclass(frozen=True)
 class Violation:
-    """A forbidden variant found in a text: as written there, the variant, and the term to use."""
+    """A forbidden variant found in a text: as it reads there, and the term to write instead."""
 
     column: str
     found: str
-    variant: str
     preferred: str
 
     def message(self):
@@ -109,17 +164,21 @@ class Violation:
 
 
 class Termbase:
-    """The forbidden variants of every concept, read once, by language."""
+    """The concepts' forbidden variants and preferred terms, read once, indexed by language."""
 
     def __init__(self, concepts):
+        default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
         self.concepts = list(concepts)
-        self.variants = {}
-        for concept in self.concepts:
-            for code, _name in settings.LANGUAGES:
-                preferred = concept.preferred(code)
+        self.forbidden, self.preferred = {}, {}
+        for code, _name in settings.LANGUAGES:
+            forbidden, preferred = EntryIndex(code), EntryIndex(code)
+            for concept in self.concepts:
+                words = concept.preferred(code) or concept.preferred(default)
                 for variant in concept.forbidden_in(code):
-                    entry = (variant_pattern(variant, code), variant, preferred)
-                    self.variants.setdefault(code, []).append(entry)
+                    forbidden.add(variant, words)
+                for word in concept.preferred(code):
+                    preferred.add(word, concept)
+            self.forbidden[code], self.preferred[code] = forbidden, preferred
 
     @classmethod
     def current(cls):
@@ -137,12 +196,16 @@ class Termbase:
     def violations(self, column, text):
         """The forbidden variants in ``text``, the text of ``column`` (its suffix names the language)."""
         language = column.rpartition("_")[2]
+        index = self.forbidden.get(language)
+        if index is None or not text:
+            return []
+        text = normalised(text)
         found = {}
-        for pattern, variant, preferred in self.variants.get(language, ()):
-            for match in pattern.finditer(text or ""):
-                # Once where two variants find the same words ("Beschäftigte", "Beschäftigten").
+        for variant, preferred in index.candidates(text):
+            for match in variant_pattern(variant, language).finditer(text):
+                # Once where two variants find the same words ("Call-Center", "Call-Centers").
                 to_write = in_the_same_form(match[0], preferred, language)
-                found.setdefault(match.span(), Violation(column, match[0], variant, to_write))
+                found.setdefault(match.span(), Violation(column, match[0], to_write))
         return [found[span] for span in sorted(found)]
 
     def terms_in(self, text, language):
@@ -150,17 +213,18 @@ class Termbase:
         The concepts whose preferred term occurs in ``text``, written in
         ``language``, in any inflected form: in the order the text names them.
         """
-        found = []
-        for concept in self.concepts:
-            # Where it is first named; of two named at one place, the longer name first.
-            places = [
-                (match.start(), -len(match[0]))
-                for word in concept.preferred(language)
-                for match in variant_pattern(word, language).finditer(text or "")
-            ]
-            if places:
-                found.append((min(places), concept))
-        return [concept for _place, concept in sorted(found, key=lambda pair: pair[0])]
+        index = self.preferred.get(language)
+        if index is None or not text:
+            return []
+        text = normalised(text)
+        places = {}
+        for word, concept in index.candidates(text):
+            for match in variant_pattern(word, language).finditer(text):
+                # Where it is first named; of two named at one place, the longer name first.
+                place = (match.start(), -len(match[0]))
+                earlier = places.get(concept.pk, (place, concept))[0]
+                places[concept.pk] = (min(earlier, place), concept)
+        return [concept for _place, concept in sorted(places.values(), key=lambda pair: pair[0])]
 
     def check(self, obj, columns):
         """Raise ValidationError naming each of ``columns`` of ``obj`` that uses a forbidden variant."""

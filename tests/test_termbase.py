@@ -6,6 +6,7 @@ queries by it.
 
 import io
 import json
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,7 @@ from reversion.models import Version
 
 from comparisons import changes, page_keys
 from comparisons.admin.dashboard import translation_work
-from comparisons.models import Category, Comparison, ComparisonRow, Concept
+from comparisons.models import Category, Comparison, ComparisonRow, Concept, Draft
 from comparisons.search_terms import QueryReading
 from comparisons.terms import Termbase, variant_pattern
 from tests.helpers import (
@@ -384,6 +385,8 @@ def test_a_translator_sees_the_terms_of_the_original_and_what_not_to_write(db):
     html = signed_in("translator-uk").get(change_url(call_centre())).content.decode()
     help_text = html[html.index('id="id_description_uk_helptext"') :]
     help_text = help_text[: help_text.index("</div>")]
+    assert '<span lang="de">Callcenter</span>' in help_text  # each name in its language
+    help_text = re.sub(r"<[^>]+>", "", help_text)
     # The original is German: its "Callcenter", inflected or not, is the call centre.
     assert "Termbase:" in help_text
     assert (
@@ -409,3 +412,112 @@ def test_a_german_noun_matches_as_a_noun_and_an_adjective_by_its_stem(db):
     assert noun.search("die Beschäftigten") and not noun.search("Die Firma beschäftigte viele.")
     adjective = variant_pattern("ausgehender Anruf", "de")
     assert adjective.search("ausgehende Anrufe") and adjective.search("ausgehenden Anrufen")
+
+
+# Second review: the paths around the check -------------------------------------------
+
+
+def forbid_anrufbuero():
+    with changes.change_set():
+        return Concept.objects.create(term_en="office", term_de="Büro", forbidden_de="Anrufbüro")
+
+
+def test_a_draft_the_termbase_forbids_after_it_was_saved_is_not_published_in_bulk(db):
+    editor = signed_in("editor")
+    assert save_draft(editor, call_centre(), description_de="Ein Anrufbüro.").status_code == 302
+    forbid_anrufbuero()
+    editor.post(
+        admin_url(Category, "changelist"),
+        {"action": "publish_drafts", "_selected_action": [call_centre().pk]},
+    )
+    assert "Anrufbüro" not in call_centre().description_de
+    assert Draft.objects.for_record(Category, call_centre().pk) is not None  # kept, to be fixed
+
+
+def test_a_draft_form_opened_before_the_termbase_changed_does_not_publish_it(db):
+    editor = signed_in("editor")
+    assert save_draft(editor, call_centre(), description_de="Ein Anrufbüro.").status_code == 302
+    data = form_data(editor.get(change_url(call_centre())))  # the tab opened before
+    forbid_anrufbuero()
+    data["_publish"] = "1"
+    response = editor.post(change_url(call_centre()), data, follow=True)
+    assert "Anrufbüro" not in call_centre().description_de
+    assert "“Anrufbüro” is not the term to use here" in response.content.decode()
+
+
+def test_a_text_stored_before_the_rule_is_not_held_against_an_editors_other_changes(db):
+    Category._base_manager.filter(slug_en="call-centre").update(description_de="Ein Call Center.")
+    response = post_change_form(signed_in("editor"), call_centre(), summary_en="A new summary.")
+    assert response.status_code == 302
+    assert call_centre().summary_en == "A new summary."
+
+
+def test_a_revert_that_leaves_an_old_text_as_it_is_is_not_refused(db):
+    editor = signed_in("superuser")
+    # The German text holds a variant forbidden since, in the version too: a revert leaves it as it is.
+    Category._base_manager.filter(slug_en="call-centre").update(description_de="Ein Call Center.")
+    post_change_form(editor, call_centre(), summary_en="A summary to go back to.")
+    version = Version.objects.get_for_object(call_centre()).first()
+    post_change_form(editor, call_centre(), summary_en="A newer summary.")
+    revert = admin_url(Category, "revision", call_centre().pk, version.pk)
+    response = editor.post(revert, form_data(editor.get(revert)))
+    assert response.status_code == 302
+    assert call_centre().summary_en == "A summary to go back to."
+
+
+def test_an_export_with_a_text_from_before_the_rule_loads_back(db, tmp_path):
+    Category._base_manager.filter(slug_en="call-centre").update(description_de="Ein Call Center.")
+    call_command("exportcontent", str(tmp_path), verbosity=0)
+    call_command("loadcontent", str(tmp_path), verbosity=0)
+    assert call_centre().description_de == "Ein Call Center."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Робота колл\u2011центру",  # a non-breaking hyphen
+        "Робота колл-цен\u00adтру",  # a soft hyphen
+        "Робота кoлл-центру",  # a Latin o
+        "Робота колл-це\u0301нтру",  # a stress mark
+        "Працює Б\u0301ПО.",
+    ],
+)
+def test_a_variant_is_found_however_it_is_disguised(db, text):
+    assert Termbase.current().violations("description_uk", text) != []
+
+
+def test_an_abbreviation_is_matched_in_capitals_only(db):
+    with changes.change_set():
+        Concept.objects.create(term_en="software", term_uk="ПЗ", forbidden_uk="ПО")
+    termbase = Termbase.current()
+    assert termbase.violations("description_uk", "Кол-центр працює по всьому світу.") == []
+    assert [v.found for v in termbase.violations("description_uk", "Купили ПО.")] == ["ПО"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "column"),
+    [
+        ({"forbidden_en": "a"}, "forbidden_en"),  # would refuse "a", "an", "and"
+        ({"forbidden_uk": "—"}, "forbidden_uk"),
+        ({"forbidden_de": "Hotlein"}, "term_de"),  # what is to be written instead?
+    ],
+)
+def test_a_forbidden_variant_that_cannot_be_applied_is_refused(db, fields, column):
+    with pytest.raises(ValidationError) as refused:
+        Concept(term_en="hotline", **fields).save()
+    assert column in refused.value.message_dict
+
+
+def test_a_concept_of_an_unpublished_category_means_nothing_to_a_search(db):
+    with changes.change_set():
+        category = Category.objects.create(
+            slug_en="hidden",
+            abbreviation_en="HID",
+            name_en="Hidden",
+            nominative_en="hidden",
+            summary_en="S.",
+            description_en="D.",
+        )
+        Concept.objects.create(term_en="hidden thing", synonyms_en="zzqq", category=category)
+    with translation.override("en"):
+        assert QueryReading.of_published().terms_for("zzqq") == ["zzqq"]

@@ -15,7 +15,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ..changes import may_change_everything, translation_languages
@@ -152,24 +153,29 @@ def terms_to_use(concepts, original_language, language):
             continue
         forms = ", ".join(listed(getattr(concept, f"forms_{language}")))
         forbidden = ", ".join(concept.forbidden_in(language))
+        # Each name in its language, inside a sentence of the interface's.
         values = {
-            "original": getattr(concept, f"term_{original_language}") or concept.term_en,
-            "term": f"{term} ({forms})" if forms else term,
-            "forbidden": forbidden,
+            "original": in_language(
+                original_language, getattr(concept, f"term_{original_language}") or concept.term_en
+            ),
+            "term": in_language(language, f"{term} ({forms})" if forms else term),
+            "forbidden": in_language(language, forbidden),
         }
         item = _("%(original)s: %(term)s, not %(forbidden)s") if forbidden else _("%(original)s: %(term)s")
-        items.append((item % values, getattr(concept, f"note_{language}") or ""))
+        note = getattr(concept, f"note_{language}") or ""
+        note = format_html(" <em>{}</em>", in_language(language, note)) if note else ""
+        items.append((mark_safe(conditional_escape(item) % values), note))
     if not items:
         return ""
     return format_html(
         '<span class="translation-terms"><strong>{}</strong></span>{}',
         _("Termbase:"),
-        format_html_join(
-            "",
-            '<span class="translation-term" lang="{}">{}{}</span>',
-            ((language, item, format_html(" <em>{}</em>", note) if note else "") for item, note in items),
-        ),
+        format_html_join("", '<span class="translation-term">{}{}</span>', items),
     )
+
+
+def in_language(code, text):
+    return format_html('<span lang="{}">{}</span>', code, text)
 
 
 class TranslationStatusFilter(admin.SimpleListFilter):

@@ -25,7 +25,7 @@ from django.db import DatabaseError, connection, transaction
 
 from comparisons import changes
 from comparisons.backup import CONTENT_MODELS, FORMAT_VERSION, MAX_FILE_MEGABYTES, upgraded
-from comparisons.models import MAX_TEXT_CHARACTERS
+from comparisons.models import MAX_TEXT_CHARACTERS, read_stored_texts
 
 DEFAULT_FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -55,6 +55,9 @@ class Command(BaseCommand):
             with changes.change_set(reason=reason, importing=True):
                 loaded = [(path, record) for path in paths for record in self.read(path)]
                 self.check_references(loaded)
+                # What the records hold now, before they are written over: their validation
+                # asks the termbase only about the texts the import changes.
+                read_stored_texts([record.object for _path, record in loaded])
                 for path, record in loaded:
                     self.save(path, record)
                 for _path, record in loaded:

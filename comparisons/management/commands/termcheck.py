@@ -1,7 +1,9 @@
 """
 List every text that uses a variant the termbase forbids, with the address of
-the field in the admin, and exit 1 if there is one (CI runs it). The same
-check refuses such a text on every write (models.EditTracked.clean_fields).
+the field in the admin, and exit 1 if there is one (the test suite runs it on
+the seeds). The same check refuses such a text on every write
+(models.EditTracked.clean_fields): what it lists was written around it (by SQL
+of its own, say) or before the termbase forbade it.
 """
 
 from django.conf import settings
@@ -35,7 +37,7 @@ class Command(BaseCommand):
                         count += 1
                         self.stdout.write(self.line(obj, violation))
         if count:
-            raise CommandError(f"{count} forbidden variants in the texts.", returncode=1)
+            raise CommandError(f"Forbidden variants in the texts: {count}.", returncode=1)
         if options["verbosity"]:
             self.stdout.write(f"No forbidden variant in {', '.join(languages)}.")
 
