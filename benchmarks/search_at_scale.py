@@ -37,13 +37,15 @@ use_project_python()
 
 GOAL_MS = 50
 # (language, query, what it exercises): found in the seeds, spelt otherwise, mistyped,
-# found in every synthetic comparison, in one of them, and nowhere.
+# named by the termbase, found in every synthetic comparison, in one of them, and nowhere.
 QUERIES = [
     ("en", "bpo", "an abbreviation"),
     ("en", "call center", "the American spelling"),
     ("en", "outsorcing", "a typo, searched as corrected"),
     ("uk", "кпо", "an abbreviation typed in Cyrillic"),
     ("de", "Callcenter", "a German compound"),
+    ("uk", "колл-центр", "a variant the termbase forbids"),
+    ("en", "vendor", "a synonym from the termbase"),
     ("en", "synthetic", "in every synthetic record"),
     ("en", "key difference 99999", "in one synthetic comparison"),
     ("en", "quarterly dividend", "nowhere, with no correction"),

@@ -22,15 +22,16 @@ import json
 import uuid
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from . import changes
-from .models import Attribute, Category, Comparison, Draft, DraftEvent
-from .snapshots import Snapshot, give_token, jsonable, serialized
+from .models import Attribute, Category, Comparison, Draft, DraftEvent, read_stored_texts
+from .snapshots import NoLongerFits, Snapshot, give_token, jsonable, serialized
+from .terms import check_terms
 
 # The records that have pages of their own, and so drafts.
 DRAFTED_MODELS = (Comparison, Category, Attribute)
@@ -174,9 +175,12 @@ def publish(draft, user, edit=None, reason=""):
         if live is None or is_stale(draft):
             raise StaleDraft(live)
         snapshot = snapshot_of(draft)
-        # Written raw: its rules are asked here, against the published records (a term
-        # the termbase forbade after the draft was saved, a slug taken meanwhile).
-        snapshot.check()
+        # Written raw: its rules are asked here, against the published records (a slug
+        # taken meanwhile, a term the termbase forbade after the draft was saved). From
+        # the form, the texts are asked as the form leaves them: it may have fixed one.
+        snapshot.check(terms=edit is None)
+        read_stored_texts(snapshot.objects)  # the published texts, before they are written over
+        published_texts = {(type(obj), obj.pk): obj.stored_texts for obj in snapshot.objects}
         new_parts = snapshot.restore()
         result = None
         if edit is not None:
@@ -184,11 +188,26 @@ def publish(draft, user, edit=None, reason=""):
             result = edit(new_parts)
             # Lent for the form's edit only, whether or not that changed anything.
             changes.renew_token(model, draft.object_id)
+            check_published_texts(model, draft.object_id, published_texts)
         # The revision says what happened: the form's own message would say only what it changed last.
         changes.explain(live, reason)
         draft.delete()
         log(draft, DraftEvent.Action.PUBLISHED, user)
         return result
+
+
+def check_published_texts(model, pk, published_texts):
+    """
+    Raise NoLongerFits where a text the publication changes uses a variant the
+    termbase forbids: the record and its parts as written, against the texts
+    they had before (``published_texts``, by model and key).
+    """
+    for obj in Snapshot.of_record(model, pk).objects:
+        obj.stored_texts = published_texts.get((type(obj), obj.pk), {})
+        try:
+            check_terms(obj, obj.texts_written())
+        except ValidationError as error:
+            raise NoLongerFits("; ".join(message.rstrip(".") for message in error.messages)) from error
 
 
 def publication_reason(draft):

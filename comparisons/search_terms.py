@@ -169,7 +169,7 @@ class QueryReading:
             for c in self.categories
             for text in c[field]
         ]
-        # The termbase's preferred terms and forms too; never a forbidden variant.
+        # The termbase's preferred terms too (not their forms, nor a forbidden variant).
         texts += self.preferred_words
         for text in texts:
             for word in WORD.findall(text):

@@ -130,10 +130,12 @@ class Snapshot:
     def parts_of(self, model):
         return [part for part in self.parts if type(part) is model]
 
-    def check(self):
+    def check(self, terms=True):
         """
         Raise NoLongerFits unless the snapshot can be written over the
         published records, reading only: every record's fields and rules
+        (with ``terms=False``, but the termbase's, which a form asks of its
+        texts as they are published: drafts.publish())
         (Model.full_clean()), the page record's uniqueness (a slug taken
         meanwhile), and the records its keys and many-to-many relations name
         (found by link_related(), one query per model).
@@ -145,6 +147,9 @@ class Snapshot:
                 % {"relation": self.missing[0]}
             )
         read_stored_texts(objects)
+        if not terms:
+            for obj in objects:  # as if stored as they are: no text is asked about
+                obj.stored_texts = {column: getattr(obj, column) for column in obj.text_columns()}
         try:
             for obj in objects:
                 keys = [field.name for field in obj._meta.concrete_fields if field.is_relation]

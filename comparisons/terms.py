@@ -14,7 +14,7 @@ needs: Weblate's glossary check, which compares whole words, misses
   with up to four letters after it ("бізнес-організація": "-організацією").
 - German adds endings, and capitalises nouns: each word matches with up to
   three letters after it (an adjective cut to its stem first). A capitalised
-  word alone matches only as a noun, so that "Beschäftigte" is caught in
+  word matches only as a noun, so that "Beschäftigte" is caught in
   "Beschäftigten" and the verb in "er beschäftigte" is not.
 - English adds a plural "s" or "es".
 - An abbreviation in capitals (БПО) does not inflect, and is matched in
@@ -54,18 +54,21 @@ GERMAN_ENDINGS = ["en", "er", "es", "em", "e", "n", "s"]
 MOST_ADDED = {"uk": 4, "de": 3, "en": 2}
 SHORTEST_STEM = 3
 
-# What a text is read as: no invisible characters, one hyphen, no accents a
-# letter does not have composed (a stress mark), and Cyrillic letters where a
-# Cyrillic word has a Latin look-alike.
-INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
-DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2212", "-"))
+# What a text is read as (normalised()): one hyphen and one apostrophe, and
+# Cyrillic letters where a Cyrillic word has a Latin look-alike.
+DASHES = str.maketrans({**dict.fromkeys("\u2010\u2011\u2012\u2013\u2212", "-"), **dict.fromkeys("’ʼ`´", "'")})
 LATIN_LOOK_ALIKES = str.maketrans("aceiopxyABCEHIKMOPTX", "асеіорхуАВСЕНІКМОРТХ")
 CYRILLIC_WORD = re.compile(r"\w*[\u0400-\u04ff]\w*")
 
 
 def normalised(text):
-    text = unicodedata.normalize("NFC", text or "").translate(INVISIBLE).translate(DASHES)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    """
+    The text as it looks: composed (NFC), without the marks no letter has
+    composed (a stress mark) or characters that show nothing (a soft hyphen, a
+    joiner, a direction mark), with one hyphen and one apostrophe.
+    """
+    text = unicodedata.normalize("NFC", text or "").translate(DASHES)
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Me", "Cf"))
     return CYRILLIC_WORD.sub(lambda word: word[0].translate(LATIN_LOOK_ALIKES), text)
 
 
@@ -95,10 +98,8 @@ def pieces(entry):
 @functools.lru_cache(maxsize=16384)
 def variant_pattern(variant, language):
     """A regular expression for ``variant`` in any of its inflected forms in ``language``."""
-    words = pieces(variant)
-    alone = len([piece for piece in words if piece.strip() and piece != "-"]) == 1
     parts = []
-    for piece in words:
+    for piece in pieces(variant):
         if piece.isspace():
             parts.append(r"\s+")
         elif piece == "-":
@@ -106,25 +107,32 @@ def variant_pattern(variant, language):
         elif not any(character.isalpha() for character in piece):
             parts.append(re.escape(piece))
         else:
-            parts.append(word_pattern(piece, language, alone))
+            parts.append(word_pattern(piece, language))
     return re.compile(r"(?<!\w)" + "".join(parts) + r"(?!\w)")
 
 
-def word_pattern(word, language, alone):
+def word_pattern(word, language):
     if is_abbreviation(word):
         return re.escape(word)  # in capitals, as written
+    if word.isupper():
+        return f"(?i:{re.escape(word)})"  # a letter alone ("Plan B"): no ending
     base = stem(word, language)
     added = f"{LETTER}{{0,{MOST_ADDED.get(language, 2)}}}"
-    if language == "de" and alone and base[0].isupper():
-        # A noun alone: capitalised as written (a verb or adjective is not), the rest in any case.
+    if language == "de" and base[0].isupper():
+        # A noun: capitalised as written (a verb or adjective is not), the rest in any case.
         return f"{re.escape(base[0])}(?i:{re.escape(base[1:])}{added})"
     return f"(?i:{re.escape(base)}{added})"
 
 
 def index_key(entry, language):
-    """What a text's word begins with where it may be the first word of ``entry``, in lower case."""
+    """
+    What a word of a text begins with where the text may hold ``entry``, in
+    lower case: the letters and digits its first word starts with ("" where it
+    starts otherwise: such an entry is looked for in every text).
+    """
     first = next((piece for piece in pieces(entry) if not piece.isspace() and piece != "-"), "")
-    return stem(first, language).lower()
+    start = WORD.match(stem(first, language).lower())
+    return start[0] if start else ""
 
 
 class EntryIndex:
@@ -145,6 +153,7 @@ class EntryIndex:
             for word in WORD.findall(text.lower())
             for cut in range(min(most, len(word)) + 1)
         }
+        keys.add("")
         return [pair for key in keys & self.entries.keys() for pair in self.entries[key]]
 
 

@@ -306,16 +306,18 @@ def test_a_draft_with_a_forbidden_variant_is_refused_and_so_is_publishing_one(db
     response = save_draft(editor, call_centre(), description_de="Ein Call Center.")
     assert "“Call Center” is not the term to use here" in response.content.decode()
     assert save_draft(editor, call_centre(), description_de="Ein Anrufbüro.").status_code == 302
-    # The termbase forbids it after the draft was saved: the draft no longer fits.
-    with changes.change_set():
-        Concept.objects.create(term_en="office", term_de="Büro", forbidden_de="Anrufbüro")
-    html = editor.get(change_url(call_centre())).content.decode()
-    assert (
-        "This draft no longer fits the published records (“Anrufbüro” is not the term to use here:"
-        " write “Büro” instead). Discard it"
-    ) in html
-    publish(editor, call_centre())
+    # The termbase forbids it after the draft was saved: the draft opens, to be fixed.
+    forbid_anrufbuero()
+    assert publish(editor, call_centre()).status_code == 302  # refused, and said on the form
     assert "Anrufbüro" not in call_centre().description_de
+    response = editor.get(change_url(call_centre()))
+    assert "“Anrufbüro” is not the term to use here: write “Büro” instead" in response.content.decode()
+    assert response.context["adminform"].form["description_de"].value() == "Ein Anrufbüro."
+    # Fixed in the form, it is published.
+    data = form_data(response)
+    data.update(description_de="Ein Büro.", _publish="1")
+    assert editor.post(change_url(call_centre()), data).status_code == 302
+    assert call_centre().description_de == "Ein Büro."
 
 
 def test_a_revert_to_a_text_the_termbase_now_forbids_is_refused(db):
@@ -521,3 +523,24 @@ def test_a_concept_of_an_unpublished_category_means_nothing_to_a_search(db):
         Concept.objects.create(term_en="hidden thing", synonyms_en="zzqq", category=category)
     with translation.override("en"):
         assert QueryReading.of_published().terms_for("zzqq") == ["zzqq"]
+
+
+@pytest.mark.parametrize(
+    ("language", "entry", "text"),
+    [
+        ("uk", "комп'ютерна підтримка", "Надаємо комп’ютерну підтримку."),  # the first word has an apostrophe
+        ("en", "24/7 help", "We offer 24/7 help."),
+        ("uk", "колл-центр", "Робота колл\u200e-центру"),  # a direction mark
+    ],
+)
+def test_an_entry_is_found_whatever_its_first_word_holds(db, language, entry, text):
+    termbase = Termbase(
+        [Concept(**{"term_en": "x", f"term_{language}": "preferred", f"forbidden_{language}": entry})]
+    )
+    assert termbase.violations(f"description_{language}", text) != []
+
+
+def test_a_letter_alone_takes_no_ending(db):
+    termbase = Termbase([Concept(term_en="plan", forbidden_en="Plan B")])
+    assert termbase.violations("description_en", "We plan by quarter.") == []
+    assert termbase.violations("description_en", "Our plan b.") != []

@@ -155,9 +155,7 @@ def terms_to_use(concepts, original_language, language):
         forbidden = ", ".join(concept.forbidden_in(language))
         # Each name in its language, inside a sentence of the interface's.
         values = {
-            "original": in_language(
-                original_language, getattr(concept, f"term_{original_language}") or concept.term_en
-            ),
+            "original": in_language(*term_in(concept, original_language)),
             "term": in_language(language, f"{term} ({forms})" if forms else term),
             "forbidden": in_language(language, forbidden),
         }
@@ -176,6 +174,12 @@ def terms_to_use(concepts, original_language, language):
 
 def in_language(code, text):
     return format_html('<span lang="{}">{}</span>', code, text)
+
+
+def term_in(concept, language):
+    """(language, the concept's term in it), English where it has none there."""
+    term = getattr(concept, f"term_{language}")
+    return (language, term) if term else ("en", concept.term_en)
 
 
 class TranslationStatusFilter(admin.SimpleListFilter):
