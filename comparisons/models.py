@@ -146,10 +146,10 @@ class EditTracked(models.Model):
         before a write (read_stored_texts(): an import, a snapshot) or now.
         """
         columns = [c for c in self.text_columns() if getattr(self, c) and c not in exclude]
-        if not columns or self.pk is None:
-            return columns
         stored = getattr(self, "stored_texts", None)
         if stored is None:
+            if not columns or self.pk is None:
+                return columns
             stored = type(self)._base_manager.filter(pk=self.pk).values(*columns).first() or {}
         return [column for column in columns if not same_text(stored.get(column), getattr(self, column))]
 
@@ -1151,6 +1151,11 @@ class Concept(EditTracked, TranslatedFields):
                             % {"entry": entry[:40] + "…", "count": MAX_TERM_CHARACTERS}
                         )
             for entry in self.forbidden_in(code):
+                if not (entry[0].isalnum() and entry[-1].isalnum()):
+                    errors[f"forbidden_{code}"].append(
+                        _("“%(entry)s” must begin and end with a letter or digit: write the word alone.")
+                        % {"entry": entry}
+                    )
                 letters = sum(character.isalpha() for character in entry)
                 if letters < (2 if is_abbreviation(entry) else 3):
                     errors[f"forbidden_{code}"].append(

@@ -56,7 +56,12 @@ SHORTEST_STEM = 3
 
 # What a text is read as (normalised()): one hyphen and one apostrophe, and
 # Cyrillic letters where a Cyrillic word has a Latin look-alike.
-DASHES = str.maketrans({**dict.fromkeys("\u2010\u2011\u2012\u2013\u2212", "-"), **dict.fromkeys("’ʼ`´", "'")})
+DASHES = str.maketrans(
+    {
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
+        **dict.fromkeys("’ʼ`´", "'"),
+    }
+)
 LATIN_LOOK_ALIKES = str.maketrans("aceiopxyABCEHIKMOPTX", "асеіорхуАВСЕНІКМОРТХ")
 CYRILLIC_WORD = re.compile(r"\w*[\u0400-\u04ff]\w*")
 
@@ -114,7 +119,7 @@ def variant_pattern(variant, language):
 def word_pattern(word, language):
     if is_abbreviation(word):
         return re.escape(word)  # in capitals, as written
-    if word.isupper():
+    if len(word) == 1:
         return f"(?i:{re.escape(word)})"  # a letter alone ("Plan B"): no ending
     base = stem(word, language)
     added = f"{LETTER}{{0,{MOST_ADDED.get(language, 2)}}}"

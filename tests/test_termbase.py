@@ -22,6 +22,7 @@ from comparisons.search_terms import QueryReading
 from comparisons.terms import Termbase, variant_pattern
 from tests.helpers import (
     admin_url,
+    bpo_vs_kpo,
     change_url,
     form_data,
     make_user,
@@ -30,7 +31,9 @@ from tests.helpers import (
     save_draft,
     signed_in,
     stale_pages,
+    unused_attribute,
     url,
+    with_new_row,
 )
 
 
@@ -544,3 +547,37 @@ def test_a_letter_alone_takes_no_ending(db):
     termbase = Termbase([Concept(term_en="plan", forbidden_en="Plan B")])
     assert termbase.violations("description_en", "We plan by quarter.") == []
     assert termbase.violations("description_en", "Our plan b.") != []
+
+
+def test_a_row_a_draft_adds_opens_to_be_fixed_where_the_termbase_forbids_it_since(db):
+    editor = signed_in("editor")
+    comparison = bpo_vs_kpo()
+    data = form_data(editor.get(change_url(comparison)))
+    with_new_row(
+        data,
+        comparison,
+        unused_attribute(comparison),
+        first_value_en="First.",
+        second_value_en="Second.",
+        first_value_de="Ein Anrufbüro.",
+    )
+    data["_draft"] = "1"
+    assert editor.post(change_url(comparison), data).status_code == 302
+    forbid_anrufbuero()
+    assert "no longer fits" not in editor.get(change_url(comparison)).content.decode()
+
+
+@pytest.mark.parametrize("text", ["Робота колл—центру", "Робота колл－центру"])
+def test_a_variant_behind_any_dash_is_found(db, text):
+    assert Termbase.current().violations("description_uk", text) != []
+
+
+def test_a_lower_case_letter_alone_takes_no_ending(db):
+    termbase = Termbase([Concept(term_en="plan", term_uk="план", forbidden_uk="план б")])
+    assert termbase.violations("description_uk", "План буде готовий.") == []
+
+
+def test_an_entry_wrapped_in_punctuation_is_refused(db):
+    with pytest.raises(ValidationError) as refused:
+        Concept(term_en="call", term_uk="дзвінок", forbidden_uk="«колл»").save()
+    assert "forbidden_uk" in refused.value.message_dict
