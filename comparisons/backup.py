@@ -26,8 +26,9 @@ from .translation_status import fingerprint, language_codes
 # and teach upgraded() to read the older one. (4: the categories' former slugs;
 # 5: the attributes' descriptions, which an older export leaves empty; 6: a
 # category's slug and former slugs per language, and attributes' former slugs;
-# 7: the termbase, which an older export does not have.)
-FORMAT_VERSION = 7
+# 7: the termbase, which an older export does not have; 8: each translation's
+# credits, which an older export loads without: origin unknown, unreviewed.)
+FORMAT_VERSION = 8
 
 FILES = {
     "01_sources.json": [Source],
@@ -59,7 +60,11 @@ def exported_fields(model):
     Every field but the untranslated base columns (a bare name would load into
     the active language) and what every save derives from the others.
     """
-    left_out = {*getattr(model, "translated_fields", tuple)(), "outdated_translations"}
+    left_out = {
+        *getattr(model, "translated_fields", tuple)(),
+        "outdated_translations",
+        "unreviewed_translations",
+    }
     return [
         field.name
         for field in [*model._meta.fields, *model._meta.many_to_many]

@@ -10,14 +10,18 @@ In this order:
    request, see ``ActingUserMiddleware``; nobody, i.e. the operator, for
    commands) needs the model's change permission to change any field, or a
    translator's right to change only the text columns of their own languages.
-   Adding and deleting need the model's add and delete permissions. Anything
-   else raises ``PermissionDenied`` and the transaction rolls back.
+   Adding and deleting need the model's add and delete permissions. A person
+   adds reviews of translations (translation_status.py): their own, in a
+   language they translate, of a text someone else wrote; they change no
+   other credit. Anything else raises ``PermissionDenied`` and the
+   transaction rolls back.
 2. **Bookkeeping.** A new edit token (optimistic locking: see
-   admin/history.py), ``updated_at``, and the fingerprints that tell each
-   translation's status (translation_status.py). An import keeps what its file
-   says, so that a backup restores exactly; which translations are outdated
-   follows from the rest and is written down again on every save, an
-   import's too.
+   admin/history.py), ``updated_at``, the fingerprints that tell each
+   translation's status and the credits of each new text: its writer's, of
+   the change set's ``origin``, unreviewed (translation_status.py). An import
+   keeps what its file says, so that a backup restores exactly; which
+   translations are outdated, and which unreviewed, follows from the rest and
+   is written down again on every save, an import's too.
 3. **History.** One revision per changed record, with who and why. A page's
    record owns its parts, a comparison its rows and a category its items and
    values: a change of a part is a new revision of its owner, and reverting
@@ -73,7 +77,9 @@ from .translation_status import TranslationStatusQuerySet, same_text, with_one_l
 content_changed = Signal()
 
 # Columns the write path keeps itself; nobody edits them, so no right is needed.
-BOOKKEEPING = frozenset({"edit_token", "translated_from", "outdated_translations", "updated_at"})
+BOOKKEEPING = frozenset(
+    {"edit_token", "translated_from", "outdated_translations", "unreviewed_translations", "updated_at"}
+)
 # ... of which those every change renews, and those that follow from the texts.
 RENEWED = frozenset({"edit_token", "updated_at"})
 DERIVED = BOOKKEEPING - RENEWED
@@ -100,6 +106,9 @@ class ChangeSet:
     user: object = None
     reason: str = ""
     importing: bool = False
+    # Where the new translations written in it come from (translation_status.py's
+    # origins): None for a person's own, or their edit of a machine translation.
+    origin: str | None = None
     changes: dict = field(default_factory=dict)
     # (model, pk) of the record to version for each changed one: itself, or its owner.
     owners: dict = field(default_factory=dict)
@@ -199,7 +208,9 @@ def writable_fields(user, model):
     if user is None or may_change_everything(user, model):
         return None
     texts = getattr(model, "text_fields", tuple)()
-    return {f"{name}_{code}" for name in texts for code in translation_languages(user)}
+    columns = {f"{name}_{code}" for name in texts for code in translation_languages(user)}
+    # Their reviews are the credits' one part they write (check_reviews() says which).
+    return {*columns, "translation_credits"} if columns else columns
 
 
 def refuse(user, what):
@@ -210,6 +221,38 @@ def refuse(user, what):
 def check_may(user, action, model):
     if user is not None and not user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}"):
         refuse(user, f"{action} {model._meta.verbose_name_plural}")
+
+
+def username(user):
+    """Who a credit names: "" for the operator (a command, the shell)."""
+    return user.get_username() if user is not None else ""
+
+
+def check_reviews(instance, stored, user):
+    """
+    A person's save changes no credit but to add a review of a translation:
+    their own review, in a language they translate, of a text they did not
+    write and do not change in this save. (That a reviewer is not the author
+    is a rule of the credits themselves, the operator's too:
+    TranslatedFields.credit_errors().)
+    """
+    if user is None or not instance.has_readable_credits():
+        return
+    before = stored.get("translation_credits") or {}
+    review = ("reviewer", "reviewed_at")
+    for column, credit in instance.translation_credits.items():
+        if not same_text(getattr(instance, column, None), stored.get(column)):
+            continue  # a new text, credited by the write path
+        old = {"origin": "unknown", "author": "", **(before.get(column) or {})}
+        new = {"origin": "unknown", "author": "", **credit}
+        if new == old:
+            continue
+        kept = {key: value for key, value in new.items() if key not in review}
+        if kept != {key: value for key, value in old.items() if key not in review} or old.get("reviewer"):
+            refuse(user, f"change the credits of {column}")
+        language = column.rpartition("_")[2]
+        if new.get("reviewer") != username(user) or not user.has_perm(f"comparisons.translate_{language}"):
+            refuse(user, f"review {column}")
 
 
 def check_may_change(user, model, fields):
@@ -225,22 +268,24 @@ def check_may_change(user, model, fields):
 
 
 @contextmanager
-def change_set(user=None, reason="", importing=False):
+def change_set(user=None, reason="", importing=False, origin=None):
     """
     One unit of work, in one transaction: the writes inside it are checked as
     ``user``'s (the acting user by default), versioned one revision per owner
-    before the transaction commits, and announced after. A nested use joins
-    the outer one.
+    before the transaction commits, and announced after. ``origin`` is that
+    of the translations it writes (None: written by a person). A nested use
+    joins the outer one.
     """
     outer = _change_set.get()
     if outer is not None:
         if reason and not outer.reason:
             outer.reason = reason
+        outer.origin = origin or outer.origin
         yield outer
         return
     user = user if user is not None else acting_user()
     with transaction.atomic(), acting_as(user):
-        current = ChangeSet(user=user, reason=reason, importing=importing)
+        current = ChangeSet(user=user, reason=reason, importing=importing, origin=origin)
         token = _change_set.set(current)
         try:
             yield current
@@ -471,10 +516,14 @@ def before_save(sender, instance, raw, update_fields=None, **kwargs):
         if hasattr(instance, "updated_at"):
             instance.updated_at = timezone.now()
         if not raw:
-            # A restored version (raw) keeps the statuses it had; a new text is judged now.
+            # A restored version (raw) keeps the statuses and credits it had; a new text is judged now.
             instance.record_translation_bases(stored or {})
+            origin = current.origin if current is not None else None
+            instance.record_translation_credits(stored or {}, username(user), origin)
+            check_reviews(instance, stored or {}, user)
     # Derived from the rest, so written on every save, an import's too.
     instance.find_outdated_translations()
+    instance.find_unreviewed_translations()
 
 
 def holds_the_same(instance, stored):
@@ -484,6 +533,7 @@ def holds_the_same(instance, stored):
     stored texts held CRLF, say).
     """
     instance.find_outdated_translations()
+    instance.find_unreviewed_translations()
     return all(getattr(instance, name) == stored[name] for name in DERIVED & stored.keys())
 
 
@@ -610,6 +660,7 @@ class ContentQuerySet(TranslationStatusQuerySet, MultilingualQuerySet):
             # What before_save does, which bulk inserts skip.
             normalise_line_endings(obj)
             obj.find_outdated_translations()
+            obj.find_unreviewed_translations()
         made = super().bulk_create(objs, *args, **kwargs)
         bulk_created(self.model, made)
         return made

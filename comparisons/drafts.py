@@ -96,6 +96,11 @@ def fingerprint(model, pk):
     for record in records:
         for name in RENEWED_ON_EVERY_WRITE:
             record["fields"].pop(name, None)
+        # Derived from the credits, which a draft started before them (migration 0024) did not
+        # have: so that it stays publishable, they count only once they say something.
+        record["fields"].pop("unreviewed_translations", None)
+        if record["fields"].get("translation_credits") == {}:
+            del record["fields"]["translation_credits"]
     return hashlib.sha256(json.dumps(records, sort_keys=True).encode()).hexdigest()
 
 

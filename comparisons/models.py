@@ -112,9 +112,12 @@ class EditTracked(models.Model):
         Refuse (ValidationError) what the rules of the record's fields forbid
         in the ``columns`` a write changes, where no form or import has asked
         already (changes.before_save; a script's save, say): here, a text
-        that uses a variant the termbase forbids.
+        that uses a variant the termbase forbids, or credits of a translation
+        that are unsound (reviewed by its author, say).
         """
         check_terms(self, [column for column in self.text_columns() if column in columns])
+        if "translation_credits" in columns and (errors := self.credit_errors()):
+            raise ValidationError(errors)
 
     def clean_fields(self, exclude=None):
         """
@@ -132,6 +135,9 @@ class EditTracked(models.Model):
             check_terms(self, columns)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        if credit_errors := self.credit_errors():
+            # Not the field's: a form shows none of it (the review it adds is checked again here).
+            errors = ValidationError(credit_errors).update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 

@@ -393,8 +393,16 @@ def field_label(model, name):
 
 
 def changed_fields(model, old, new):
-    """[(label, old value, new value)] for the fields that differ between two field dicts."""
-    skipped = {*changes.BOOKKEEPING, model._meta.pk.attname, *model.translated_fields()}
+    """
+    [(label, old value, new value)] for the fields that differ between two
+    field dicts, and for each translation whose review changed.
+    """
+    skipped = {
+        *changes.BOOKKEEPING,
+        "translation_credits",
+        model._meta.pk.attname,
+        *model.translated_fields(),
+    }
     found = []
     for name in new:
         if name in skipped or comparable(old.get(name)) == comparable(new.get(name)):
@@ -403,7 +411,32 @@ def changed_fields(model, old, new):
             found.append((field_label(model, name), old.get(name), new.get(name)))
         except FieldDoesNotExist:  # a field a version has that the model no longer has
             continue
+    return found + changed_reviews(model, old, new)
+
+
+def changed_reviews(model, old, new):
+    """(label, old review, new review) of each translation a second person read or ceased to have read."""
+    found = []
+    before, after = old.get("translation_credits") or {}, new.get("translation_credits") or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return found
+    for column in sorted({*before, *after}):
+        was, now = (review_of(credits.get(column)) for credits in (before, after))
+        if was == now:
+            continue
+        try:
+            label = gettext("review of %(field)s") % {"field": field_label(model, column)}
+        except FieldDoesNotExist:
+            continue
+        found.append((label, was, now))
     return found
+
+
+def review_of(credit):
+    """'reviewed by taras' for a reviewed translation's credit, None for one nobody else has read."""
+    if not isinstance(credit, dict) or not credit.get("reviewer"):
+        return None
+    return gettext("reviewed by %(reviewer)s") % {"reviewer": credit["reviewer"]}
 
 
 def comparable(value):

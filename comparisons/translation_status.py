@@ -13,6 +13,14 @@ which the database cannot compute. So every save also writes down the answer
 (``outdated_translations``), and the database finds and counts outdated
 translations from it; content querysets ask in those terms
 (``missing_in(language)``, ``outdated_in(language)``, see changes.py).
+
+Beside its status, each translation has credits (``translation_credits``):
+where it came from (a person, a machine translation, or one a person edited),
+who wrote it, and who reviewed it and when. The write path keeps them: a
+new text is its writer's and unreviewed, a review is someone else's, and a
+change of the original that makes a translation outdated makes it unreviewed
+too. Which translations are unreviewed, and of what origin, is written down
+on every save as well (``unreviewed_translations``), for the database to find.
 """
 
 import functools
@@ -26,6 +34,20 @@ MISSING = "missing"
 UP_TO_DATE = "up-to-date"
 OUTDATED = "outdated"
 STATUS_LABELS = {MISSING: _("missing"), UP_TO_DATE: _("up to date"), OUTDATED: _("outdated")}
+# A translation's origin: written by a person, a machine's, a machine's a person
+# edited; unknown for texts saved before origins were kept (an older backup).
+HUMAN = "human"
+MACHINE = "machine"
+POST_EDITED = "post-edited"
+UNKNOWN = "unknown"
+ORIGIN_LABELS = {
+    HUMAN: _("written by a person"),
+    MACHINE: _("machine translation"),
+    POST_EDITED: _("machine translation edited by a person"),
+    UNKNOWN: _("origin unknown"),
+}
+# The counts of translationcoverage --reviewed: up to date and reviewed.
+REVIEWED = "reviewed"
 # A condition no record meets: what "any field missing" is for a record without texts.
 NOTHING = models.Q(pk__in=[])
 
@@ -89,6 +111,25 @@ class TranslationStatusQuerySet(models.QuerySet):
             self.model.outdated_translation_q(language)
         )
 
+    def unreviewed_in(self, language):
+        """Records with a written translation in ``language`` that nobody has reviewed (outdated ones too)."""
+        return self.filter(self.model.unreviewed_translation_q(language))
+
+    def to_review_in(self, language):
+        """Records with a translation in ``language`` up to date and not reviewed: one to read now."""
+        query = NOTHING
+        for field in self.model.translated_fields_in(language):
+            unreviewed = self.model.field_unreviewed_q(field, language)
+            query |= unreviewed & ~self.model.field_outdated_q(field, language)
+        return self.filter(query)
+
+    def machine_translated_in(self, language):
+        """Records that show, in ``language``, a machine translation nobody has reviewed."""
+        query = NOTHING
+        for field in self.model.translated_fields_in(language):
+            query |= models.Q(**{f"unreviewed_translations__{field}_{language}": MACHINE})
+        return self.filter(query)
+
     def complete(self):
         """Records written and up to date in every language."""
         records = self
@@ -110,15 +151,21 @@ class TranslationStatusQuerySet(models.QuerySet):
                 outdated = self.model.field_outdated_q(name, language)
                 counts[f"{column}_missing"] = models.Count("pk", filter=missing)
                 counts[f"{column}_outdated"] = models.Count("pk", filter=outdated)
+                unreviewed = self.model.field_unreviewed_q(name, language)
+                counts[f"{column}_unreviewed"] = models.Count("pk", filter=unreviewed & ~outdated)
         counted = self.order_by().aggregate(**counts)
         result = {}
         for language in languages:
             missing = sum(counted[f"{name}_{language}_missing"] for name in names[language])
             outdated = sum(counted[f"{name}_{language}_outdated"] for name in names[language])
+            unreviewed = sum(counted[f"{name}_{language}_unreviewed"] for name in names[language])
+            up_to_date = counted["records"] * len(names[language]) - missing - outdated
             result[language] = {
-                UP_TO_DATE: counted["records"] * len(names[language]) - missing - outdated,
+                UP_TO_DATE: up_to_date,
                 MISSING: missing,
                 OUTDATED: outdated,
+                # Of those up to date: the ones a second person has read.
+                REVIEWED: up_to_date - unreviewed,
             }
         return result
 
@@ -142,6 +189,26 @@ class TranslatedFields(models.Model):
         blank=True,
         editable=False,
         help_text=_("The translations made from an earlier version of the original text."),
+    )
+    # {"<field>_<language>": {"origin": …, "author": username, "reviewer": username,
+    # "reviewed_at": ISO time}} for each translation with text; "" is the operator
+    # (a command). The write path keeps it (changes.py); a review is the one part a
+    # person writes, through a form or an action, and never of their own text.
+    translation_credits = models.JSONField(
+        _("translation credits"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Each translation's origin, who wrote it, and who reviewed it and when."),
+    )
+    # {"<field>_<language>": origin} for each translation with text and no review,
+    # derived like outdated_translations.
+    unreviewed_translations = models.JSONField(
+        _("unreviewed translations"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("The translations nobody but their author has read, with their origin."),
     )
 
     class Meta:
@@ -210,6 +277,18 @@ class TranslatedFields(models.Model):
     @classmethod
     def field_outdated_q(cls, field, language):
         return models.Q(outdated_translations__has_key=f"{field}_{language}")
+
+    @classmethod
+    def unreviewed_translation_q(cls, language):
+        """Records with at least one written translation in ``language`` that nobody has reviewed."""
+        query = NOTHING
+        for field in cls.translated_fields_in(language):
+            query |= cls.field_unreviewed_q(field, language)
+        return query
+
+    @classmethod
+    def field_unreviewed_q(cls, field, language):
+        return models.Q(unreviewed_translations__has_key=f"{field}_{language}")
 
     def original_text(self, field):
         """The text that the field's translations are made from."""
@@ -310,6 +389,120 @@ class TranslatedFields(models.Model):
             if status == OUTDATED
         }
 
+    def translations(self):
+        """(field, language) of every text made from the original: the ones with credits."""
+        if self.original_language not in language_codes():
+            return []
+        return [
+            (field, language)
+            for field in self.text_fields()
+            for language in language_codes()
+            if self.made_from_original(field, language)
+        ]
+
+    def credit(self, field, language):
+        """A translation's credits: origin, author, reviewer and reviewed_at (see the field)."""
+        credit = self.translation_credits.get(f"{field}_{language}") if self.has_readable_credits() else None
+        return {"origin": UNKNOWN, "author": "", **(credit or {})}
+
+    def needs_review(self, field, language):
+        """Whether the field holds a translation in ``language`` that nobody but its writer has read."""
+        return (
+            self.original_language in language_codes()
+            and self.made_from_original(field, language)
+            and bool(getattr(self, f"{field}_{language}"))
+            and not self.credit(field, language).get("reviewer")
+        )
+
+    def has_readable_credits(self):
+        credits = self.translation_credits
+        return isinstance(credits, dict) and all(isinstance(credit, dict) for credit in credits.values())
+
+    def record_translation_credits(self, stored, author, origin=None):
+        """
+        A translation saved with new text is ``author``'s (a username; "" for
+        the operator), of ``origin`` (None: a person's, or a machine
+        translation a person edited where one was there), and unreviewed; one
+        left alone keeps its credits, and a review where the save adds one
+        (checked by the write path, changes.check_reviews()). ``stored`` holds
+        the columns as they are in the database ({} for a new record).
+        """
+        if not self.has_readable_credits():
+            return  # validation says what is wrong with it
+        before = stored.get("translation_credits") or {}
+        credits = {}
+        for field, language in self.translations():
+            column = f"{field}_{language}"
+            text = getattr(self, column)
+            if not text:
+                continue
+            if same_text(text, stored.get(column)):
+                credits[column] = dict(self.translation_credits.get(column) or before.get(column) or {})
+                continue
+            was = before.get(column, {}).get("origin") if stored.get(column) else None
+            edited = POST_EDITED if was in (MACHINE, POST_EDITED) else HUMAN
+            credits[column] = {"origin": origin or edited, "author": author}
+        self.translation_credits = credits
+
+    def find_unreviewed_translations(self):
+        """
+        Drop the review of each translation that is outdated (its original
+        changed since it was read) or gone, and write down which are
+        unreviewed, for the database to find (see the field).
+        """
+        if not self.has_readable_credits():
+            self.unreviewed_translations = {}
+            return
+        credits, unreviewed = {}, {}
+        for field, language in self.translations():
+            column = f"{field}_{language}"
+            if not getattr(self, column):
+                continue
+            credit = dict(self.translation_credits.get(column) or {})
+            if self.translation_status(field, language) == OUTDATED:
+                credit.pop("reviewer", None)
+                credit.pop("reviewed_at", None)
+            if credit:
+                credits[column] = credit
+            if not credit.get("reviewer"):
+                unreviewed[column] = credit.get("origin", UNKNOWN)
+        self.translation_credits = credits
+        self.unreviewed_translations = unreviewed
+
+    def credit_errors(self):
+        """
+        What is wrong with the credits, one message each: an origin that is
+        none of ORIGIN_LABELS, names that are not text, credits of a text that
+        is not a translation, a review without a time, or by its author.
+        """
+        if not self.has_readable_credits():
+            return [_("The translation credits are an object of objects.")]
+        translations = {f"{field}_{language}": (field, language) for field, language in self.translations()}
+        errors = []
+        for column, credit in self.translation_credits.items():
+            if column not in translations:
+                errors.append(_("%(column)s: there is no translation to credit.") % {"column": column})
+                continue
+            origin = credit.get("origin", UNKNOWN)
+            names = [credit.get(key, "") for key in ("author", "reviewer", "reviewed_at")]
+            if not isinstance(origin, str) or origin not in ORIGIN_LABELS:
+                problem = _("the origin is none of those known.")
+            elif not all(isinstance(name, str) for name in names) or set(credit) - CREDIT_KEYS:
+                problem = _("the credits name the origin, the author, the reviewer and the time.")
+            elif bool(credit.get("reviewer")) != bool(credit.get("reviewed_at")):
+                problem = _("a review has a reviewer and a time.")
+            elif credit.get("reviewer") and credit.get("reviewer") == credit.get("author"):
+                problem = self_review_message()
+            else:
+                continue
+            field, language = translations[column]
+            label = self._meta.get_field(field).verbose_name
+            errors.append(
+                _("%(field)s (%(language)s): %(problem)s")
+                % {"field": label, "language": language, "problem": problem}
+            )
+        return errors
+
     def translated_parts(self):
         """The records whose text makes up this one's page (for the languages it really has)."""
         return [self]
@@ -329,6 +522,13 @@ class TranslatedFields(models.Model):
     def complete_languages(self):
         """Languages in which every text of the page is written, not fallen back to English."""
         return complete_languages(self.translated_parts())
+
+
+CREDIT_KEYS = frozenset({"origin", "author", "reviewer", "reviewed_at"})
+
+
+def self_review_message():
+    return _("its author may not review it: another translator of the language does.")
 
 
 def complete_languages(records, unshown=()):

@@ -19,7 +19,7 @@ from comparisons import changes
 from comparisons.admin import dashboard
 from comparisons.changes import translated_models
 from comparisons.models import Attribute, Category, CategoryItem, Comparison, ComparisonRow, Source
-from comparisons.translation_status import MISSING, OUTDATED, UP_TO_DATE, fingerprint
+from comparisons.translation_status import MACHINE, MISSING, OUTDATED, REVIEWED, UP_TO_DATE, fingerprint
 from tests.helpers import bpo_vs_kpo, make_user, trilingual
 
 CONTENT_MODELS = translated_models()
@@ -57,11 +57,38 @@ def assert_database_agrees(model):
         assert pks(manager.up_to_date_in(code)) == up_to_date, (model, code)
     complete = {pk for pk, record in statuses.items() if set(record.values()) == {UP_TO_DATE}}
     assert pks(manager.complete()) == complete, model
-    tallies = {code: {UP_TO_DATE: 0, MISSING: 0, OUTDATED: 0} for code in LANGUAGES}
-    for record in statuses.values():
-        for (_field, code), state in record.items():
+    tallies = {code: {UP_TO_DATE: 0, MISSING: 0, OUTDATED: 0, REVIEWED: 0} for code in LANGUAGES}
+    records = {obj.pk: obj for obj in manager.all()}
+    for pk, record in statuses.items():
+        for (field, code), state in record.items():
             tallies[code][state] += 1
+            tallies[code][REVIEWED] += state == UP_TO_DATE and not records[pk].needs_review(field, code)
     assert manager.translation_counts(LANGUAGES) == tallies, model
+    for code in LANGUAGES:
+        unreviewed = {
+            pk
+            for pk, obj in records.items()
+            if any(obj.needs_review(field, code) for field in model.translated_fields_in(code))
+        }
+        assert pks(manager.unreviewed_in(code)) == unreviewed, (model, code)
+        to_review = {
+            pk
+            for pk, obj in records.items()
+            if any(
+                obj.needs_review(field, code) and statuses[pk][field, code] == UP_TO_DATE
+                for field in model.translated_fields_in(code)
+            )
+        }
+        assert pks(manager.to_review_in(code)) == to_review, (model, code)
+        machine = {
+            pk
+            for pk, obj in records.items()
+            if any(
+                obj.needs_review(field, code) and obj.credit(field, code)["origin"] == MACHINE
+                for field in model.translated_fields_in(code)
+            )
+        }
+        assert pks(manager.machine_translated_in(code)) == machine, (model, code)
 
 
 def translation_languages_other_than(obj, *excluded):
@@ -288,15 +315,23 @@ def test_the_coverage_command_counts_what_each_record_says(db):
     make_work()
     reported = {}
     for line in coverage_lines()[1:]:
-        name, code, up_to_date, missing, outdated, _coverage = line.split()
-        reported[name, code] = {UP_TO_DATE: int(up_to_date), MISSING: int(missing), OUTDATED: int(outdated)}
-    totals = {code: {UP_TO_DATE: 0, MISSING: 0, OUTDATED: 0} for code in LANGUAGES}
+        name, code, up_to_date, missing, outdated, reviewed, _coverage = line.split()
+        reported[name, code] = {
+            UP_TO_DATE: int(up_to_date),
+            MISSING: int(missing),
+            OUTDATED: int(outdated),
+            REVIEWED: int(reviewed),
+        }
+    totals = {code: {UP_TO_DATE: 0, MISSING: 0, OUTDATED: 0, REVIEWED: 0} for code in LANGUAGES}
     for model in CONTENT_MODELS:
-        tallies = {code: {UP_TO_DATE: 0, MISSING: 0, OUTDATED: 0} for code in LANGUAGES}
-        for record in statuses_in_python(model).values():
-            for (_field, code), state in record.items():
-                tallies[code][state] += 1
-                totals[code][state] += 1
+        tallies = {code: {UP_TO_DATE: 0, MISSING: 0, OUTDATED: 0, REVIEWED: 0} for code in LANGUAGES}
+        records = {obj.pk: obj for obj in model._default_manager.all()}
+        for pk, record in statuses_in_python(model).items():
+            for (field, code), state in record.items():
+                reviewed = state == UP_TO_DATE and not records[pk].needs_review(field, code)
+                for counts in (tallies[code], totals[code]):
+                    counts[state] += 1
+                    counts[REVIEWED] += reviewed
         for code in LANGUAGES:
             assert reported[model._meta.model_name, code] == tallies[code]
     for code in LANGUAGES:

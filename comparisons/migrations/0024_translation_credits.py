@@ -1,0 +1,234 @@
+"""
+Each translation's credits (translation_status.py): a text saved before them
+has an unknown origin and no review, which the derived list of unreviewed
+translations says for the records there are; every save keeps it from then on.
+
+The rule is copied, not imported, so that this step does what it did when it
+was written whatever the models become.
+"""
+
+from django.db import migrations, models
+
+# The languages and texts there were when this was written.
+LANGUAGES = ("en", "uk", "de")
+CASES = ("nominative", "genitive", "dative", "accusative", "instrumental")
+TEXTS = {
+    "source": ("title", "site"),
+    "category": ("abbreviation", "name", *CASES, "summary", "description"),
+    "categoryitem": ("name",),
+    "attribute": ("label", "description"),
+    "attributevalue": ("value",),
+    "comparison": ("title", "key_difference", "introduction", "conclusion"),
+    "comparisonrow": ("first_value", "second_value"),
+}
+
+
+def unreviewed(record, model_name, fields):
+    # A source's original language is the language of its article.
+    original = record.language if model_name == "source" else record.original_language
+    found = {}
+    for field in fields:
+        for language in LANGUAGES:
+            # A category's word forms are made anew from its name in every language, its own too.
+            translated = language != original or (model_name == "category" and field in CASES[1:])
+            if translated and getattr(record, f"{field}_{language}"):
+                found[f"{field}_{language}"] = "unknown"
+    return found
+
+
+def find_unreviewed_translations(apps, schema_editor):
+    for model_name, fields in TEXTS.items():
+        model = apps.get_model("comparisons", model_name)
+        changed = []
+        for record in model.objects.iterator(chunk_size=2000):
+            record.unreviewed_translations = unreviewed(record, model_name, fields)
+            if record.unreviewed_translations:
+                changed.append(record)
+        # Historical models have plain managers: the write path's refusal of bulk writes is not here.
+        model.objects.bulk_update(changed, ["unreviewed_translations"], batch_size=1000)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("comparisons", "0023_termbase"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="attribute",
+            name="translation_credits",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                verbose_name="translation credits",
+            ),
+        ),
+        migrations.AddField(
+            model_name="attribute",
+            name="unreviewed_translations",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="The translations nobody but their author has read, with their origin.",
+                verbose_name="unreviewed translations",
+            ),
+        ),
+        migrations.AddField(
+            model_name="attributevalue",
+            name="translation_credits",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                verbose_name="translation credits",
+            ),
+        ),
+        migrations.AddField(
+            model_name="attributevalue",
+            name="unreviewed_translations",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="The translations nobody but their author has read, with their origin.",
+                verbose_name="unreviewed translations",
+            ),
+        ),
+        migrations.AddField(
+            model_name="category",
+            name="translation_credits",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                verbose_name="translation credits",
+            ),
+        ),
+        migrations.AddField(
+            model_name="category",
+            name="unreviewed_translations",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="The translations nobody but their author has read, with their origin.",
+                verbose_name="unreviewed translations",
+            ),
+        ),
+        migrations.AddField(
+            model_name="categoryitem",
+            name="translation_credits",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                verbose_name="translation credits",
+            ),
+        ),
+        migrations.AddField(
+            model_name="categoryitem",
+            name="unreviewed_translations",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="The translations nobody but their author has read, with their origin.",
+                verbose_name="unreviewed translations",
+            ),
+        ),
+        migrations.AddField(
+            model_name="comparison",
+            name="translation_credits",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                verbose_name="translation credits",
+            ),
+        ),
+        migrations.AddField(
+            model_name="comparison",
+            name="unreviewed_translations",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="The translations nobody but their author has read, with their origin.",
+                verbose_name="unreviewed translations",
+            ),
+        ),
+        migrations.AddField(
+            model_name="comparisonrow",
+            name="translation_credits",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                verbose_name="translation credits",
+            ),
+        ),
+        migrations.AddField(
+            model_name="comparisonrow",
+            name="unreviewed_translations",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="The translations nobody but their author has read, with their origin.",
+                verbose_name="unreviewed translations",
+            ),
+        ),
+        migrations.AddField(
+            model_name="concept",
+            name="translation_credits",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                verbose_name="translation credits",
+            ),
+        ),
+        migrations.AddField(
+            model_name="concept",
+            name="unreviewed_translations",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="The translations nobody but their author has read, with their origin.",
+                verbose_name="unreviewed translations",
+            ),
+        ),
+        migrations.AddField(
+            model_name="source",
+            name="translation_credits",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                verbose_name="translation credits",
+            ),
+        ),
+        migrations.AddField(
+            model_name="source",
+            name="unreviewed_translations",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                editable=False,
+                help_text="The translations nobody but their author has read, with their origin.",
+                verbose_name="unreviewed translations",
+            ),
+        ),
+        migrations.RunPython(find_unreviewed_translations, migrations.RunPython.noop),
+    ]
