@@ -35,6 +35,21 @@ SENTENCES = {
         "uk": _("outdated in Ukrainian"),
         "de": _("outdated in German"),
     },
+    "to_review_in": {
+        "en": _("to review in English"),
+        "uk": _("to review in Ukrainian"),
+        "de": _("to review in German"),
+    },
+    "machine_translated_in": {
+        "en": _("unreviewed machine translation in English"),
+        "uk": _("unreviewed machine translation in Ukrainian"),
+        "de": _("unreviewed machine translation in German"),
+    },
+    "mark_reviewed_in": {
+        "en": _("Mark the selected records’ English translations reviewed"),
+        "uk": _("Mark the selected records’ Ukrainian translations reviewed"),
+        "de": _("Mark the selected records’ German translations reviewed"),
+    },
 }
 
 

@@ -10,14 +10,16 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
 from comparisons import changes
-from comparisons.models import Comparison
+from comparisons.models import Comparison, ComparisonRow
 from comparisons.snapshots import changed_fields, version_fields
 from comparisons.translation_status import HUMAN, MACHINE, OUTDATED, POST_EDITED, UNKNOWN
-from tests.helpers import bpo_vs_kpo, make_user
+from tests.helpers import admin_url, bpo_vs_kpo, change_url, make_user, post_change_form
 
 # bpo_vs_kpo() is written in Ukrainian: English and German are its translations.
 FIELD = "key_difference"
@@ -237,3 +239,125 @@ def test_the_coverage_command_counts_reviews_and_fails_under_a_threshold(olena, 
         if line.startswith("all")
     ]
     assert reviewed[1] == reviewed[0] + 1
+
+
+# In the admin: the change form, its inlines, the bulk action, the dashboard ------------------
+
+
+def signed_in_as(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def first_row(client):
+    response = client.get(change_url(bpo_vs_kpo()))
+    return response.context["inline_admin_formsets"][0].formset.forms[0].instance
+
+
+def test_a_translator_says_a_saved_text_is_a_machine_translation(olena):
+    client = signed_in_as(olena)
+    post_change_form(client, bpo_vs_kpo(), **{COLUMN: "Maschinell.", "translation_origin": MACHINE})
+    assert bpo_vs_kpo().credit(FIELD, "de") == {"origin": MACHINE, "author": olena.username}
+    html = client.get(change_url(bpo_vs_kpo())).content.decode()
+    assert "Machine translation; saved by translator-de; not reviewed yet" in html
+
+
+def test_a_second_translator_reviews_it_in_the_change_form_and_history_says_so(olena, taras):
+    post_change_form(signed_in_as(olena), bpo_vs_kpo(), **{COLUMN: "Neu geschrieben."})
+    client = signed_in_as(taras)
+    response = client.get(change_url(bpo_vs_kpo()))
+    assert COLUMN in dict(response.context["adminform"].form.fields["reviewed_translations"].choices)
+    response = post_change_form(client, bpo_vs_kpo(), reviewed_translations=[COLUMN])
+    assert response.status_code == 302
+    assert bpo_vs_kpo().credit(FIELD, "de")["reviewer"] == "taras"
+    history = client.get(admin_url(Comparison, "history", bpo_vs_kpo().pk)).content.decode()
+    assert "review of key difference (de)" in history and "reviewed by taras" in history
+
+
+def test_its_author_is_offered_no_review_and_a_crafted_one_is_refused(olena):
+    client = signed_in_as(olena)
+    post_change_form(client, bpo_vs_kpo(), **{COLUMN: "Neu geschrieben."})
+    response = client.get(change_url(bpo_vs_kpo()))
+    assert COLUMN not in dict(response.context["adminform"].form.fields["reviewed_translations"].choices)
+    response = post_change_form(client, bpo_vs_kpo(), reviewed_translations=[COLUMN])
+    assert response.status_code == 200  # the form again, with its error
+    assert bpo_vs_kpo().needs_review(FIELD, "de")
+
+
+def test_a_text_changed_and_reviewed_in_one_save_is_refused(olena, taras):
+    post_change_form(signed_in_as(olena), bpo_vs_kpo(), **{COLUMN: "Neu geschrieben."})
+    response = post_change_form(
+        signed_in_as(taras),
+        bpo_vs_kpo(),
+        **{COLUMN: "Von Taras geändert.", "reviewed_translations": [COLUMN]},
+    )
+    assert response.status_code == 200
+    assert "another translator reviews the new text" in response.content.decode()
+    assert bpo_vs_kpo().key_difference_de == "Neu geschrieben."
+
+
+def test_a_row_is_reviewed_in_its_inline_and_its_author_may_not(olena, taras):
+    row = first_row(signed_in_as(olena))
+    column = "first_value_de" if row.original_language != "de" else "first_value_uk"
+    post_change_form(signed_in_as(olena), bpo_vs_kpo(), **{f"rows-0-{column}": "Neu in der Zeile."})
+    assert ComparisonRow.objects.get(pk=row.pk).credit("first_value", "de")["author"] == olena.username
+    post_change_form(signed_in_as(olena), bpo_vs_kpo(), **{"rows-0-reviewed_translations": [column]})
+    assert ComparisonRow.objects.get(pk=row.pk).needs_review("first_value", "de")
+    response = post_change_form(
+        signed_in_as(taras), bpo_vs_kpo(), **{"rows-0-reviewed_translations": [column]}
+    )
+    assert response.status_code == 302
+    assert ComparisonRow.objects.get(pk=row.pk).credit("first_value", "de")["reviewer"] == "taras"
+
+
+def review_in_bulk(client, language="de"):
+    return client.post(
+        admin_url(Comparison, "changelist"),
+        {"action": f"review_{language}", "_selected_action": [bpo_vs_kpo().pk]},
+        follow=True,
+    )
+
+
+def test_the_bulk_action_reviews_every_text_of_the_language_all_or_nothing(olena, taras):
+    post_change_form(signed_in_as(olena), bpo_vs_kpo(), **{COLUMN: "Neu geschrieben."})
+    response = review_in_bulk(signed_in_as(olena))
+    assert "You wrote these texts" in response.content.decode()
+    assert bpo_vs_kpo().unreviewed_translations.keys() >= {COLUMN, "introduction_de"}
+    response = review_in_bulk(signed_in_as(taras))
+    assert "translations marked reviewed" in response.content.decode()
+    comparison = bpo_vs_kpo()
+    assert not [column for column in comparison.unreviewed_translations if column.endswith("_de")]
+    assert comparison.credit(FIELD, "de")["reviewer"] == "taras"
+    assert (
+        "review of key difference (de)" in Version.objects.get_for_object(comparison).first().revision.comment
+    )
+
+
+def test_the_bulk_action_is_offered_only_in_the_languages_one_translates(olena):
+    response = signed_in_as(olena).get(admin_url(Comparison, "changelist"))
+    actions = dict(response.context["action_form"].fields["action"].choices)
+    assert "review_de" in actions and "review_uk" not in actions
+    review_in_bulk(signed_in_as(olena), "uk")
+    assert bpo_vs_kpo().unreviewed_translations.get("key_difference_en") == UNKNOWN
+
+
+def test_the_dashboard_lists_what_others_wrote_to_review(olena, taras):
+    post_change_form(signed_in_as(olena), bpo_vs_kpo(), **{COLUMN: "Neu geschrieben."})
+    link = f"{change_url(bpo_vs_kpo())}?review={COLUMN}"
+    assert link in signed_in_as(taras).get(reverse("translation_dashboard")).content.decode()
+    assert link not in signed_in_as(olena).get(reverse("translation_dashboard")).content.decode()
+
+
+def test_the_list_filters_find_texts_to_review_and_unreviewed_machine_translations(olena, taras):
+    post_change_form(
+        signed_in_as(olena), bpo_vs_kpo(), **{COLUMN: "Maschinell.", "translation_origin": MACHINE}
+    )
+    client = signed_in_as(taras)
+    url = admin_url(Comparison, "changelist")
+    machine = client.get(url, {"translation": "machine-de"}).context["cl"].result_list
+    assert [obj.pk for obj in machine] == [bpo_vs_kpo().pk]
+    review_in_bulk(client)
+    assert not client.get(url, {"translation": "machine-de"}).context["cl"].result_list
+    to_review = client.get(url, {"translation": "review-de"}).context["cl"].result_list
+    assert bpo_vs_kpo().pk not in [obj.pk for obj in to_review]

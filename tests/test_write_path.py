@@ -176,6 +176,40 @@ def delete(client, role):
     return lambda: not ComparisonRow.objects.filter(pk=row.pk).exists()
 
 
+def reviewed_record(role):
+    """A comparison with a text to review in the role's language (each is written in one of them)."""
+    language = own_language(role)
+    return Comparison.objects.exclude(original_language=language).order_by("pk").first(), language
+
+
+def review_change_form(client, role):
+    comparison, language = reviewed_record(role)
+    post_change_form(client, comparison, reviewed_translations=[f"key_difference_{language}"])
+    return lambda: not Comparison.objects.get(pk=comparison.pk).needs_review("key_difference", language)
+
+
+def review_inline(client, role):
+    comparison, language = reviewed_record(role)
+    rows = list(comparison.rows.all())
+    response = client.get(change_url(comparison))
+    if response.status_code == 200:
+        rows = [form.instance for form in response.context["inline_admin_formsets"][0].formset.forms]
+    index, row = next((i, row) for i, row in enumerate(rows) if row.original_language != language)
+    post_change_form(
+        client, comparison, **{f"rows-{index}-reviewed_translations": [f"first_value_{language}"]}
+    )
+    return lambda: not ComparisonRow.objects.get(pk=row.pk).needs_review("first_value", language)
+
+
+def review_in_bulk(client, role):
+    comparison, language = reviewed_record(role)
+    client.post(
+        admin_url(Comparison, "changelist"),
+        {"action": f"review_{language}", "_selected_action": [comparison.pk]},
+    )
+    return lambda: not Comparison.objects.get(pk=comparison.pk).needs_review("key_difference", language)
+
+
 PATHS = [
     change_form_own_text,
     change_form_structure,
@@ -191,8 +225,11 @@ PATHS = [
     recover,
     add,
     delete,
+    review_change_form,
+    review_inline,
+    review_in_bulk,
 ]
-TRANSLATORS_MAY = {change_form_own_text, inline_own_text}
+TRANSLATORS_MAY = {change_form_own_text, inline_own_text, review_change_form, review_inline, review_in_bulk}
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda path: path.__name__)

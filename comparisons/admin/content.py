@@ -17,8 +17,8 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, ngettext_lazy
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
 from .. import changes
@@ -35,6 +35,7 @@ from ..phrases import CASES, cases_in
 from ..translation_status import STATUS_LABELS, UP_TO_DATE, in_every_language, language_codes
 from .drafts import DraftAdminMixin
 from .history import HistoryAdminMixin, PartsFormSet
+from .reviews import REVIEW_ACTIONS, ContentForm, ReviewsAdminMixin, ReviewsInlineMixin
 from .translators import TranslationStatusFilter, TranslatorAdminMixin, TranslatorRightsMixin
 
 
@@ -64,8 +65,11 @@ MAX_SEARCH_WORDS = 10
 MAX_SEARCH_CHARACTERS = 200
 
 
-class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdmin):
-    """Shared by every content model: translator rights, history, locking and a status column."""
+class ContentAdmin(ReviewsAdminMixin, TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdmin):
+    """Shared by every content model: translator rights, reviews, history, locking and a status column."""
+
+    form = ContentForm
+    actions = REVIEW_ACTIONS
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -116,6 +120,8 @@ class ContentAdmin(TranslatorAdminMixin, HistoryAdminMixin, TabbedTranslationAdm
         for code, _name in settings.LANGUAGES:
             states = {state for (_field, language), state in statuses.items() if language == code}
             gaps += [f"{code}: {STATUS_LABELS[state]}" for state in sorted(states - {UP_TO_DATE})]
+            if any(obj.needs_review(field, code) for field in obj.translated_fields_in(code)):
+                gaps.append(f"{code}: {gettext('to review')}")
         return ", ".join(gaps) or _("complete")
 
 
@@ -260,13 +266,17 @@ class BoundedPartsMixin:
         return super().get_formset(request, obj, max_num=bound, absolute_max=bound, **kwargs)
 
 
-class CategoryItemInline(BoundedPartsMixin, TranslatorRightsMixin, TranslationTabularInline):
+class CategoryItemInline(
+    ReviewsInlineMixin, BoundedPartsMixin, TranslatorRightsMixin, TranslationTabularInline
+):
     model = CategoryItem
     fields = ["kind", "name", "order", "source", "original_language"]
     extra = 0
 
 
-class AttributeValueInline(BoundedPartsMixin, TranslatorRightsMixin, TranslationStackedInline):
+class AttributeValueInline(
+    ReviewsInlineMixin, BoundedPartsMixin, TranslatorRightsMixin, TranslationStackedInline
+):
     model = AttributeValue
     fields = ["attribute", "value", "source", "original_language"]
     extra = 0
@@ -439,7 +449,9 @@ class AttributeValueAdmin(ContentAdmin):
     search_fields = in_every_language("value")
 
 
-class ComparisonRowInline(BoundedPartsMixin, TranslatorRightsMixin, TranslationStackedInline):
+class ComparisonRowInline(
+    ReviewsInlineMixin, BoundedPartsMixin, TranslatorRightsMixin, TranslationStackedInline
+):
     model = ComparisonRow
     fields = ["order", "attribute", "first_value", "second_value", "source", "original_language"]
     extra = 0

@@ -24,6 +24,7 @@ from ..models import BulkAction, Draft
 from ..snapshots import NoLongerFits, Snapshot, restored_for_now
 from .history import FormRefused, last_saved, saved_meanwhile, when
 from .preview import PreviewAdminMixin, broken_message
+from .reviews import REVIEW_ACTIONS
 
 
 def draft_summary(draft):
@@ -111,7 +112,7 @@ class DraftAdminMixin(PreviewAdminMixin):
     """For the admins of the records with pages: comparisons, categories, attributes."""
 
     change_form_template = "admin/comparisons/change_form.html"
-    actions = ["publish", "unpublish", "publish_drafts", "discard_drafts"]
+    actions = ["publish", "unpublish", "publish_drafts", "discard_drafts", *REVIEW_ACTIONS]
     discard_template = "admin/comparisons/discard_draft.html"
 
     def get_urls(self):

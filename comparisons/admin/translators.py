@@ -25,6 +25,7 @@ from ..language_sentences import language_sentence
 from ..models import listed
 from ..terms import Termbase
 from ..translation_status import STATUS_LABELS
+from .reviews import credit_line
 
 
 class TranslatorRightsMixin:
@@ -112,7 +113,8 @@ class TranslatorAdminMixin(TranslatorRightsMixin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is not None:
-            highlighted = request.GET.get("translate")
+            # The field a link of the dashboard is for: to translate, or to review.
+            highlighted = request.GET.get("translate") or request.GET.get("review")
             termbase = Termbase.current()
             for name in self.editable_translation_fields(request):
                 if name in form.base_fields:
@@ -126,11 +128,13 @@ class TranslatorAdminMixin(TranslatorRightsMixin):
         status = obj.translation_status(field, language)
         if obj.made_from_original(field, language):
             original = obj.original_text(field) or ""
+            credit = credit_line(obj, field, language) if getattr(obj, f"{field}_{language}") else ""
             formfield.help_text = format_html(
-                '<span class="translation-status translation-{}">{}</span> '
+                '<span class="translation-status translation-{}">{}</span> {}'
                 '<span class="translation-original"><strong>{}</strong> <span lang="{}">{}</span></span>{}',
                 status,
                 STATUS_LABELS[status],
+                credit,
                 language_sentence("original_in", original_language),
                 original_language,
                 original,
@@ -183,7 +187,7 @@ def term_in(concept, language):
 
 
 class TranslationStatusFilter(admin.SimpleListFilter):
-    """Find records with a translation missing or outdated in one language."""
+    """Find records with a translation missing, outdated or to review in one language."""
 
     title = _("translations")
     parameter_name = "translation"
@@ -193,6 +197,8 @@ class TranslationStatusFilter(admin.SimpleListFilter):
         for code, _name in settings.LANGUAGES:
             choices.append((f"missing-{code}", language_sentence("missing_in", code)))
             choices.append((f"outdated-{code}", language_sentence("outdated_in", code)))
+            choices.append((f"review-{code}", language_sentence("to_review_in", code)))
+            choices.append((f"machine-{code}", language_sentence("machine_translated_in", code)))
         return [*choices, ("complete", _("complete and up to date"))]
 
     def queryset(self, request, queryset):
@@ -202,6 +208,10 @@ class TranslationStatusFilter(admin.SimpleListFilter):
             return queryset.missing_in(code)
         if status == "outdated" and code in dict(settings.LANGUAGES):
             return queryset.outdated_in(code)
+        if status == "review" and code in dict(settings.LANGUAGES):
+            return queryset.to_review_in(code)
+        if status == "machine" and code in dict(settings.LANGUAGES):
+            return queryset.machine_translated_in(code)
         if value == "complete":
             return queryset.complete()
         return queryset
