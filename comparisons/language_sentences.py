@@ -35,6 +35,11 @@ SENTENCES = {
         "uk": _("outdated in Ukrainian"),
         "de": _("outdated in German"),
     },
+    "read_the_original_in": {
+        "en": _("Read the original in English."),
+        "uk": _("Read the original in Ukrainian."),
+        "de": _("Read the original in German."),
+    },
     "to_review_in": {
         "en": _("to review in English"),
         "uk": _("to review in Ukrainian"),

@@ -47,6 +47,8 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
+from .translation_status import MACHINE
+
 EVERY_PAGE = "all"
 
 # The fields of a record that other pages than its own show, by what shows them.
@@ -178,6 +180,14 @@ def base_names(model, columns):
     return names
 
 
+def machine_translated(record):
+    """The columns of a record's texts that are machine translations nobody has reviewed (marked on pages)."""
+    unreviewed = record.get("unreviewed_translations") or {}
+    if not isinstance(unreviewed, dict):
+        return set()
+    return {column for column, origin in unreviewed.items() if origin == MACHINE}
+
+
 def touched(model, pk, columns, whole=False, values=None, stored=None):
     """
     The keys of the pages that a write of one record changes: ``columns`` are
@@ -192,10 +202,18 @@ def touched(model, pk, columns, whole=False, values=None, stored=None):
     notes = set.symmetric_difference(
         *(set(record.get("outdated_translations") or ()) for record in (stored or {}, values or {}))
     )
-    fields = base_names(model, {*columns, *notes})
+    # A machine translation reviewed, or one saved, shows or drops its mark.
+    notes |= set.symmetric_difference(
+        *(machine_translated(record) for record in (stored or {}, values or {}))
+    )
+    fields = base_names(model, columns)
     kind = model._meta.model_name
     keys = {SITEMAPS} if kind in IN_SITEMAPS else set()
-    return keys | touched_pages(kind, pk, fields, whole, records)
+    keys |= touched_pages(kind, pk, fields, whole, records)
+    if noted := base_names(model, notes) - fields:
+        # The pages that show those texts show their notes; search results quote them plain.
+        keys |= touched_pages(kind, pk, noted, whole, records) - {"search"}
+    return keys
 
 
 def touched_pages(kind, pk, fields, whole, records):

@@ -414,6 +414,18 @@ class TranslatedFields(models.Model):
             and not self.credit(field, language).get("reviewer")
         )
 
+    def is_machine_translated(self, field, language):
+        """Whether the field's text in ``language`` is a machine translation nobody has reviewed."""
+        return (self.unreviewed_translations or {}).get(f"{field}_{language}") == MACHINE
+
+    def shows_machine_translation(self, language):
+        """Whether its page shows, in ``language``, a machine translation nobody has reviewed."""
+        return any(
+            record.is_machine_translated(field, language)
+            for record in self.translated_parts()
+            for field in record.translated_fields_in(language)
+        )
+
     def has_readable_credits(self):
         credits = self.translation_credits
         return isinstance(credits, dict) and all(isinstance(credit, dict) for credit in credits.values())

@@ -334,6 +334,7 @@ def comparison_article(request, comparison):
             ),
             "languages": comparison.complete_languages(),
             "sources": [source.text_in("title", language)[0] for source in comparison.sources.all()],
+            "machine_translated": comparison.shows_machine_translation(language),
         }
         return article, page_keys.comparison_page(comparison)
 

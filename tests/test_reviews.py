@@ -16,10 +16,10 @@ from django.utils import timezone
 from reversion.models import Version
 
 from comparisons import changes
-from comparisons.models import Comparison, ComparisonRow
+from comparisons.models import Category, Comparison, ComparisonRow
 from comparisons.snapshots import changed_fields, version_fields
 from comparisons.translation_status import HUMAN, MACHINE, OUTDATED, POST_EDITED, UNKNOWN
-from tests.helpers import admin_url, bpo_vs_kpo, change_url, make_user, post_change_form
+from tests.helpers import admin_url, bpo_vs_kpo, change_url, make_user, post_change_form, stale_pages, url
 
 # bpo_vs_kpo() is written in Ukrainian: English and German are its translations.
 FIELD = "key_difference"
@@ -361,3 +361,107 @@ def test_the_list_filters_find_texts_to_review_and_unreviewed_machine_translatio
     assert not client.get(url, {"translation": "machine-de"}).context["cl"].result_list
     to_review = client.get(url, {"translation": "review-de"}).context["cl"].result_list
     assert bpo_vs_kpo().pk not in [obj.pk for obj in to_review]
+
+
+# Readers: a machine translation nobody has reviewed is marked, and the mark goes with the review -----
+
+PAGE_DE = "/de/bpo-vs-kpo/"
+
+
+def machine_translated(olena, column=COLUMN, text="Maschinell übersetzt."):
+    with changes.change_set(user=olena, origin=MACHINE):
+        comparison = bpo_vs_kpo()
+        setattr(comparison, column, text)
+        comparison.save()
+
+
+def json_ld(html):
+    start = html.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
+    return json.loads(html[start : html.index("</script>", start)])
+
+
+def test_a_page_marks_an_unreviewed_machine_translation_and_links_the_original(client, olena):
+    machine_translated(olena)
+    html = client.get(PAGE_DE).content.decode()
+    assert html.count('data-translation-origin="machine" data-translation-review="none"') == 1
+    assert "Maschinelle Übersetzung, noch nicht geprüft." in html
+    original = reverse("comparisons:comparison_detail", kwargs={"first": "bpo", "second": "kpo"})
+    assert (
+        f'<a href="{original.replace("/de/", "/uk/")}" hreflang="uk">Original auf Ukrainisch lesen.</a>'
+        in html
+    )
+    data = json_ld(html)
+    assert data["creativeWorkStatus"] == "unreviewed machine translation"
+    assert data["translationOfWork"]["inLanguage"] == "uk"
+
+
+def test_other_languages_and_reviewed_or_human_texts_carry_no_mark(client, olena, taras):
+    html = client.get(PAGE_DE).content.decode()
+    assert "machine-note" not in html and "creativeWorkStatus" not in html  # the seeds: origin unknown
+    machine_translated(olena)
+    assert "machine-note" not in client.get("/en/bpo-vs-kpo/").content.decode()
+    assert "machine-note" not in client.get("/uk/bpo-vs-kpo/").content.decode()  # the original
+    write(taras, "Von Taras überarbeitet.")  # post-edited: a person has read it
+    assert "machine-note" not in client.get(PAGE_DE).content.decode()
+
+
+def test_a_machine_translated_cell_is_marked_in_its_cell(client, olena):
+    comparison = bpo_vs_kpo()
+    row = comparison.rows.exclude(original_language="de").first()
+    with changes.change_set(user=olena, origin=MACHINE):
+        row.first_value_de = "Maschinell übersetzte Zelle."
+        row.save()
+    html = client.get(PAGE_DE).content.decode()
+    marked = '<span data-translation-origin="machine" data-translation-review="none">'
+    assert f"{marked}Maschinell übersetzte Zelle.</span>" in html
+    assert json_ld(html)["creativeWorkStatus"] == "unreviewed machine translation"
+
+
+def test_a_review_refreshes_exactly_the_page_that_shows_the_text(
+    client, olena, taras, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        machine_translated(olena)
+    assert "machine-note" in client.get(PAGE_DE).content.decode()  # cached now, with its mark
+    received = []
+
+    def receiver(changes, **kwargs):
+        received.extend(changes)
+
+    changes.content_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            review(taras)
+    finally:
+        changes.content_changed.disconnect(receiver)
+    pk = bpo_vs_kpo().pk
+    [change] = received
+    # Its page (and the sitemaps, which list when it changed); not the lists, search or neighbours.
+    assert change.shown_on == {f"c{pk}", "sitemaps"}
+    assert stale_pages(client, [PAGE_DE]) == []
+    assert "machine-note" not in client.get(PAGE_DE).content.decode()
+
+
+def test_a_sources_site_is_a_name_no_translation_tool_touches(client, db):
+    assert '<span translate="no">' in client.get(PAGE_DE).content.decode()
+
+
+def test_a_review_of_a_categorys_name_refreshes_the_lists_that_show_its_mark(
+    client, olena, taras, django_capture_on_commit_callbacks
+):
+    kpo = Category.objects.get(slug="kpo")
+    assert kpo.original_language != "de"
+    with django_capture_on_commit_callbacks(execute=True), changes.change_set(user=olena, origin=MACHINE):
+        kpo.name_de = "Maschinell übersetzter Name"
+        kpo.save()
+    paths = [url("home", "de"), url("category_list", "de"), url("glossary", "de")]
+    for path in paths:
+        assert "machine-note" in client.get(path).content.decode(), path  # cached, with the mark
+    with django_capture_on_commit_callbacks(execute=True), changes.change_set(user=taras):
+        kpo = Category.objects.get(slug="kpo")
+        credit = kpo.credit("name", "de")
+        credit.update(reviewer="taras", reviewed_at=timezone.now().isoformat())
+        kpo.translation_credits = {**kpo.translation_credits, "name_de": credit}
+        kpo.save()
+    assert stale_pages(client, paths) == []
+    assert all("machine-note" not in client.get(path).content.decode() for path in paths)

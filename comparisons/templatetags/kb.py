@@ -34,27 +34,63 @@ def outdated_note(obj, field, language):
     )
 
 
-@register.simple_tag
-def translated(obj, field, element="span"):
+def is_machine_translated(obj, field, language):
+    return hasattr(obj, "is_machine_translated") and obj.is_machine_translated(field, language)
+
+
+# On the element of a text that is a machine translation nobody has reviewed, for machines to read.
+MACHINE_TRANSLATED = mark_safe(' data-translation-origin="machine" data-translation-review="none"')
+
+
+def machine_translation_note(context, obj):
+    """
+    A visible note that the text before it is a machine translation nobody
+    has reviewed yet, linking the page in the language it was translated from.
+    """
+    original = obj.original_language
+    note = gettext("Machine translation, not yet reviewed.")
+    paths = translated_paths(context) if context.get("page_paths") or context.get("request") else {}
+    if original not in paths:
+        return format_html(' <small class="machine-note">{}</small>', note)
+    return format_html(
+        ' <small class="machine-note">{} <a href="{}" hreflang="{}">{}</a></small>',
+        note,
+        paths[original],
+        original,
+        language_sentences.language_sentence("read_the_original_in", original),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def translated(context, obj, field, element="span"):
     """
     The field's text in an element of its own. Where the active language has no
-    text yet, the English text is shown with ``lang="en"`` and a visible note.
+    text yet, the English text is shown with ``lang="en"`` and a visible note;
+    a machine translation nobody has reviewed says so, and links the original.
     """
     text, language = obj.text_in(field, get_language())
-    if language == get_language():
-        return format_html("<{0}>{1}</{0}>{2}", element, text, outdated_note(obj, field, language))
-    return format_html('<{0} lang="{1}">{2}</{0}>{3}', element, language, text, fallback_note())
+    if language != get_language():
+        return format_html('<{0} lang="{1}">{2}</{0}>{3}', element, language, text, fallback_note())
+    if is_machine_translated(obj, field, language):
+        note = machine_translation_note(context, obj)
+        return format_html("<{0}{1}>{2}</{0}>{3}", element, MACHINE_TRANSLATED, text, note)
+    return format_html("<{0}>{1}</{0}>{2}", element, text, outdated_note(obj, field, language))
 
 
-@register.simple_tag
-def translated_paragraphs(obj, field):
-    """A long text field as paragraphs (blank lines separate them), with the fallback note."""
+@register.simple_tag(takes_context=True)
+def translated_paragraphs(context, obj, field):
+    """A long text field as paragraphs (blank lines separate them), with the notes of ``translated``."""
     text, language = obj.text_in(field, get_language())
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    lang = "" if language == get_language() else format_html(' lang="{}"', language)
-    html = format_html_join("", "<p{}>{}</p>", ((lang, p) for p in paragraphs))
+    if language != get_language():
+        attributes, note = format_html(' lang="{}"', language), fallback_note()
+    elif is_machine_translated(obj, field, language):
+        attributes, note = MACHINE_TRANSLATED, machine_translation_note(context, obj)
+    else:
+        attributes, note = "", outdated_note(obj, field, language)
+    html = format_html_join("", "<p{}>{}</p>", ((attributes, p) for p in paragraphs))
     # format_html keeps it safe: a safe string plus a plain "" would be escaped whole.
-    return format_html("{}{}", html, fallback_note() if lang else outdated_note(obj, field, language))
+    return format_html("{}{}", html, note)
 
 
 @register.simple_tag
@@ -70,12 +106,15 @@ def language_sentence(kind, code):
     return language_sentences.language_sentence(kind, code)
 
 
-@register.simple_tag
-def citation(source):
-    """A source as a reader sees it cited: its title, its site and the language of its article."""
+@register.simple_tag(takes_context=True)
+def citation(context, source):
+    """
+    A source as a reader sees it cited: its title, its site (a name no
+    translation tool should touch) and the language of its article.
+    """
     return format_html(
-        "{}, {} ({})",
-        translated(source, "title", "cite"),
+        '{}, <span translate="no">{}</span> ({})',
+        translated(context, source, "title", "cite"),
         plain(source, "site"),
         language_sentences.language_sentence("article_in", source.language),
     )
@@ -207,21 +246,41 @@ def json_ld(data):
 
 
 @register.simple_tag(takes_context=True)
-def article_json_ld(context, comparison, based_on):
-    """schema.org Article data for a comparison page; ``based_on``: its sources' titles."""
+def article_json_ld(context, comparison, article):
+    """
+    schema.org Article data for a comparison page, from its ``article``
+    (views.comparison_article(): its sources' titles, whether it shows
+    machine translation nobody has reviewed).
+    """
     request = context["request"]
+    language = get_language()
     data = {
         "@context": "https://schema.org",
         "@type": "Article",
         "headline": comparison.get_title(),
-        "description": comparison.text_in("key_difference", get_language())[0],
-        "inLanguage": get_language(),
+        "description": comparison.text_in("key_difference", language)[0],
+        "inLanguage": language,
         "dateModified": comparison.updated_at.isoformat(),
         "url": request.build_absolute_uri(request.path),
-        "about": [category.text_in("name", get_language())[0] for category in comparison.categories()],
-        "isBasedOn": based_on,
+        "about": [category.text_in("name", language)[0] for category in comparison.categories()],
+        "isBasedOn": article.get("sources", []),
     }
+    original = comparison.original_language
+    paths = translated_paths(context)
+    if original != language and original in paths:
+        data["translationOfWork"] = {
+            "@type": "Article",
+            "inLanguage": original,
+            "url": request.build_absolute_uri(paths[original]),
+        }
+    # What the page's elements say of their texts (data-translation-origin), said of the page.
+    if article.get("machine_translated"):  # (an article cached before it said so: not)
+        data["creativeWorkStatus"] = MACHINE_TRANSLATION_STATUS
     return json_ld(data)
+
+
+# The page-level status (schema.org creativeWorkStatus) of a page that shows unreviewed machine translation.
+MACHINE_TRANSLATION_STATUS = "unreviewed machine translation"
 
 
 @register.simple_tag(takes_context=True)
