@@ -111,6 +111,7 @@ class Snapshot:
             obj = each.object
             keep_fields_added_since(stored, obj)
             obj.find_outdated_translations()
+            obj.find_unreviewed_translations()
             # A record with a key is the published one as it was or will be: Django's
             # documented flag tells its uniqueness checks and forms so (loadcontent does the same).
             obj._state.adding = obj.pk is None

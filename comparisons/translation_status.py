@@ -14,13 +14,14 @@ which the database cannot compute. So every save also writes down the answer
 translations from it; content querysets ask in those terms
 (``missing_in(language)``, ``outdated_in(language)``, see changes.py).
 
-Beside its status, each translation has credits (``translation_credits``):
-where it came from (a person, a machine translation, or one a person edited),
-who wrote it, and who reviewed it and when. The write path keeps them: a
-new text is its writer's and unreviewed, a review is someone else's, and a
-change of the original that makes a translation outdated makes it unreviewed
-too. Which translations are unreviewed, and of what origin, is written down
-on every save as well (``unreviewed_translations``), for the database to find.
+Beside its status, each text, in every language, the original's too, has
+credits (``translation_credits``): where it came from (a person, a machine
+translation, or one a person edited), who wrote it, and who reviewed it and
+when. The write path keeps them: a new text is its writer's and unreviewed, a
+review is someone else's, and a change of the original that makes a
+translation outdated makes it unreviewed too. Which texts are unreviewed, and
+of what origin, is written down on every save as well
+(``unreviewed_translations``), for the database to find.
 """
 
 import functools
@@ -191,7 +192,7 @@ class TranslatedFields(models.Model):
         help_text=_("The translations made from an earlier version of the original text."),
     )
     # {"<field>_<language>": {"origin": …, "author": username, "reviewer": username,
-    # "reviewed_at": ISO time}} for each translation with text; "" is the operator
+    # "reviewed_at": ISO time}} for each text (the original's too); "" is the operator
     # (a command). The write path keeps it (changes.py); a review is the one part a
     # person writes, through a form or an action, and never of their own text.
     translation_credits = models.JSONField(
@@ -199,16 +200,16 @@ class TranslatedFields(models.Model):
         default=dict,
         blank=True,
         editable=False,
-        help_text=_("Each translation's origin, who wrote it, and who reviewed it and when."),
+        help_text=_("Each text's origin, who wrote it, and who reviewed it and when."),
     )
-    # {"<field>_<language>": origin} for each translation with text and no review,
+    # {"<field>_<language>": origin} for each text with no review,
     # derived like outdated_translations.
     unreviewed_translations = models.JSONField(
         _("unreviewed translations"),
         default=dict,
         blank=True,
         editable=False,
-        help_text=_("The translations nobody but their author has read, with their origin."),
+        help_text=_("The texts nobody but their author has read, with their origin."),
     )
 
     class Meta:
@@ -389,30 +390,22 @@ class TranslatedFields(models.Model):
             if status == OUTDATED
         }
 
-    def translations(self):
-        """(field, language) of every text made from the original: the ones with credits."""
-        if self.original_language not in language_codes():
-            return []
-        return [
-            (field, language)
-            for field in self.text_fields()
-            for language in language_codes()
-            if self.made_from_original(field, language)
-        ]
+    def credited_texts(self):
+        """
+        (field, language) of every text that has credits: each language's,
+        the original's too (a seed's original may itself be a machine
+        translation, and a person writes it as much as any other).
+        """
+        return [(field, language) for field in self.text_fields() for language in language_codes()]
 
     def credit(self, field, language):
-        """A translation's credits: origin, author, reviewer and reviewed_at (see the field)."""
+        """A text's credits: origin, author, reviewer and reviewed_at (see the field)."""
         credit = self.translation_credits.get(f"{field}_{language}") if self.has_readable_credits() else None
         return {"origin": UNKNOWN, "author": "", **(credit or {})}
 
     def needs_review(self, field, language):
-        """Whether the field holds a translation in ``language`` that nobody but its writer has read."""
-        return (
-            self.original_language in language_codes()
-            and self.made_from_original(field, language)
-            and bool(getattr(self, f"{field}_{language}"))
-            and not self.credit(field, language).get("reviewer")
-        )
+        """Whether the field holds a text in ``language`` that nobody but its writer has read."""
+        return bool(getattr(self, f"{field}_{language}")) and not self.credit(field, language).get("reviewer")
 
     def is_machine_translated(self, field, language):
         """Whether the field's text in ``language`` is a machine translation nobody has reviewed."""
@@ -432,7 +425,7 @@ class TranslatedFields(models.Model):
 
     def record_translation_credits(self, stored, author, origin=None):
         """
-        A translation saved with new text is ``author``'s (a username; "" for
+        A text saved anew is ``author``'s (a username; "" for
         the operator), of ``origin`` (None: a person's, or a machine
         translation a person edited where one was there), and unreviewed; one
         left alone keeps its credits, and a review where the save adds one
@@ -443,7 +436,7 @@ class TranslatedFields(models.Model):
             return  # validation says what is wrong with it
         before = stored.get("translation_credits") or {}
         credits = {}
-        for field, language in self.translations():
+        for field, language in self.credited_texts():
             column = f"{field}_{language}"
             text = getattr(self, column)
             if not text:
@@ -458,20 +451,22 @@ class TranslatedFields(models.Model):
 
     def find_unreviewed_translations(self):
         """
-        Drop the review of each translation that is outdated (its original
-        changed since it was read) or gone, and write down which are
-        unreviewed, for the database to find (see the field).
+        Drop the credits of each text that is gone and the review of each
+        translation that is outdated (its original changed since it was read),
+        and write down which texts are unreviewed, for the database to find
+        (see the field).
         """
         if not self.has_readable_credits():
             self.unreviewed_translations = {}
             return
         credits, unreviewed = {}, {}
-        for field, language in self.translations():
+        for field, language in self.credited_texts():
             column = f"{field}_{language}"
             if not getattr(self, column):
                 continue
             credit = dict(self.translation_credits.get(column) or {})
-            if self.translation_status(field, language) == OUTDATED:
+            readable = self.original_language in language_codes()
+            if readable and self.translation_status(field, language) == OUTDATED:
                 credit.pop("reviewer", None)
                 credit.pop("reviewed_at", None)
             if credit:
@@ -485,15 +480,15 @@ class TranslatedFields(models.Model):
         """
         What is wrong with the credits, one message each: an origin that is
         none of ORIGIN_LABELS, names that are not text, credits of a text that
-        is not a translation, a review without a time, or by its author.
+        is not there, a review without a time, or by its author.
         """
         if not self.has_readable_credits():
             return [_("The translation credits are an object of objects.")]
-        translations = {f"{field}_{language}": (field, language) for field, language in self.translations()}
+        texts = {f"{field}_{language}": (field, language) for field, language in self.credited_texts()}
         errors = []
         for column, credit in self.translation_credits.items():
-            if column not in translations:
-                errors.append(_("%(column)s: there is no translation to credit.") % {"column": column})
+            if column not in texts:
+                errors.append(_("%(column)s: there is no text to credit.") % {"column": column})
                 continue
             origin = credit.get("origin", UNKNOWN)
             names = [credit.get(key, "") for key in ("author", "reviewer", "reviewed_at")]
@@ -507,7 +502,7 @@ class TranslatedFields(models.Model):
                 problem = self_review_message()
             else:
                 continue
-            field, language = translations[column]
+            field, language = texts[column]
             label = self._meta.get_field(field).verbose_name
             errors.append(
                 _("%(field)s (%(language)s): %(problem)s")

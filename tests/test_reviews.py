@@ -65,7 +65,7 @@ def test_a_seeded_text_has_an_unknown_origin_and_no_review(db):
     comparison = bpo_vs_kpo()
     assert comparison.credit(FIELD, "de") == {"origin": UNKNOWN, "author": ""}
     assert comparison.needs_review(FIELD, "de")
-    assert not comparison.needs_review(FIELD, "uk")  # the original
+    assert comparison.needs_review(FIELD, "uk")  # the original too: a seed's may be a machine translation
     assert comparison.unreviewed_translations[COLUMN] == UNKNOWN
 
 
@@ -214,11 +214,20 @@ def test_an_import_with_unsound_credits_is_refused_before_anything_is_written(db
     assert bpo_vs_kpo().key_difference_en != "Written before the refusal."
 
 
-def test_credits_of_a_text_that_is_no_translation_are_refused(db):
+def test_credits_of_a_field_that_has_no_text_are_refused(db):
     comparison = bpo_vs_kpo()
-    comparison.translation_credits = {f"{FIELD}_uk": {"origin": MACHINE, "author": ""}}  # the original
-    with pytest.raises(ValidationError, match="no translation to credit"):
+    comparison.translation_credits = {"sources_de": {"origin": MACHINE, "author": ""}}
+    with pytest.raises(ValidationError, match="no text to credit"):
         comparison.full_clean()
+
+
+def test_an_original_that_is_a_machine_translation_is_marked_without_a_link_to_itself(client, olena):
+    with changes.change_set(origin=MACHINE):
+        comparison = bpo_vs_kpo()
+        comparison.key_difference_uk = "Машинний переклад оригіналу."
+        comparison.save()
+    html = client.get("/uk/bpo-vs-kpo/").content.decode()
+    assert '<small class="machine-note">Машинний переклад, ще не перевірено.</small>' in html
 
 
 def test_the_coverage_command_counts_reviews_and_fails_under_a_threshold(olena, taras, capsys):

@@ -1,7 +1,7 @@
 """
-Each translation's credits (translation_status.py): a text saved before them
-has an unknown origin and no review, which the derived list of unreviewed
-translations says for the records there are; every save keeps it from then on.
+Each text's credits (translation_status.py): a text saved before them has an
+unknown origin and no review, which the derived list of unreviewed texts says
+for the records there are; every save keeps it from then on.
 
 The rule is copied, not imported, so that this step does what it did when it
 was written whatever the models become.
@@ -23,17 +23,13 @@ TEXTS = {
 }
 
 
-def unreviewed(record, model_name, fields):
-    # A source's original language is the language of its article.
-    original = record.language if model_name == "source" else record.original_language
-    found = {}
-    for field in fields:
-        for language in LANGUAGES:
-            # A category's word forms are made anew from its name in every language, its own too.
-            translated = language != original or (model_name == "category" and field in CASES[1:])
-            if translated and getattr(record, f"{field}_{language}"):
-                found[f"{field}_{language}"] = "unknown"
-    return found
+def unreviewed(record, fields):
+    return {
+        f"{field}_{language}": "unknown"
+        for field in fields
+        for language in LANGUAGES
+        if getattr(record, f"{field}_{language}")
+    }
 
 
 def find_unreviewed_translations(apps, schema_editor):
@@ -41,7 +37,7 @@ def find_unreviewed_translations(apps, schema_editor):
         model = apps.get_model("comparisons", model_name)
         changed = []
         for record in model.objects.iterator(chunk_size=2000):
-            record.unreviewed_translations = unreviewed(record, model_name, fields)
+            record.unreviewed_translations = unreviewed(record, fields)
             if record.unreviewed_translations:
                 changed.append(record)
         # Historical models have plain managers: the write path's refusal of bulk writes is not here.
@@ -61,7 +57,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                help_text="Each text's origin, who wrote it, and who reviewed it and when.",
                 verbose_name="translation credits",
             ),
         ),
@@ -72,7 +68,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="The translations nobody but their author has read, with their origin.",
+                help_text="The texts nobody but their author has read, with their origin.",
                 verbose_name="unreviewed translations",
             ),
         ),
@@ -83,7 +79,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                help_text="Each text's origin, who wrote it, and who reviewed it and when.",
                 verbose_name="translation credits",
             ),
         ),
@@ -94,7 +90,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="The translations nobody but their author has read, with their origin.",
+                help_text="The texts nobody but their author has read, with their origin.",
                 verbose_name="unreviewed translations",
             ),
         ),
@@ -105,7 +101,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                help_text="Each text's origin, who wrote it, and who reviewed it and when.",
                 verbose_name="translation credits",
             ),
         ),
@@ -116,7 +112,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="The translations nobody but their author has read, with their origin.",
+                help_text="The texts nobody but their author has read, with their origin.",
                 verbose_name="unreviewed translations",
             ),
         ),
@@ -127,7 +123,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                help_text="Each text's origin, who wrote it, and who reviewed it and when.",
                 verbose_name="translation credits",
             ),
         ),
@@ -138,7 +134,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="The translations nobody but their author has read, with their origin.",
+                help_text="The texts nobody but their author has read, with their origin.",
                 verbose_name="unreviewed translations",
             ),
         ),
@@ -149,7 +145,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                help_text="Each text's origin, who wrote it, and who reviewed it and when.",
                 verbose_name="translation credits",
             ),
         ),
@@ -160,7 +156,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="The translations nobody but their author has read, with their origin.",
+                help_text="The texts nobody but their author has read, with their origin.",
                 verbose_name="unreviewed translations",
             ),
         ),
@@ -171,7 +167,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                help_text="Each text's origin, who wrote it, and who reviewed it and when.",
                 verbose_name="translation credits",
             ),
         ),
@@ -182,7 +178,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="The translations nobody but their author has read, with their origin.",
+                help_text="The texts nobody but their author has read, with their origin.",
                 verbose_name="unreviewed translations",
             ),
         ),
@@ -193,7 +189,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                help_text="Each text's origin, who wrote it, and who reviewed it and when.",
                 verbose_name="translation credits",
             ),
         ),
@@ -204,7 +200,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="The translations nobody but their author has read, with their origin.",
+                help_text="The texts nobody but their author has read, with their origin.",
                 verbose_name="unreviewed translations",
             ),
         ),
@@ -215,7 +211,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="Each translation's origin, who wrote it, and who reviewed it and when.",
+                help_text="Each text's origin, who wrote it, and who reviewed it and when.",
                 verbose_name="translation credits",
             ),
         ),
@@ -226,7 +222,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=dict,
                 editable=False,
-                help_text="The translations nobody but their author has read, with their origin.",
+                help_text="The texts nobody but their author has read, with their origin.",
                 verbose_name="unreviewed translations",
             ),
         ),

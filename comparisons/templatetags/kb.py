@@ -45,12 +45,13 @@ MACHINE_TRANSLATED = mark_safe(' data-translation-origin="machine" data-translat
 def machine_translation_note(context, obj):
     """
     A visible note that the text before it is a machine translation nobody
-    has reviewed yet, linking the page in the language it was translated from.
+    has reviewed yet, linking the page in the language it was translated from
+    (none where the text is the record's original: a seed's machine translation).
     """
     original = obj.original_language
     note = gettext("Machine translation, not yet reviewed.")
     paths = translated_paths(context) if context.get("page_paths") or context.get("request") else {}
-    if original not in paths:
+    if original not in paths or original == get_language():
         return format_html(' <small class="machine-note">{}</small>', note)
     return format_html(
         ' <small class="machine-note">{} <a href="{}" hreflang="{}">{}</a></small>',

@@ -10,7 +10,8 @@ from comparisons.translation_status import MISSING, OUTDATED, REVIEWED, UP_TO_DA
 class Command(BaseCommand):
     help = (
         "Report translation coverage (fields up to date / all translated fields) per language and model; "
-        "with --reviewed, of the fields up to date and reviewed by someone other than their author. "
+        "with --reviewed, of the fields up to date and reviewed by someone other than their author "
+        "(the original language's too). "
         "With --fail-under, exit non-zero when a language is below the given percentage."
     )
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reviewed",
             action="store_true",
-            help="Count as covered only the translations a second person has reviewed (originals count).",
+            help="Count as covered only the texts a second person has reviewed (originals too).",
         )
 
     def handle(self, *args, fail_under=None, language=None, reviewed=False, **options):
