@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 import reversion
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import Signal
@@ -228,7 +228,7 @@ def username(user):
     return user.get_username() if user is not None else ""
 
 
-def check_reviews(instance, stored, user):
+def check_reviews(instance, stored, user, written):
     """
     A person's save changes no credit but to add a review of a translation:
     their own review, in a language they translate, of a text they did not
@@ -241,7 +241,7 @@ def check_reviews(instance, stored, user):
     before = stored.get("translation_credits") or {}
     review = ("reviewer", "reviewed_at")
     for column, credit in instance.translation_credits.items():
-        if not same_text(getattr(instance, column, None), stored.get(column)):
+        if column in written:
             continue  # a new text, credited by the write path
         old = {"origin": "unknown", "author": "", **(before.get(column) or {})}
         new = {"origin": "unknown", "author": "", **credit}
@@ -253,6 +253,8 @@ def check_reviews(instance, stored, user):
         language = column.rpartition("_")[2]
         if new.get("reviewer") != username(user) or not user.has_perm(f"comparisons.translate_{language}"):
             refuse(user, f"review {column}")
+        # The time of a review is the write path's: when it was saved.
+        credit["reviewed_at"] = timezone.now().isoformat(timespec="seconds")
 
 
 def check_may_change(user, model, fields):
@@ -487,6 +489,8 @@ def before_save(sender, instance, raw, update_fields=None, **kwargs):
         check_may_change(user, sender, changed)
     if not raw:  # an import or a restored version is checked as a whole (loadcontent, snapshots)
         instance.check_written(changed)
+    elif errors := instance.credit_errors():  # Django's loaddata: its credits at least are sound
+        raise ValidationError(errors)
     current = _change_set.get()
     # An import (loadcontent, or Django's loaddata) restores records as they were.
     importing = current.importing if current is not None else raw
@@ -519,8 +523,8 @@ def before_save(sender, instance, raw, update_fields=None, **kwargs):
             # A restored version (raw) keeps the statuses and credits it had; a new text is judged now.
             instance.record_translation_bases(stored or {})
             origin = current.origin if current is not None else None
-            instance.record_translation_credits(stored or {}, username(user), origin)
-            check_reviews(instance, stored or {}, user)
+            instance.record_translation_credits(stored or {}, username(user), origin, changed)
+            check_reviews(instance, stored or {}, user, changed)
     # Derived from the rest, so written on every save, an import's too.
     instance.find_outdated_translations()
     instance.find_unreviewed_translations()
@@ -659,6 +663,8 @@ class ContentQuerySet(TranslationStatusQuerySet, MultilingualQuerySet):
         for obj in objs:
             # What before_save does, which bulk inserts skip.
             normalise_line_endings(obj)
+            if errors := obj.credit_errors():
+                raise ValidationError(errors)
             obj.find_outdated_translations()
             obj.find_unreviewed_translations()
         made = super().bulk_create(objs, *args, **kwargs)

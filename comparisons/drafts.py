@@ -32,6 +32,7 @@ from . import changes
 from .models import Attribute, Category, Comparison, Draft, DraftEvent, read_stored_texts
 from .snapshots import NoLongerFits, Snapshot, give_token, jsonable, serialized
 from .terms import check_terms
+from .translation_status import UNKNOWN
 
 # The records that have pages of their own, and so drafts.
 DRAFTED_MODELS = (Comparison, Category, Attribute)
@@ -81,6 +82,8 @@ def snapshot_of(draft):
 
 # Columns every write renews: they say nothing of what the record holds.
 RENEWED_ON_EVERY_WRITE = ("edit_token", "updated_at")
+# The credits of a text nobody has said anything of (translation_status.py).
+UNKNOWN_CREDIT = {"origin": UNKNOWN, "author": ""}
 
 
 def fingerprint(model, pk):
@@ -97,10 +100,12 @@ def fingerprint(model, pk):
         for name in RENEWED_ON_EVERY_WRITE:
             record["fields"].pop(name, None)
         # Derived from the credits, which a draft started before them (migration 0024) did not
-        # have: so that it stays publishable, they count only once they say something.
+        # have: so that it stays publishable, they count only once they say something more
+        # than "origin unknown, unreviewed".
         record["fields"].pop("unreviewed_translations", None)
-        if record["fields"].get("translation_credits") == {}:
-            del record["fields"]["translation_credits"]
+        credits = record["fields"].pop("translation_credits", None) or {}
+        if isinstance(credits, dict) and (said := {c: v for c, v in credits.items() if v != UNKNOWN_CREDIT}):
+            record["fields"]["translation_credits"] = said
     return hashlib.sha256(json.dumps(records, sort_keys=True).encode()).hexdigest()
 
 

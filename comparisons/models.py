@@ -103,7 +103,10 @@ class EditTracked(models.Model):
             columns = set()
             for name in update_fields:
                 columns.update(in_every_language(name) if name in translated else [name])
-            kept = [f.name for f in self._meta.concrete_fields if f.name in BOOKKEEPING]
+            # The credits too: a text written is credited anew (changes.before_save()).
+            kept = [
+                f.name for f in self._meta.concrete_fields if f.name in {*BOOKKEEPING, "translation_credits"}
+            ]
             update_fields = {*columns, *kept}
         super().save(*args, update_fields=update_fields, **kwargs)
 
@@ -601,11 +604,15 @@ class Category(TranslatedContent):
         return [self, *self.items.all()]
 
     def items_by_kind(self):
-        """The listed items grouped by kind, in the order of ``CategoryItem.Kind``."""
+        """(kind, heading, items): the listed items grouped by kind, in the order of ``CategoryItem.Kind``."""
         groups = {kind: [] for kind in CategoryItem.Kind}
         for item in self.items.all():
             groups[item.kind].append(item)
-        return [(kind, said_once(items, "name")) for kind, items in groups.items() if items]
+        return [
+            (kind, CategoryItem.HEADINGS[kind], said_once(items, "name"))
+            for kind, items in groups.items()
+            if items
+        ]
 
     def clean(self):
         ancestor = self.parent
@@ -643,6 +650,17 @@ class CategoryItem(TranslatedContent):
         FRONT_OFFICE = "front-office", _("front-office work")
         BACK_OFFICE = "back-office", _("back-office work")
         CALL_TYPE = "call-type", _("kind of call")
+
+    # The heading over a category's items of a kind: a list, so a plural ("Services"),
+    # where the kind's own label names one item ("service", in a search result).
+    HEADINGS = {
+        Kind.SERVICE: pgettext_lazy("a heading over a category's items", "services"),
+        Kind.SEGMENT: pgettext_lazy("a heading over a category's items", "segments"),
+        Kind.EXAMPLE: pgettext_lazy("a heading over a category's items", "examples"),
+        Kind.FRONT_OFFICE: pgettext_lazy("a heading over a category's items", "front-office work"),
+        Kind.BACK_OFFICE: pgettext_lazy("a heading over a category's items", "back-office work"),
+        Kind.CALL_TYPE: pgettext_lazy("a heading over a category's items", "kinds of call"),
+    }
 
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="items"

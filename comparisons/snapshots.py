@@ -31,7 +31,7 @@ from django.utils.translation import gettext
 from . import changes
 from .backup import exported_fields, slugs_in_every_language
 from .models import read_stored_texts
-from .translation_status import with_one_line_ending
+from .translation_status import same_text, with_one_line_ending
 
 
 class NoLongerFits(Exception):
@@ -365,9 +365,18 @@ def keep_fields_added_since(stored, obj):
         for field in obj._meta.concrete_fields
         if field.name in exported and field.name not in names and field.attname not in names
     ]
-    live = type(obj)._base_manager.filter(pk=obj.pk).values(*missing).first() if missing else None
+    texts = obj.text_columns() if "translation_credits" in missing else []
+    live = type(obj)._base_manager.filter(pk=obj.pk).values(*missing, *texts).first() if missing else None
     for name, value in (live or {}).items():
-        setattr(obj, name, value)
+        if name in missing:
+            setattr(obj, name, value)
+    if live and texts:
+        # A version from before credits: the live credits are those of the texts it has as they are now.
+        obj.translation_credits = {
+            column: credit
+            for column, credit in live["translation_credits"].items()
+            if column in texts and same_text(live[column], getattr(obj, column))
+        }
 
 
 def name_of(obj):

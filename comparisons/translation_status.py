@@ -24,6 +24,7 @@ of what origin, is written down on every save as well
 (``unreviewed_translations``), for the database to find.
 """
 
+import datetime
 import functools
 import hashlib
 
@@ -116,13 +117,23 @@ class TranslationStatusQuerySet(models.QuerySet):
         """Records with a written translation in ``language`` that nobody has reviewed (outdated ones too)."""
         return self.filter(self.model.unreviewed_translation_q(language))
 
-    def to_review_in(self, language):
-        """Records with a translation in ``language`` up to date and not reviewed: one to read now."""
+    def to_review_in(self, language, by_others_than=None):
+        """
+        Records with a text in ``language`` up to date and not reviewed: one to
+        read now (with ``by_others_than``, a username: one that someone else wrote).
+        """
         query = NOTHING
         for field in self.model.translated_fields_in(language):
-            unreviewed = self.model.field_unreviewed_q(field, language)
-            query |= unreviewed & ~self.model.field_outdated_q(field, language)
+            query |= self.model.field_to_review_q(field, language, by_others_than)
         return self.filter(query)
+
+    def count_to_review(self, language, by_others_than=None):
+        """How many texts in ``language`` these records have to review (to_review_in()), in one query."""
+        counts = {
+            field: models.Count("pk", filter=self.model.field_to_review_q(field, language, by_others_than))
+            for field in self.model.translated_fields_in(language)
+        }
+        return sum(self.order_by().aggregate(**counts).values()) if counts else 0
 
     def machine_translated_in(self, language):
         """Records that show, in ``language``, a machine translation nobody has reviewed."""
@@ -288,6 +299,15 @@ class TranslatedFields(models.Model):
         return query
 
     @classmethod
+    def field_to_review_q(cls, field, language, by_others_than=None):
+        column = f"{field}_{language}"
+        query = cls.field_unreviewed_q(field, language) & ~cls.field_outdated_q(field, language)
+        if by_others_than is not None:
+            # Every text has credits with an author ("" if unknown): the comparison is never with nothing.
+            query &= ~models.Q(**{f"translation_credits__{column}__author": by_others_than})
+        return query
+
+    @classmethod
     def field_unreviewed_q(cls, field, language):
         return models.Q(unreviewed_translations__has_key=f"{field}_{language}")
 
@@ -423,14 +443,15 @@ class TranslatedFields(models.Model):
         credits = self.translation_credits
         return isinstance(credits, dict) and all(isinstance(credit, dict) for credit in credits.values())
 
-    def record_translation_credits(self, stored, author, origin=None):
+    def record_translation_credits(self, stored, author, origin=None, written=None):
         """
         A text saved anew is ``author``'s (a username; "" for
         the operator), of ``origin`` (None: a person's, or a machine
         translation a person edited where one was there), and unreviewed; one
         left alone keeps its credits, and a review where the save adds one
         (checked by the write path, changes.check_reviews()). ``stored`` holds
-        the columns as they are in the database ({} for a new record).
+        the columns as they are in the database ({} for a new record),
+        ``written`` those the save writes (None: every one).
         """
         if not self.has_readable_credits():
             return  # validation says what is wrong with it
@@ -441,7 +462,7 @@ class TranslatedFields(models.Model):
             text = getattr(self, column)
             if not text:
                 continue
-            if same_text(text, stored.get(column)):
+            if same_text(text, stored.get(column)) or (written is not None and column not in written):
                 credits[column] = dict(self.translation_credits.get(column) or before.get(column) or {})
                 continue
             was = before.get(column, {}).get("origin") if stored.get(column) else None
@@ -464,13 +485,12 @@ class TranslatedFields(models.Model):
             column = f"{field}_{language}"
             if not getattr(self, column):
                 continue
-            credit = dict(self.translation_credits.get(column) or {})
+            credit = {"origin": UNKNOWN, "author": "", **(self.translation_credits.get(column) or {})}
             readable = self.original_language in language_codes()
             if readable and self.translation_status(field, language) == OUTDATED:
                 credit.pop("reviewer", None)
                 credit.pop("reviewed_at", None)
-            if credit:
-                credits[column] = credit
+            credits[column] = credit
             if not credit.get("reviewer"):
                 unreviewed[column] = credit.get("origin", UNKNOWN)
         self.translation_credits = credits
@@ -496,7 +516,9 @@ class TranslatedFields(models.Model):
                 problem = _("the origin is none of those known.")
             elif not all(isinstance(name, str) for name in names) or set(credit) - CREDIT_KEYS:
                 problem = _("the credits name the origin, the author, the reviewer and the time.")
-            elif bool(credit.get("reviewer")) != bool(credit.get("reviewed_at")):
+            elif bool(credit.get("reviewer")) != bool(credit.get("reviewed_at")) or not is_time(
+                credit.get("reviewed_at")
+            ):
                 problem = _("a review has a reviewer and a time.")
             elif credit.get("reviewer") and credit.get("reviewer") == credit.get("author"):
                 problem = self_review_message()
@@ -532,6 +554,17 @@ class TranslatedFields(models.Model):
 
 
 CREDIT_KEYS = frozenset({"origin", "author", "reviewer", "reviewed_at"})
+
+
+def is_time(value):
+    """Whether a review's time is none or an ISO date and time."""
+    if not value:
+        return True
+    try:
+        datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def self_review_message():

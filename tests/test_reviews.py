@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -15,11 +16,22 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from comparisons import changes
-from comparisons.models import Category, Comparison, ComparisonRow
+from comparisons import changes, drafts
+from comparisons.admin import dashboard
+from comparisons.models import Category, Comparison, ComparisonRow, Draft
 from comparisons.snapshots import changed_fields, version_fields
 from comparisons.translation_status import HUMAN, MACHINE, OUTDATED, POST_EDITED, UNKNOWN
-from tests.helpers import admin_url, bpo_vs_kpo, change_url, make_user, post_change_form, stale_pages, url
+from tests.helpers import (
+    admin_url,
+    bpo_vs_kpo,
+    change_url,
+    form_data,
+    make_user,
+    post_change_form,
+    save_draft,
+    stale_pages,
+    url,
+)
 
 # bpo_vs_kpo() is written in Ukrainian: English and German are its translations.
 FIELD = "key_difference"
@@ -61,12 +73,27 @@ def taras(db):
     return user
 
 
-def test_a_seeded_text_has_an_unknown_origin_and_no_review(db):
-    comparison = bpo_vs_kpo()
-    assert comparison.credit(FIELD, "de") == {"origin": UNKNOWN, "author": ""}
-    assert comparison.needs_review(FIELD, "de")
-    assert comparison.needs_review(FIELD, "uk")  # the original too: a seed's may be a machine translation
-    assert comparison.unreviewed_translations[COLUMN] == UNKNOWN
+def test_every_seeded_text_has_an_honest_origin(db):
+    """The seeds' uk and de articles are machine translations; what the project wrote is its own."""
+    for model in changes.translated_models():
+        for obj in model._default_manager.all():
+            for field, language in obj.credited_texts():
+                if getattr(obj, f"{field}_{language}"):
+                    assert obj.credit(field, language)["origin"] != UNKNOWN, (obj, field, language)
+    comparison = bpo_vs_kpo()  # from the Ukrainian article
+    assert comparison.credit(FIELD, "uk")["origin"] in (MACHINE, POST_EDITED)
+    assert comparison.credit(FIELD, "de") == {"origin": HUMAN, "author": "kb-editors"}
+    assert comparison.needs_review(FIELD, "uk")  # the original too: a seed's is a machine translation
+
+
+def all_reviewed():
+    """Every text read by a second reader, as the operator records it."""
+    with changes.change_set():
+        for model in changes.translated_models():
+            for obj in model._default_manager.all():
+                for credit in obj.translation_credits.values():
+                    credit.update(reviewer="second-reader", reviewed_at=timezone.now().isoformat())
+                obj.save()
 
 
 def test_a_new_text_is_its_writers_and_unreviewed(olena):
@@ -348,7 +375,7 @@ def test_the_bulk_action_is_offered_only_in_the_languages_one_translates(olena):
     actions = dict(response.context["action_form"].fields["action"].choices)
     assert "review_de" in actions and "review_uk" not in actions
     review_in_bulk(signed_in_as(olena), "uk")
-    assert bpo_vs_kpo().unreviewed_translations.get("key_difference_en") == UNKNOWN
+    assert "key_difference_en" in bpo_vs_kpo().unreviewed_translations
 
 
 def test_the_dashboard_lists_what_others_wrote_to_review(olena, taras):
@@ -405,8 +432,9 @@ def test_a_page_marks_an_unreviewed_machine_translation_and_links_the_original(c
 
 
 def test_other_languages_and_reviewed_or_human_texts_carry_no_mark(client, olena, taras):
+    all_reviewed()
     html = client.get(PAGE_DE).content.decode()
-    assert "machine-note" not in html and "creativeWorkStatus" not in html  # the seeds: origin unknown
+    assert "machine-note" not in html and "creativeWorkStatus" not in html
     machine_translated(olena)
     assert "machine-note" not in client.get("/en/bpo-vs-kpo/").content.decode()
     assert "machine-note" not in client.get("/uk/bpo-vs-kpo/").content.decode()  # the original
@@ -474,3 +502,112 @@ def test_a_review_of_a_categorys_name_refreshes_the_lists_that_show_its_mark(
         kpo.save()
     assert stale_pages(client, paths) == []
     assert all("machine-note" not in client.get(path).content.decode() for path in paths)
+
+
+# Every other way a text is written: the review goes with the text -------------------------------
+
+
+def test_a_text_changed_by_update_or_a_save_of_some_fields_is_unreviewed(olena, taras):
+    write(olena, "Neu geschrieben.")
+    review(taras)
+    with changes.change_set(user=olena):
+        Comparison.objects.filter(pk=bpo_vs_kpo().pk).update(**{COLUMN: "Ganz anderer Text."})
+    assert bpo_vs_kpo().needs_review(FIELD, "de")
+    assert bpo_vs_kpo().credit(FIELD, "de")["author"] == olena.username
+    review(taras)
+    with changes.change_set(user=olena):
+        comparison = bpo_vs_kpo()
+        setattr(comparison, COLUMN, "Noch einmal anders.")
+        comparison.save(update_fields=[COLUMN])
+    assert bpo_vs_kpo().needs_review(FIELD, "de")
+
+
+def test_a_save_of_the_credits_alone_names_nobody_author_of_a_text_in_memory(olena, taras):
+    write(olena, "Neu geschrieben.")
+    with changes.change_set(user=taras):
+        comparison = bpo_vs_kpo()
+        setattr(comparison, COLUMN, "Nur im Speicher.")
+        comparison.save(update_fields=["translation_credits"])
+    assert bpo_vs_kpo().credit(FIELD, "de")["author"] == olena.username
+
+
+def test_a_revert_to_a_version_from_before_credits_leaves_the_old_text_unreviewed(olena, taras):
+    client = Client()
+    client.force_login(make_user("superuser"))
+    write(None, "Alter Text vom Operator.")
+    old = Version.objects.get_for_object(bpo_vs_kpo()).order_by("-pk").first()
+    data = json.loads(old.serialized_data)
+    for name in ("translation_credits", "unreviewed_translations"):  # as saved before migration 0024
+        data[0]["fields"].pop(name, None)
+    old.serialized_data = json.dumps(data)
+    old.save()
+    write(olena, "Neu von Olena.")
+    review(taras)
+    url = admin_url(Comparison, "revision", bpo_vs_kpo().pk, old.pk)
+    client.post(url, form_data(client.get(url)))
+    assert bpo_vs_kpo().key_difference_de == "Alter Text vom Operator."
+    assert bpo_vs_kpo().needs_review(FIELD, "de")
+
+
+def test_the_bulk_action_leaves_a_drafted_record_to_its_form(olena, taras):
+    editor_client = Client()
+    editor_client.force_login(make_user("editor"))
+    write(olena, "Neu geschrieben.")
+    save_draft(editor_client, bpo_vs_kpo(), key_difference_en="Drafted by the editor.")
+    response = review_in_bulk(signed_in_as(taras))
+    assert "has unpublished changes" in response.content.decode()
+    assert not drafts.is_stale(Draft.objects.for_record(Comparison, bpo_vs_kpo().pk))
+    assert bpo_vs_kpo().needs_review(FIELD, "de")
+
+
+def test_djangos_loaddata_and_bulk_inserts_refuse_a_self_review(olena, tmp_path):
+    comparison = bpo_vs_kpo()
+    credit = {"origin": MACHINE, "author": "olena", "reviewer": "olena", "reviewed_at": "2026-12-08T10:00:00"}
+    record = json.loads(serializers.serialize("json", [comparison]))
+    record[0]["fields"]["translation_credits"] = {COLUMN: credit}
+    path = tmp_path / "self-review.json"
+    path.write_text(json.dumps(record))
+    with pytest.raises(ValidationError, match="its author may not review it"):
+        call_command("loaddata", str(path), verbosity=0)
+    comparison.pk = None
+    comparison.translation_credits = {COLUMN: credit}
+    with (
+        changes.change_set(importing=True),
+        pytest.raises(ValidationError, match="its author may not review it"),
+    ):
+        Comparison.objects.bulk_create([comparison])
+
+
+def test_the_time_of_a_review_is_the_write_paths(olena, taras):
+    write(olena, "Neu geschrieben.")
+    with changes.change_set(user=taras):
+        comparison = bpo_vs_kpo()
+        credit = {**comparison.credit(FIELD, "de"), "reviewer": "taras", "reviewed_at": "2000-01-01T00:00:00"}
+        comparison.translation_credits = {**comparison.translation_credits, COLUMN: credit}
+        comparison.save()
+    assert bpo_vs_kpo().credit(FIELD, "de")["reviewed_at"][:4] == str(timezone.now().year)
+    comparison = bpo_vs_kpo()
+    comparison.translation_credits[COLUMN]["reviewed_at"] = "not a date at all"
+    with pytest.raises(ValidationError, match="a review has a reviewer and a time"):
+        comparison.save()
+
+
+def test_an_outdated_machine_translation_shows_both_notes(client, olena):
+    machine_translated(olena)
+    write(None, "Нове формулювання оригіналу.", column=f"{FIELD}_uk")
+    html = client.get(PAGE_DE).content.decode()
+    assert "machine-note" in html and "outdated-note" in html
+
+
+def test_the_dashboard_counts_and_lists_only_what_others_wrote(olena, taras, monkeypatch):
+    all_reviewed()
+    write(olena, "Neu geschrieben.")
+    write(taras, "Von Taras.", column="introduction_de")
+    work = dashboard.translation_work(["de"], olena)["de"]
+    assert work["to_review"] == 1
+    assert [field["url"].rsplit("=", 1)[1] for entry in work["reviews"] for field in entry["fields"]] == [
+        "introduction_de"
+    ]
+    monkeypatch.setattr(dashboard, "LISTED", 1)
+    write(olena, "Auch von Olena.", column="conclusion_de")
+    assert dashboard.translation_work(["de"], taras)["de"]["to_review"] == 2

@@ -71,6 +71,14 @@ def test_category_page_groups_items_and_lists_comparisons(client, db, language):
     assert url("category_detail", language, slug="outsourcing") in html  # the parent
 
 
+def test_a_list_of_items_is_headed_in_the_plural_and_one_item_named_in_the_singular(client, db):
+    html = client.get(url("category_detail", "en", slug="bpo")).content.decode()
+    assert '<h2 id="kind-service">Services</h2>' in html
+    item = Category.objects.get(slug="bpo").items.filter(kind="service").first()
+    found = client.get(url("search", "en", query=f"?q={item.name_en.split()[0]}")).content.decode()
+    assert "— service," in found
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_reversed_pair_redirects_to_canonical(client, db, language):
     response = client.get(url("comparison_detail", language, first="kpo", second="bpo"))

@@ -788,7 +788,19 @@ def test_the_migration_stores_texts_with_lf_and_keeps_translations_up_to_date(db
     assert_stored_with_lf_and_up_to_date(languages, lf)
 
 
-def test_the_migration_keeps_a_draft_of_a_record_with_crlf_publishable(drafted, editor_client):
+@pytest.fixture
+def before_credits(db):
+    """The records as they were before migration 0024 gave each text credits: the seeds' said nothing yet."""
+    with changes.change_set(importing=True):
+        for model in changes.translated_models():
+            for obj in model._default_manager.all():
+                obj.translation_credits = {}
+                obj.save()
+
+
+def test_the_migration_keeps_a_draft_of_a_record_with_crlf_publishable(
+    before_credits, drafted, editor_client
+):
     comparison, _attribute = drafted
     crlf_record(comparison)
     # The draft started from the record as the admin stored it before.
@@ -809,7 +821,7 @@ def test_a_version_or_backup_with_crlf_restores_with_lf_and_its_statuses(db, tmp
     assert_stored_with_lf_and_up_to_date(languages, lf)
 
 
-def test_the_migrations_copy_of_the_draft_fingerprint_reads_a_record_as_drafts_do(db):
+def test_the_migrations_copy_of_the_draft_fingerprint_reads_a_record_as_drafts_do(before_credits):
     """
     Records with parts (a comparison's rows). (Attributes and categories have
     gained columns since: see migrations 0017 and 0019.)
@@ -826,14 +838,16 @@ def test_the_migrations_copy_of_the_draft_fingerprint_reads_a_record_as_drafts_d
 DESCRIPTIONS = "0017_attribute_description"
 
 
-def test_the_description_migrations_copy_of_the_draft_fingerprint_reads_an_attribute_as_drafts_do(db):
+def test_the_description_migrations_copy_of_the_draft_fingerprint_reads_an_attribute_as_drafts_do(
+    before_credits,
+):
     migration = importlib.import_module(f"comparisons.migrations.{DESCRIPTIONS}")
     apps = MigrationLoader(connection).project_state(("comparisons", DESCRIPTIONS)).apps
     for attribute in Attribute.objects.all():
         assert migration.attribute_base(apps, attribute.pk) == drafts.fingerprint(Attribute, attribute.pk)
 
 
-def test_a_draft_of_an_attribute_started_before_descriptions_stays_publishable(db, editor_client):
+def test_a_draft_of_an_attribute_started_before_descriptions_stays_publishable(before_credits, editor_client):
     attribute = Attribute.objects.get(slug="focus")
     Attribute.objects.filter(pk=attribute.pk).update(
         description_en=None, description_uk=None, description_de=None
@@ -865,7 +879,7 @@ def test_a_draft_of_an_attribute_started_before_descriptions_stays_publishable(d
 SLUGS_PER_LANGUAGE = "0020_slugs_in_every_language"
 
 
-def test_the_slug_migrations_copy_of_the_draft_fingerprint_reads_a_category_as_drafts_do(db):
+def test_the_slug_migrations_copy_of_the_draft_fingerprint_reads_a_category_as_drafts_do(before_credits):
     """Categories with items and values, as drafts.fingerprint() reads them now."""
     migration = importlib.import_module(f"comparisons.migrations.{SLUGS_PER_LANGUAGE}")
     apps = MigrationLoader(connection).project_state(("comparisons", SLUGS_PER_LANGUAGE)).apps
@@ -873,7 +887,9 @@ def test_the_slug_migrations_copy_of_the_draft_fingerprint_reads_a_category_as_d
         assert migration.category_base(apps, category.pk) == drafts.fingerprint(Category, category.pk)
 
 
-def test_a_draft_of_a_category_started_before_slugs_per_language_stays_publishable(db, editor_client):
+def test_a_draft_of_a_category_started_before_slugs_per_language_stays_publishable(
+    before_credits, editor_client
+):
     """
     The migration renews the fingerprint of a draft started before it (the
     one slug), and the draft's own record, stored with the one slug, renames

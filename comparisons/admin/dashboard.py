@@ -12,7 +12,7 @@ from ..changes import translated_models, translation_languages
 from ..drafts import snapshot_of
 from ..models import Draft
 from ..snapshots import name_of
-from ..translation_status import MISSING, OUTDATED, REVIEWED, STATUS_LABELS, UP_TO_DATE
+from ..translation_status import MISSING, OUTDATED, STATUS_LABELS, UP_TO_DATE
 
 # Records listed per model and language; the change list, filtered, has them all.
 LISTED = 50
@@ -39,7 +39,7 @@ def translation_work(languages, user=None):
         for code, counts in records.translation_counts(languages).items():
             work[code][MISSING] += counts[MISSING]
             work[code][OUTDATED] += counts[OUTDATED]
-            work[code]["to_review"] += counts[UP_TO_DATE] - counts[REVIEWED]
+
         # The records' own keys, which their names are made of (a comparison's categories).
         keys = [field.name for field in model._meta.concrete_fields if field.many_to_one]
         for code in languages:
@@ -56,7 +56,8 @@ def translation_work(languages, user=None):
                 work[code]["records"].append(todo(obj, code, fields))
             if len(found) > LISTED:
                 work[code]["more"].append(more(model, code))
-            to_review = records.to_review_in(code)
+            work[code]["to_review"] += records.count_to_review(code, by_others_than=name)
+            to_review = records.to_review_in(code, by_others_than=name)
             if keys:
                 to_review = to_review.select_related(*keys)
             found = list(to_review[: LISTED + 1])

@@ -9,8 +9,10 @@ forms say them first, with a message.
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +20,7 @@ from .. import bulk, changes
 from ..language_sentences import SENTENCES
 from ..snapshots import field_label
 from ..translation_status import MACHINE, ORIGIN_LABELS, POST_EDITED, UNKNOWN, UP_TO_DATE, language_codes
-from .history import EditConflictForm
+from .history import EditConflictForm, drafted, drafted_message, page_record_of
 
 ORIGIN_CHOICES = [
     ("", _("my own text, or my edit of a machine translation")),
@@ -145,14 +147,19 @@ class ReviewsAdminMixin:
         """
         Review every translation in ``language`` of the records that is up to
         date and unreviewed, all or nothing: a selection holding a text of the
-        reviewer's own is refused with the texts named.
+        reviewer's own is refused with the texts named. A record with a draft
+        (or a part of one) is reviewed in its form, where the review goes into
+        the draft, as every change of it does.
         """
         user = request.user
         with changes.change_set(user=user):
             records = list(
                 self.model._default_manager.select_for_update().filter(pk__in=queryset.values("pk"))
             )
-            work = {obj: reviewable(obj, language) for obj in records}
+            kept = [obj for obj in records if drafted(*page_record_of(obj))]
+            for obj in kept:
+                self.message_user(request, drafted_message(*page_record_of(obj)), messages.ERROR)
+            work = {obj: reviewable(obj, language) for obj in records if obj not in kept}
             own = [
                 f"{obj}: {field_label(self.model, column)}"
                 for obj, columns in work.items()
@@ -166,22 +173,29 @@ class ReviewsAdminMixin:
                 self.message_user(request, message, messages.ERROR)
                 return
             done = 0
-            for obj, columns in work.items():
-                if not columns:
-                    continue
-                reviewed(obj, columns, user)
-                obj.save()
-                labels = [
-                    gettext("review of %(field)s") % {"field": field_label(self.model, c)} for c in columns
-                ]
-                bulk.log_changes(user, [obj], [{"changed": {"fields": labels}}])
-                done += len(columns)
+            try:
+                with changes.savepoint():
+                    for obj, columns in work.items():
+                        if not columns:
+                            continue
+                        reviewed(obj, columns, user)
+                        obj.save()
+                        labels = [
+                            gettext("review of %(field)s") % {"field": field_label(self.model, c)}
+                            for c in columns
+                        ]
+                        bulk.log_changes(user, [obj], [{"changed": {"fields": labels}}])
+                        done += len(columns)
+            except (ValidationError, PermissionDenied) as refused:
+                messages_of = getattr(refused, "messages", None) or [str(refused)]
+                self.message_user(request, " ".join(messages_of), messages.ERROR)
+                return
         if done:
             message = ngettext(
                 "%(count)d translation marked reviewed.", "%(count)d translations marked reviewed.", done
             ) % {"count": done}
             self.message_user(request, message, messages.SUCCESS)
-        else:
+        elif not kept:
             self.message_user(request, gettext("Nothing here was waiting for a review."), messages.WARNING)
 
 
@@ -231,5 +245,5 @@ def credit_line(obj, field, language):
     else:
         review, css = gettext("not reviewed yet"), "unreviewed"
     return format_html(
-        '<span class="translation-credit translation-{}">{}; {}</span>', css, written.capitalize(), review
+        '<span class="translation-credit translation-{}">{}; {}</span>', css, capfirst(written), review
     )

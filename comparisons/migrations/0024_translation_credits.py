@@ -1,7 +1,8 @@
 """
 Each text's credits (translation_status.py): a text saved before them has an
-unknown origin and no review, which the derived list of unreviewed texts says
-for the records there are; every save keeps it from then on.
+unknown origin and no review, which its credits and the derived list of
+unreviewed texts say for the records there are; every save keeps them from
+then on.
 
 The rule is copied, not imported, so that this step does what it did when it
 was written whatever the models become.
@@ -38,10 +39,13 @@ def find_unreviewed_translations(apps, schema_editor):
         changed = []
         for record in model.objects.iterator(chunk_size=2000):
             record.unreviewed_translations = unreviewed(record, fields)
+            record.translation_credits = {
+                column: {"origin": "unknown", "author": ""} for column in record.unreviewed_translations
+            }
             if record.unreviewed_translations:
                 changed.append(record)
         # Historical models have plain managers: the write path's refusal of bulk writes is not here.
-        model.objects.bulk_update(changed, ["unreviewed_translations"], batch_size=1000)
+        model.objects.bulk_update(changed, ["unreviewed_translations", "translation_credits"], batch_size=1000)
 
 
 class Migration(migrations.Migration):

@@ -73,7 +73,9 @@ def translated(context, obj, field, element="span"):
     if language != get_language():
         return format_html('<{0} lang="{1}">{2}</{0}>{3}', element, language, text, fallback_note())
     if is_machine_translated(obj, field, language):
-        note = machine_translation_note(context, obj)
+        note = format_html(
+            "{}{}", machine_translation_note(context, obj), outdated_note(obj, field, language)
+        )
         return format_html("<{0}{1}>{2}</{0}>{3}", element, MACHINE_TRANSLATED, text, note)
     return format_html("<{0}>{1}</{0}>{2}", element, text, outdated_note(obj, field, language))
 
@@ -86,7 +88,10 @@ def translated_paragraphs(context, obj, field):
     if language != get_language():
         attributes, note = format_html(' lang="{}"', language), fallback_note()
     elif is_machine_translated(obj, field, language):
-        attributes, note = MACHINE_TRANSLATED, machine_translation_note(context, obj)
+        attributes = MACHINE_TRANSLATED
+        note = format_html(
+            "{}{}", machine_translation_note(context, obj), outdated_note(obj, field, language)
+        )
     else:
         attributes, note = "", outdated_note(obj, field, language)
     html = format_html_join("", "<p{}>{}</p>", ((attributes, p) for p in paragraphs))

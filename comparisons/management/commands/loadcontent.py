@@ -183,6 +183,10 @@ class Command(BaseCommand):
                 f"Nothing was loaded: {path}: {object_name(record.object)}:"
                 f" the database refused it: {database_refusal(record.object, error)}"
             ) from error
+        except ValidationError as error:  # unsound credits, refused by the write path even raw
+            raise CommandError(
+                f"Nothing was loaded: {path}: {object_name(record.object)}: {error.messages[0]}"
+            ) from error
 
     def validate(self, path, obj):
         obj._state.adding = False  # saved above: checks compare with the other records, not itself
