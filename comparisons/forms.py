@@ -2,6 +2,7 @@ import unicodedata
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Category
 from .translation_status import with_one_line_ending
@@ -19,7 +20,7 @@ class MultilineTextField(forms.CharField):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), max_length=100, strip=True)
+    q = forms.CharField(label=pgettext_lazy("the search page", "Search"), max_length=100, strip=True)
 
     def clean_q(self):
         # Composed (NFC), as the seeded texts are: some keyboards and pasted text send "й" as "и" and a breve.

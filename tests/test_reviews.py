@@ -479,8 +479,13 @@ def test_a_review_refreshes_exactly_the_page_that_shows_the_text(
     assert "machine-note" not in client.get(PAGE_DE).content.decode()
 
 
-def test_a_sources_site_is_a_name_no_translation_tool_touches(client, db):
-    assert '<span translate="no">' in client.get(PAGE_DE).content.decode()
+def test_a_categorys_abbreviation_is_a_name_no_translation_tool_touches(client, db):
+    html = client.get(url("category_list", "de")).content.decode()
+    assert 'translate="no">BPO</a>' in html
+    assert (
+        '<h1><span translate="no">BPO</span>'
+        in client.get(url("category_detail", "de", slug="bpo")).content.decode()
+    )
 
 
 def test_a_review_of_a_categorys_name_refreshes_the_lists_that_show_its_mark(

@@ -1143,8 +1143,8 @@ def test_the_compare_form_leads_to_the_table_of_three_or_four(client, db, langua
 
 def test_the_compare_form_offers_two_more_categories_as_a_choice(client, db):
     html = client.get(url("compare", "de")).content.decode()
-    assert '<label for="id_third">Dritte (optional)</label>' in html
-    assert '<label for="id_fourth">Vierte (optional)</label>' in html
+    assert '<label for="id_third">Dritte Kategorie (optional)</label>' in html
+    assert '<label for="id_fourth">Vierte Kategorie (optional)</label>' in html
     assert html.count('<option value="">(keine)</option>') == 2
     assert re.search(
         r'<select id="id_first" name="first">(?:(?!</select>).)*value="outsourcing" selected', html

@@ -115,11 +115,11 @@ def language_sentence(kind, code):
 @register.simple_tag(takes_context=True)
 def citation(context, source):
     """
-    A source as a reader sees it cited: its title, its site (a name no
-    translation tool should touch) and the language of its article.
+    A source as a reader sees it cited: its title, its site and the language
+    of its article.
     """
     return format_html(
-        '{}, <span translate="no">{}</span> ({})',
+        "{}, {} ({})",
         translated(context, source, "title", "cite"),
         plain(source, "site"),
         language_sentences.language_sentence("article_in", source.language),
