@@ -254,7 +254,7 @@ def test_an_original_that_is_a_machine_translation_is_marked_without_a_link_to_i
         comparison.key_difference_uk = "Машинний переклад оригіналу."
         comparison.save()
     html = client.get("/uk/bpo-vs-kpo/").content.decode()
-    assert '<small class="machine-note">Машинний переклад, ще не перевірено.</small>' in html
+    assert '<small class="machine-note">Машинний переклад, ще не перевірений.</small>' in html
 
 
 def test_the_coverage_command_counts_reviews_and_fails_under_a_threshold(olena, taras, capsys):

@@ -64,7 +64,7 @@ def test_a_machine_translated_row_is_marked_until_a_second_translator_reviews_it
     page.goto(f"{base}{PAGE}")
     cell = page.locator("td", has_text=MACHINE_TEXT)
     expect(cell.locator("[data-translation-origin=machine]")).to_have_count(1)
-    expect(cell.locator(".machine-note")).to_contain_text("Машинний переклад, ще не перевірено.")
+    expect(cell.locator(".machine-note")).to_contain_text("Машинний переклад, ще не перевірений.")
     expect(cell.locator(".machine-note a")).to_have_attribute("hreflang", re.compile("^(en|de)$"))
 
     sign_in(page, base, "bohdan")
