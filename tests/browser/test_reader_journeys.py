@@ -92,7 +92,7 @@ def test_reader_compares_three_categories_in_ukrainian(site, page):
     expect(same_or_one).to_be_visible()
     # A row's label opens what the attribute means, in place, and leads on to the glossary.
     explanation = (
-        page.locator(".comparison-table").first.locator("details.explanation").filter(has_text="Розшифровка")
+        page.locator(".comparison-table").first.locator("details.explanation").filter(has_text="Повна назва")
     )
     expect(
         explanation.get_by_text(
