@@ -365,18 +365,28 @@ def keep_fields_added_since(stored, obj):
         for field in obj._meta.concrete_fields
         if field.name in exported and field.name not in names and field.attname not in names
     ]
-    texts = obj.text_columns() if "translation_credits" in missing else []
-    live = type(obj)._base_manager.filter(pk=obj.pk).values(*missing, *texts).first() if missing else None
+    if not missing:
+        return
+    texts = obj.text_columns() if hasattr(obj, "translation_credits") else []
+    credited = ["translation_credits"] if texts and "translation_credits" not in missing else []
+    live = type(obj)._base_manager.filter(pk=obj.pk).values(*missing, *credited, *texts).first()
     for name, value in (live or {}).items():
         if name in missing:
             setattr(obj, name, value)
-    if live and texts:
-        # A version from before credits: the live credits are those of the texts it has as they are now.
-        obj.translation_credits = {
-            column: credit
-            for column, credit in live["translation_credits"].items()
-            if column in texts and same_text(live[column], getattr(obj, column))
-        }
+    if not live or not texts:
+        return
+    # Each text's credits are those of the text as the record will hold it: the
+    # version's own for the texts it has, the live ones for those it keeps from now
+    # (a version from before a field, or before credits, where the text is the same).
+    kept_from_now = {column for column in texts if column in missing}
+    if "translation_credits" in missing:
+        kept_from_now |= {column for column in texts if same_text(live[column], getattr(obj, column))}
+    credits = {} if "translation_credits" in missing else dict(obj.translation_credits or {})
+    for column in kept_from_now:
+        credits.pop(column, None)
+        if column in live["translation_credits"]:
+            credits[column] = live["translation_credits"][column]
+    obj.translation_credits = credits
 
 
 def name_of(obj):
@@ -425,15 +435,15 @@ def changed_fields(model, old, new):
 
 
 def changed_reviews(model, old, new):
-    """(label, old review, new review) of each translation a second person read or ceased to have read."""
+    """(label, old review, new review) of each text whose review alone changed: read, or no longer read."""
     found = []
     before, after = old.get("translation_credits") or {}, new.get("translation_credits") or {}
     if not isinstance(before, dict) or not isinstance(after, dict):
         return found
     for column in sorted({*before, *after}):
         was, now = (review_of(credits.get(column)) for credits in (before, after))
-        if was == now:
-            continue
+        if was == now or comparable(old.get(column)) != comparable(new.get(column)):
+            continue  # the same, or a text of its own that changed (its review goes with it)
         try:
             label = gettext("review of %(field)s") % {"field": field_label(model, column)}
         except FieldDoesNotExist:

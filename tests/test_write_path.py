@@ -177,9 +177,20 @@ def delete(client, role):
 
 
 def reviewed_record(role):
-    """A comparison with a text to review in the role's language (each is written in one of them)."""
+    """
+    A comparison with texts to review in the role's language (each is written
+    in one of them): its key difference and its rows' first values, written
+    anew by the operator (the seeds' are reviewed).
+    """
     language = own_language(role)
-    return Comparison.objects.exclude(original_language=language).order_by("pk").first(), language
+    comparison = Comparison.objects.exclude(original_language=language).order_by("pk").first()
+    with changes.change_set():
+        setattr(comparison, f"key_difference_{language}", "Written anew, to review.")
+        comparison.save()
+        for row in comparison.rows.all():
+            setattr(row, f"first_value_{language}", "Written anew, to review.")
+            row.save()
+    return Comparison.objects.get(pk=comparison.pk), language
 
 
 def review_change_form(client, role):
@@ -758,6 +769,9 @@ def crlf_record(comparison):
                 **comparison.outdated_translations,
                 f"introduction_{by_line_breaks}": True,
             },
+            # Before texts had credits (migration 0024).
+            "translation_credits": {},
+            "unreviewed_translations": {},
         }
     )
     return (original, current, by_line_breaks), lf
