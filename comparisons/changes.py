@@ -71,7 +71,13 @@ from django.utils import timezone
 from modeltranslation.manager import MultilingualManager, MultilingualQuerySet, MultilingualQuerysetManager
 
 from . import page_keys
-from .translation_status import TranslationStatusQuerySet, same_text, with_one_line_ending
+from .translation_status import (
+    UNKNOWN_CREDIT,
+    TranslationStatusQuerySet,
+    readable_credits,
+    same_text,
+    with_one_line_ending,
+)
 
 # Sent once a change is committed, with ``changes``: a tuple of Change.
 content_changed = Signal()
@@ -238,13 +244,13 @@ def check_reviews(instance, stored, user, written):
     """
     if user is None or not instance.has_readable_credits():
         return
-    before = stored.get("translation_credits") or {}
+    before = readable_credits(stored.get("translation_credits"))
     review = ("reviewer", "reviewed_at")
     for column, credit in instance.translation_credits.items():
         if column in written:
             continue  # a new text, credited by the write path
-        old = {"origin": "unknown", "author": "", **(before.get(column) or {})}
-        new = {"origin": "unknown", "author": "", **credit}
+        old = {**UNKNOWN_CREDIT, **(before.get(column) or {})}
+        new = {**UNKNOWN_CREDIT, **credit}
         if new == old:
             continue
         kept = {key: value for key, value in new.items() if key not in review}

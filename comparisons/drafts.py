@@ -32,7 +32,7 @@ from . import changes
 from .models import Attribute, Category, Comparison, Draft, DraftEvent, read_stored_texts
 from .snapshots import NoLongerFits, Snapshot, give_token, jsonable, serialized
 from .terms import check_terms
-from .translation_status import UNKNOWN
+from .translation_status import UNKNOWN_CREDIT
 
 # The records that have pages of their own, and so drafts.
 DRAFTED_MODELS = (Comparison, Category, Attribute)
@@ -82,8 +82,6 @@ def snapshot_of(draft):
 
 # Columns every write renews: they say nothing of what the record holds.
 RENEWED_ON_EVERY_WRITE = ("edit_token", "updated_at")
-# The credits of a text nobody has said anything of (translation_status.py).
-UNKNOWN_CREDIT = {"origin": UNKNOWN, "author": ""}
 
 
 def fingerprint(model, pk):

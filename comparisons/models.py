@@ -103,10 +103,16 @@ class EditTracked(models.Model):
             columns = set()
             for name in update_fields:
                 columns.update(in_every_language(name) if name in translated else [name])
-            # The credits too: a text written is credited anew (changes.before_save()).
+            # The credits too: a text written is credited anew (changes.before_save()). Unless
+            # the caller names them, they are those stored: a copy in memory may be older.
             kept = [
                 f.name for f in self._meta.concrete_fields if f.name in {*BOOKKEEPING, "translation_credits"}
             ]
+            if "translation_credits" in kept and "translation_credits" not in columns and self.pk is not None:
+                stored = (
+                    type(self)._base_manager.filter(pk=self.pk).values_list("translation_credits", flat=True)
+                )
+                self.translation_credits = stored.first() or {}
             update_fields = {*columns, *kept}
         super().save(*args, update_fields=update_fields, **kwargs)
 

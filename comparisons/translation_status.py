@@ -303,8 +303,10 @@ class TranslatedFields(models.Model):
         column = f"{field}_{language}"
         query = cls.field_unreviewed_q(field, language) & ~cls.field_outdated_q(field, language)
         if by_others_than is not None:
-            # Every text has credits with an author ("" if unknown): the comparison is never with nothing.
-            query &= ~models.Q(**{f"translation_credits__{column}__author": by_others_than})
+            # A text without credits (a record not saved since they began) is nobody's: a key
+            # path that is missing compares as NULL, which a negation would leave out.
+            by_them = models.Q(**{f"translation_credits__{column}__author": by_others_than})
+            query &= ~by_them | ~models.Q(translation_credits__has_key=column)
         return query
 
     @classmethod
@@ -421,7 +423,7 @@ class TranslatedFields(models.Model):
     def credit(self, field, language):
         """A text's credits: origin, author, reviewer and reviewed_at (see the field)."""
         credit = self.translation_credits.get(f"{field}_{language}") if self.has_readable_credits() else None
-        return {"origin": UNKNOWN, "author": "", **(credit or {})}
+        return {**UNKNOWN_CREDIT, **(credit or {})}
 
     def needs_review(self, field, language):
         """Whether the field holds a text in ``language`` that nobody but its writer has read."""
@@ -455,7 +457,7 @@ class TranslatedFields(models.Model):
         """
         if not self.has_readable_credits():
             return  # validation says what is wrong with it
-        before = stored.get("translation_credits") or {}
+        before = readable_credits(stored.get("translation_credits"))
         credits = {}
         for field, language in self.credited_texts():
             column = f"{field}_{language}"
@@ -478,14 +480,19 @@ class TranslatedFields(models.Model):
         (see the field).
         """
         if not self.has_readable_credits():
-            self.unreviewed_translations = {}
+            # Validation refuses them (credit_errors()); until then every text is one nobody has read.
+            self.unreviewed_translations = {
+                f"{field}_{language}": UNKNOWN
+                for field, language in self.credited_texts()
+                if getattr(self, f"{field}_{language}")
+            }
             return
         credits, unreviewed = {}, {}
         for field, language in self.credited_texts():
             column = f"{field}_{language}"
             if not getattr(self, column):
                 continue
-            credit = {"origin": UNKNOWN, "author": "", **(self.translation_credits.get(column) or {})}
+            credit = {**UNKNOWN_CREDIT, **(self.translation_credits.get(column) or {})}
             readable = self.original_language in language_codes()
             if readable and self.translation_status(field, language) == OUTDATED:
                 credit.pop("reviewer", None)
@@ -554,6 +561,15 @@ class TranslatedFields(models.Model):
 
 
 CREDIT_KEYS = frozenset({"origin", "author", "reviewer", "reviewed_at"})
+# The credits of a text nobody has said anything of.
+UNKNOWN_CREDIT = {"origin": UNKNOWN, "author": ""}
+
+
+def readable_credits(value):
+    """Credits as stored, where they are an object of objects; {} (nothing said) otherwise."""
+    if isinstance(value, dict) and all(isinstance(credit, dict) for credit in value.values()):
+        return value
+    return {}
 
 
 def is_time(value):

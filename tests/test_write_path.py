@@ -804,7 +804,11 @@ def test_the_migration_stores_texts_with_lf_and_keeps_translations_up_to_date(db
 
 @pytest.fixture
 def before_credits(db):
-    """The records as they were before migration 0024 gave each text credits: the seeds' said nothing yet."""
+    """
+    The records as they were before migration 0024 gave each text credits:
+    saved with none, each text's credits say nothing ("origin unknown"),
+    which a draft's fingerprint leaves out.
+    """
     with changes.change_set(importing=True):
         for model in changes.translated_models():
             for obj in model._default_manager.all():

@@ -11,6 +11,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
@@ -148,8 +150,8 @@ class ReviewsAdminMixin:
         Review every translation in ``language`` of the records that is up to
         date and unreviewed, all or nothing: a selection holding a text of the
         reviewer's own is refused with the texts named. A record with a draft
-        (or a part of one) is reviewed in its form, where the review goes into
-        the draft, as every change of it does.
+        (or a part of one) is left out, with a message: it is reviewed in its
+        form, where the review goes into the draft, as every change of it does.
         """
         user = request.user
         with changes.change_set(user=user):
@@ -157,8 +159,8 @@ class ReviewsAdminMixin:
                 self.model._default_manager.select_for_update().filter(pk__in=queryset.values("pk"))
             )
             kept = [obj for obj in records if drafted(*page_record_of(obj))]
-            for obj in kept:
-                self.message_user(request, drafted_message(*page_record_of(obj)), messages.ERROR)
+            for owner in dict.fromkeys(page_record_of(obj) for obj in kept):
+                self.message_user(request, drafted_message(*owner), messages.ERROR)
             work = {obj: reviewable(obj, language) for obj in records if obj not in kept}
             own = [
                 f"{obj}: {field_label(self.model, column)}"
@@ -232,15 +234,20 @@ class ContentForm(ReviewForm, EditConflictForm):
 
 
 def credit_line(obj, field, language):
-    """'Machine translation by olena; reviewed by taras on 8 December 2026', for under a field."""
+    """'Machine translation; saved by olena; reviewed by taras on 8 December 2026', for under a field."""
     credit = obj.credit(field, language)
-    origin = ORIGIN_LABELS[credit["origin"] if credit["origin"] in ORIGIN_LABELS else UNKNOWN]
+    known = isinstance(credit["origin"], str) and credit["origin"] in ORIGIN_LABELS
+    origin = ORIGIN_LABELS[credit["origin"] if known else UNKNOWN]
     if credit["author"]:
         written = gettext("%(origin)s; saved by %(author)s") % {"origin": origin, "author": credit["author"]}
     else:
         written = str(origin)
     if credit.get("reviewer"):
-        review = gettext("reviewed by %(reviewer)s") % {"reviewer": credit["reviewer"]}
+        reviewed_at = parse_datetime(str(credit.get("reviewed_at") or ""))
+        review = gettext("reviewed by %(reviewer)s on %(date)s") % {
+            "reviewer": credit["reviewer"],
+            "date": date_format(timezone.localtime(reviewed_at), "DATE_FORMAT") if reviewed_at else "?",
+        }
         css = "reviewed"
     else:
         review, css = gettext("not reviewed yet"), "unreviewed"
