@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import bulk, changes
 from ..language_sentences import SENTENCES
+from ..models import Draft
 from ..snapshots import field_label
 from ..translation_status import MACHINE, ORIGIN_LABELS, POST_EDITED, UNKNOWN, UP_TO_DATE, language_codes
-from .history import EditConflictForm, drafted, drafted_message, page_record_of
+from .history import EditConflictForm, drafted_message, page_record_of
 
 ORIGIN_CHOICES = [
     ("", _("my own text, or my edit of a machine translation")),
@@ -158,7 +159,8 @@ class ReviewsAdminMixin:
             records = list(
                 self.model._default_manager.select_for_update().filter(pk__in=queryset.values("pk"))
             )
-            kept = [obj for obj in records if drafted(*page_record_of(obj))]
+            with_drafts = drafted_pages([page_record_of(obj) for obj in records])
+            kept = [obj for obj in records if page_record_of(obj) in with_drafts]
             for owner in dict.fromkeys(page_record_of(obj) for obj in kept):
                 self.message_user(request, drafted_message(*owner), messages.ERROR)
             work = {obj: reviewable(obj, language) for obj in records if obj not in kept}
@@ -199,6 +201,18 @@ class ReviewsAdminMixin:
             self.message_user(request, message, messages.SUCCESS)
         elif not kept:
             self.message_user(request, gettext("Nothing here was waiting for a review."), messages.WARNING)
+
+
+def drafted_pages(pages):
+    """Those of ``pages`` ((model, key) each) that have a draft, one query per model."""
+    found = set()
+    for model in {model for model, _pk in pages}:
+        keys = [pk for each, pk in pages if each is model]
+        found |= {
+            (model, pk)
+            for pk in Draft.objects.of(model).filter(object_id__in=keys).values_list("object_id", flat=True)
+        }
+    return found
 
 
 def review_action(language):
